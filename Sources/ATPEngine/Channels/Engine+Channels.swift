@@ -1,0 +1,26 @@
+/// Channel views: which locations a sales channel sells from, and its buffer.
+extension Engine {
+    /// The channel named `name`, compiled for summing, or nil.
+    @inline(__always)
+    public func channel(named name: String) -> CompiledChannel? { channels.channel(named: name) }
+
+    /// Every channel view, sorted by name.
+    public var channelViews: [ChannelView] { channels.all.map(\.view) }
+
+    /// Creates or replaces a channel view.
+    /// - Returns: the journal record.
+    public func define(_ view: ChannelView) throws(EngineError) -> JournalRecord {
+        if let problem = view.problem { throw .invalidRequest(problem) }
+        let compiled = CompiledChannel(view, inventory: inventory)
+        channels.update { $0[view.name] = compiled }
+        return .channelDefined(view)
+    }
+
+    /// Removes the channel named `name`.
+    /// - Returns: the journal record, or nil when there was no such channel.
+    public func removeChannel(named name: String) -> JournalRecord? {
+        guard channels.channel(named: name) != nil else { return nil }
+        channels.update { $0[name] = nil }
+        return .channelRemoved(name: name)
+    }
+}

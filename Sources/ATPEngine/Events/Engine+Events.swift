@@ -1,0 +1,58 @@
+/// Warehouse and POS stock events: dedupe, sequence guard, application.
+extension Engine {
+    /// Applies `events` in order; each is applied, a duplicate, stale, or rejected on its own.
+    /// - Returns: one outcome per event and the journal records of the applied ones.
+    /// - Complexity: O(events); each event locks one id shard and one cell shard.
+    public func apply(_ events: [StockEvent]) -> (outcomes: [EventOutcome], records: [JournalRecord]) {
+        var outcomes: [EventOutcome] = []
+        outcomes.reserveCapacity(events.count)
+        var records: [JournalRecord] = []
+        records.reserveCapacity(events.count)
+        let now = clock.now()
+        for event in events {
+            let outcome = apply(event, now: now, records: &records)
+            switch outcome {
+            case .applied: counters.eventsApplied.add(1, ordering: .relaxed)
+            case .duplicate: counters.eventsDuplicate.add(1, ordering: .relaxed)
+            case .stale: counters.eventsStale.add(1, ordering: .relaxed)
+            case .rejected: counters.eventsRejected.add(1, ordering: .relaxed)
+            }
+            outcomes.append(outcome)
+        }
+        return (outcomes, records)
+    }
+
+    private func apply(_ event: StockEvent, now: Timestamp, records: inout [JournalRecord]) -> EventOutcome {
+        if let problem = event.problem { return .rejected(.invalidEvent(problem)) }
+        guard let cell = inventory.findOrCreateCell(sku: event.sku, location: event.location) else {
+            return .rejected(.capacityExhausted("no room for another cell"))
+        }
+        var source: UInt32?
+        if let name = event.source {
+            guard let id = self.events.sources.intern(name) else {
+                return .rejected(.capacityExhausted("no room for another source"))
+            }
+            source = id
+        }
+        let digest = Digest128(event.id)
+        let ledger = self.events
+        return ledger.idShard(digest).seen.withLock { seen -> EventOutcome in
+            if seen.value(digest, now: now.milliseconds) != nil { return .duplicate }
+            return ledger.markShard(cell).marks.withLock { marks -> EventOutcome in
+                let markKey = source.map { EventLedger.markKey(source: $0, cell: cell) }
+                if let seq = event.seq, let markKey, let last = marks[markKey], seq <= last { return .stale }
+                guard let (old, new) = inventory.apply(event.change, to: cell) else {
+                    return .rejected(.quantityOutOfRange("on-hand would leave ±\(Quantity.cellLimit)"))
+                }
+                if new.onHand < 0 && new.onHand != old.onHand {
+                    counters.negativeOnHandEvents.add(1, ordering: .relaxed)
+                }
+                if let seq = event.seq, let markKey { marks[markKey] = seq }
+                let evicted = seen.insert(digest, (), at: now.milliseconds, now: now.milliseconds)
+                counters.eventIDEvictions.add(evicted, ordering: .relaxed)
+                records.append(.stockEvent(StockEventRecord(event: event, at: now, version: new.version)))
+                return .applied
+            }
+        }
+    }
+}

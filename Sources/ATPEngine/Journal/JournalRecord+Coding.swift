@@ -1,0 +1,220 @@
+/// The binary form of journal records: a format byte (1), a kind byte, then the kind's fields.
+///
+/// Format 1 field order is fixed per kind; a new field or kind means a new format number, and
+/// decoders keep reading older formats.
+extension JournalRecord {
+    /// The format number written in the first byte of every record.
+    public static let formatVersion: UInt8 = 1
+
+    private enum Kind: UInt8 {
+        case stockEvent = 1, safetyStock, reservationCreated, reservationTransition, idempotency
+        case channelDefined, channelRemoved, cellSnapshot, sequenceMark, eventSeen, reservationSnapshot
+    }
+
+    /// Appends this record's bytes to `bytes`.
+    /// - Complexity: O(size of the record).
+    public func encode(into bytes: inout [UInt8]) {
+        var w = JournalWriter(bytes: bytes)
+        bytes = []
+        w.u8(Self.formatVersion)
+        switch self {
+        case .stockEvent(let r):
+            w.u8(Kind.stockEvent.rawValue)
+            w.string(r.event.id)
+            w.optionalString(r.event.source)
+            w.u8(r.event.seq == nil ? 0 : 1)
+            if let seq = r.event.seq { w.int(seq) }
+            w.u8(r.event.kind.rawValue)
+            w.string(r.event.sku)
+            w.string(r.event.location)
+            w.int(r.event.amount)
+            w.time(r.at)
+            w.varint(UInt64(r.version))
+        case .safetyStock(let sku, let location, let value):
+            w.u8(Kind.safetyStock.rawValue)
+            w.string(sku)
+            w.string(location)
+            w.int(value)
+        case .reservationCreated(let r):
+            w.u8(Kind.reservationCreated.rawValue)
+            Self.write(r, to: &w)
+        case .reservationSnapshot(let r):
+            w.u8(Kind.reservationSnapshot.rawValue)
+            Self.write(r, to: &w)
+        case .reservationTransition(let t):
+            w.u8(Kind.reservationTransition.rawValue)
+            w.varint(t.id.raw)
+            w.u8(t.status.rawValue)
+            w.time(t.at)
+            w.varint(UInt64(t.versions.count))
+            for v in t.versions { w.varint(UInt64(v)) }
+        case .idempotency(let r):
+            w.u8(Kind.idempotency.rawValue)
+            w.digest(r.key)
+            w.digest(r.fingerprint)
+            w.varint(UInt64(r.outcome.status))
+            w.blob(r.outcome.body)
+            w.time(r.at)
+        case .channelDefined(let v):
+            w.u8(Kind.channelDefined.rawValue)
+            w.string(v.name)
+            w.int(v.bufferUnits)
+            if let locations = v.locations {
+                w.u8(1)
+                w.varint(UInt64(locations.count))
+                for l in locations { w.string(l) }
+            } else {
+                w.u8(0)
+            }
+        case .channelRemoved(let name):
+            w.u8(Kind.channelRemoved.rawValue)
+            w.string(name)
+        case .cellSnapshot(let c):
+            w.u8(Kind.cellSnapshot.rawValue)
+            w.string(c.sku)
+            w.string(c.location)
+            w.int(c.onHand)
+            w.varint(UInt64(c.version))
+            w.int(c.safetyStock)
+        case .sequenceMark(let source, let sku, let location, let seq):
+            w.u8(Kind.sequenceMark.rawValue)
+            w.string(source)
+            w.string(sku)
+            w.string(location)
+            w.int(seq)
+        case .eventSeen(let id, let at):
+            w.u8(Kind.eventSeen.rawValue)
+            w.digest(id)
+            w.time(at)
+        }
+        bytes = w.bytes
+    }
+
+    /// This record's bytes.
+    public var encoded: [UInt8] {
+        var bytes: [UInt8] = []
+        encode(into: &bytes)
+        return bytes
+    }
+
+    /// Decodes exactly one record from `bytes` (all of them).
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(JournalDecodingError) -> JournalRecord {
+        var r = JournalReader(bytes)
+        let format = try r.u8()
+        guard format == formatVersion else { throw JournalDecodingError("unknown record format \(format)") }
+        let tag = try r.u8()
+        guard let kind = Kind(rawValue: tag) else { throw JournalDecodingError("unknown record kind \(tag)") }
+        let record: JournalRecord
+        switch kind {
+        case .stockEvent:
+            let id = try r.string()
+            let source = try r.optionalString()
+            let seq: Int64?
+            switch try r.u8() {
+            case 0: seq = nil
+            case 1: seq = try r.int()
+            default: throw JournalDecodingError("bad optional marker")
+            }
+            guard let eventKind = StockEventKind(rawValue: try r.u8()) else { throw JournalDecodingError("bad event kind") }
+            let event = StockEvent(
+                id: id, source: source, seq: seq, kind: eventKind, sku: try r.string(), location: try r.string(),
+                amount: try r.int())
+            record = .stockEvent(StockEventRecord(event: event, at: try r.time(), version: try version(&r)))
+        case .safetyStock:
+            record = .safetyStock(sku: try r.string(), location: try r.string(), value: try r.int())
+        case .reservationCreated:
+            record = .reservationCreated(try readReservation(&r))
+        case .reservationSnapshot:
+            record = .reservationSnapshot(try readReservation(&r))
+        case .reservationTransition:
+            let id = ReservationID(raw: try r.varint())
+            guard let status = ReservationStatus(rawValue: try r.u8()) else { throw JournalDecodingError("bad status") }
+            let at = try r.time()
+            let n = try r.count(max: ReservationRequest.maxLines)
+            var versions: [UInt32] = []
+            for _ in 0..<n { versions.append(try version(&r)) }
+            record = .reservationTransition(ReservationTransitionRecord(id: id, status: status, at: at, versions: versions))
+        case .idempotency:
+            let key = try r.digest()
+            let fingerprint = try r.digest()
+            let status = try r.varint()
+            guard status < 1000 else { throw JournalDecodingError("bad stored status") }
+            let outcome = StoredOutcome(status: Int(status), body: try r.blob())
+            record = .idempotency(IdempotencyRecord(key: key, fingerprint: fingerprint, outcome: outcome, at: try r.time()))
+        case .channelDefined:
+            let name = try r.string()
+            let buffer = try r.int()
+            var locations: [String]?
+            switch try r.u8() {
+            case 0: locations = nil
+            case 1:
+                let n = try r.count(max: 1 << 16)
+                var list: [String] = []
+                for _ in 0..<n { list.append(try r.string()) }
+                locations = list
+            default: throw JournalDecodingError("bad optional marker")
+            }
+            record = .channelDefined(ChannelView(name: name, locations: locations, bufferUnits: buffer))
+        case .channelRemoved:
+            record = .channelRemoved(name: try r.string())
+        case .cellSnapshot:
+            record = .cellSnapshot(
+                CellSnapshotRecord(
+                    sku: try r.string(), location: try r.string(), onHand: try r.int(), version: try version(&r),
+                    safetyStock: try r.int()))
+        case .sequenceMark:
+            record = .sequenceMark(source: try r.string(), sku: try r.string(), location: try r.string(), seq: try r.int())
+        case .eventSeen:
+            record = .eventSeen(id: try r.digest(), at: try r.time())
+        }
+        guard r.isAtEnd else { throw JournalDecodingError("\(r.buffer.count - r.offset) trailing bytes after the record") }
+        return record
+    }
+
+    /// Decodes one record from a byte array.
+    public static func decode(_ bytes: [UInt8]) throws(JournalDecodingError) -> JournalRecord {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(JournalDecodingError) in try decode(buffer) }
+        }
+        return try result.get()
+    }
+
+    private static func version(_ r: inout JournalReader) throws(JournalDecodingError) -> UInt32 {
+        let v = try r.varint()
+        guard v <= UInt64(CellState.versionMask) else { throw JournalDecodingError("version out of range") }
+        return UInt32(v)
+    }
+
+    private static func write(_ r: Reservation, to w: inout JournalWriter) {
+        w.varint(r.id.raw)
+        w.u8(r.status.rawValue)
+        w.time(r.createdAt)
+        w.time(r.expiresAt)
+        w.time(r.updatedAt)
+        w.optionalString(r.reference)
+        w.varint(UInt64(r.lines.count))
+        for line in r.lines {
+            w.string(line.sku)
+            w.string(line.location)
+            w.int(line.qty)
+        }
+    }
+
+    private static func readReservation(_ r: inout JournalReader) throws(JournalDecodingError) -> Reservation {
+        let id = ReservationID(raw: try r.varint())
+        guard let status = ReservationStatus(rawValue: try r.u8()) else { throw JournalDecodingError("bad status") }
+        let createdAt = try r.time()
+        let expiresAt = try r.time()
+        let updatedAt = try r.time()
+        let reference = try r.optionalString()
+        let n = try r.count(max: ReservationRequest.maxLines)
+        guard n >= 1 else { throw JournalDecodingError("a reservation without lines") }
+        var lines: [ReservationLine] = []
+        for _ in 0..<n {
+            lines.append(ReservationLine(sku: try r.string(), location: try r.string(), qty: try r.int()))
+        }
+        return Reservation(
+            id: id, status: status, lines: lines, createdAt: createdAt, expiresAt: expiresAt, updatedAt: updatedAt,
+            reference: reference)
+    }
+}
