@@ -4,24 +4,27 @@ extension Engine {
     /// - Complexity: O(key length + cells of the sku).
     @inline(__always)
     public func available(sku: UnsafeRawBufferPointer) -> Int64 {
-        guard let id = inventory.skus.find(sku) else { return 0 }
-        return inventory.available(sku: id)
+        let reader = inventory.reader
+        guard let id = reader.skus.find(sku) else { return 0 }
+        return reader.available(sku: id)
     }
 
     /// Availability of `sku` at one location; 0 when either is unknown.
     @inline(__always)
     public func available(sku: UnsafeRawBufferPointer, location: UInt32?) -> Int64 {
-        guard let location, let id = inventory.skus.find(sku),
-            let cell = inventory.cell(sku: id, location: location)
-        else { return 0 }
-        return inventory.available(cell)
+        let reader = inventory.reader
+        guard let location, let id = reader.skus.find(sku), let cell = reader.cell(sku: id, location: location) else {
+            return 0
+        }
+        return reader.available(cell)
     }
 
     /// Availability of `sku` for `channel`: the sum over its locations minus its buffer, ≥ 0.
     @inline(__always)
     public func available(sku: UnsafeRawBufferPointer, channel: CompiledChannel) -> Int64 {
-        guard let id = inventory.skus.find(sku) else { return 0 }
-        return channel.available(sku: id, in: inventory)
+        let reader = inventory.reader
+        guard let id = reader.skus.find(sku) else { return 0 }
+        return channel.available(sku: id, in: reader)
     }
 
     /// Network-wide availability of `sku`.
@@ -59,7 +62,7 @@ extension Engine {
         var rows: [LocationStock] = []
         var total: Int64 = 0
         inventory.forEachCell(ofSku: id) { cell in
-            let (state, safety) = inventory.state(cell)
+            let (state, safety) = inventory.reader.state(cell)
             let available = state.available(safetyStock: safety)
             total = Quantity.saturatingAdd(total, available)
             rows.append(
@@ -86,7 +89,7 @@ extension Engine {
             throw .capacityExhausted("no room for another cell")
         }
         inventory.setSafetyStock(cell, value)
-        let (state, safety) = inventory.state(cell)
+        let (state, safety) = inventory.reader.state(cell)
         let row = LocationStock(
             location: location, onHand: state.onHand, reserved: state.reserved, safetyStock: safety,
             available: state.available(safetyStock: safety))

@@ -37,7 +37,7 @@ public final class Engine: Sendable {
     let events: EventLedger
     let channels = ChannelRegistry()
     private let nextReservation: Atomic<UInt64>
-    let replayState = Mutex(ReplayState())
+    let replayState = Locked(ReplayState())
 
     public init(configuration: EngineConfiguration = .init(), clock: any WallClock) {
         self.configuration = configuration

@@ -38,7 +38,7 @@ import Testing
         let n = 140_000
         for i in 0..<n { _ = engine.inventory.findOrCreateCell(sku: "k\(i)", location: "L") }
         for i in stride(from: 0, to: n, by: 1000) {
-            engine.inventory.release(engine.inventory.cell(sku: "k\(i)", location: "L")!, qty: 0)
+            engine.inventory.reader.release(engine.inventory.cell(sku: "k\(i)", location: "L")!, qty: 0)
         }
         var count = 0
         engine.changes.drain { _ in count += 1 }

@@ -48,7 +48,7 @@ import Testing
         for round in 0..<3 {
             let engine = Engine(clock: ManualClock())
             engine.stock("A", "DC1", 50)
-            let live = Mutex<[ReservationID: Int64]>([:])
+            let live = Locked<[ReservationID: Int64]>([:])
             runConcurrently(6) { t in
                 if t == 0 {
                     for i in 0..<300 {
@@ -81,8 +81,8 @@ import Testing
         runConcurrently(4) { t in
             let cell = engine.inventory.cell(sku: "S\(t)", location: "DC1")!
             for _ in 0..<10_000 {
-                #expect(engine.inventory.hold(cell, qty: 1) == nil)
-                engine.inventory.release(cell, qty: 1)
+                #expect(engine.inventory.reader.hold(cell, qty: 1) == nil)
+                engine.inventory.reader.release(cell, qty: 1)
             }
         }
         for t in 0..<4 { #expect(engine.cellState("S\(t)", "DC1") == CellState(onHand: 1000, reserved: 0, version: 1)) }
@@ -118,7 +118,7 @@ import Testing
         for i in 0..<2000 { _ = engine.inventory.findOrCreateCell(sku: "s\(i)", location: "L") }
         engine.changes.drain { _ in }
         let producersDone = Atomic<Int>(0)
-        let seen = Mutex<Set<UInt32>>([])
+        let seen = Locked<Set<UInt32>>([])
         runConcurrently(3) { t in
             if t == 2 {
                 while producersDone.load(ordering: .acquiring) < 2 {
@@ -128,10 +128,36 @@ import Testing
                 return
             }
             for i in stride(from: t, to: 2000, by: 2) {
-                engine.inventory.release(engine.inventory.cell(sku: "s\(i)", location: "L")!, qty: 0)
+                engine.inventory.reader.release(engine.inventory.cell(sku: "s\(i)", location: "L")!, qty: 0)
             }
             producersDone.add(1, ordering: .releasing)
         }
         #expect(seen.withLock { $0.count } == 2000)
+    }
+
+    /// A writer moves a cell through states whose onHand − reserved is always 100 (each with a
+    /// new version); readers taking lock-free snapshots must never see a torn pair.
+    @Test func snapshotsAreNeverTorn() {
+        let engine = Engine(clock: ManualClock())
+        let cell = engine.inventory.findOrCreateCell(sku: "T", location: "L")!
+        let pointer = engine.inventory.cells.pointer(at: Int(cell))
+        let torn = Atomic<Int>(0)
+        let reads = Atomic<Int>(0)
+        runConcurrently(3) { t in
+            if t == 0 {
+                for k in 0..<200_000 {
+                    let state = CellState(onHand: 100 + Int64(k % 5000), reserved: Int64(k % 5000), version: UInt32(k) & CellState.versionMask)
+                    pointer.pointee.state.store(state.pair, ordering: .releasing)
+                }
+                return
+            }
+            for _ in 0..<200_000 {
+                let s = pointer.snapshot()
+                if s.onHand - s.reserved != 100 && !(s.onHand == 0 && s.reserved == 0) { torn.add(1, ordering: .relaxed) }
+                reads.add(1, ordering: .relaxed)
+            }
+        }
+        #expect(torn.load(ordering: .relaxed) == 0)
+        #expect(reads.load(ordering: .relaxed) == 400_000)
     }
 }

@@ -45,7 +45,7 @@ extension Engine {
 
     /// The state of (sku, location), or nil.
     func cellState(_ sku: String, _ location: String) -> CellState? {
-        inventory.cell(sku: sku, location: location).map { inventory.state($0).state }
+        inventory.cell(sku: sku, location: location).map { inventory.reader.state($0).state }
     }
 
     /// A canonical description of all state, for comparing two engines.
@@ -54,7 +54,7 @@ extension Engine {
         exportSnapshot { record in lines.append("\(record)") }
         for cell in 0..<inventory.cellCount {
             let key = inventory.key(CellID(cell))
-            let state = inventory.state(CellID(cell)).state
+            let state = inventory.reader.state(CellID(cell)).state
             lines.append("reserved \(inventory.skus.string(key.sku))@\(inventory.locations.string(key.location))=\(state.reserved)")
         }
         return lines.sorted()

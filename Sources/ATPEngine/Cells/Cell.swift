@@ -22,20 +22,19 @@ struct Cell: ~Copyable {
         self.nextInSku = nextInSku
     }
 
+    /// The state through a 128-bit atomic load. On x86-64 that is a `lock cmpxchg16b`, which
+    /// takes the cache line exclusively; readers use `UnsafeMutablePointer<Cell>.snapshot()`.
     @inline(__always)
     func load() -> CellState { CellState(state.load(ordering: .relaxed)) }
 
-    @inline(__always)
-    var available: Int64 {
-        load().available(safetyStock: Int64(safetyStock.load(ordering: .relaxed)))
-    }
-
     /// Reserves `qty` units if at least that many are available; otherwise returns what is.
+    /// The caller passes `expected`, a recent state (for example a `snapshot()`), as the first
+    /// guess for the CAS; a wrong guess costs one retry, never a wrong answer.
     /// - Returns: nil when held, or the available count that was too small.
     /// - Complexity: O(1) expected; retries only while other threads change this cell.
     @inline(__always)
-    func hold(_ qty: Int64) -> Int64? {
-        var current = state.load(ordering: .relaxed)
+    func hold(_ qty: Int64, expected: CellState) -> Int64? {
+        var current = expected.pair
         while true {
             var s = CellState(current)
             let available = s.available(safetyStock: Int64(safetyStock.load(ordering: .relaxed)))
@@ -108,5 +107,32 @@ struct Cell: ~Copyable {
             if exchanged { return (old, new) }
             current = original
         }
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == Cell {
+    /// A consistent (on-hand, reserved, version) without writing to the cell's cache line.
+    ///
+    /// Reads the two 64-bit halves of `state` with plain atomic loads: `second` (reserved and
+    /// version), `first` (on-hand), then `second` again. Every change of on-hand bumps the version
+    /// in `second` in the same CAS, so if `second` did not change, `first` belongs with it.
+    /// `Cell` puts `state` at offset 0 and `WordPair` stores `first` before `second`.
+    /// - Complexity: O(1); retries only while a writer changes the cell between the loads.
+    @inline(__always)
+    func snapshot() -> CellState {
+        let halves = UnsafeRawPointer(self).assumingMemoryBound(to: Atomic<UInt>.self)
+        while true {
+            let second = halves[1].load(ordering: .acquiring)
+            let first = halves[0].load(ordering: .acquiring)
+            if halves[1].load(ordering: .acquiring) == second {
+                return CellState(WordPair(first: first, second: second))
+            }
+        }
+    }
+
+    /// Units available now: `max(0, onHand − reserved − safetyStock)`. Read-only on the cache line.
+    @inline(__always)
+    var available: Int64 {
+        snapshot().available(safetyStock: Int64(pointee.safetyStock.load(ordering: .relaxed)))
     }
 }

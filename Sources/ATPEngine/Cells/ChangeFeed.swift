@@ -11,6 +11,26 @@ import Synchronization
 /// `ensureCapacity` must be serialized with itself (the inventory calls it under its insert lock)
 /// and must cover a sku before any `mark` of it.
 public final class ChangeFeed: @unchecked Sendable {
+    /// Marking without the class: a trivial struct, so hot paths touch no reference count.
+    /// Valid while the feed lives.
+    public struct Marker: @unchecked Sendable {
+        let directory: UnsafeMutablePointer<UnsafeMutablePointer<Atomic<UInt64>>?>
+
+        /// Records that `sku`'s availability may have changed.
+        /// - Complexity: O(1), lock-free.
+        @inline(__always)
+        public func mark(_ sku: UInt32) {
+            let chunk = directory[Int(sku >> 16)].unsafelyUnwrapped
+            let word = Int(sku & 0xFFFF) >> 6
+            let bit: UInt64 = 1 << (sku & 63)
+            if chunk[word].load(ordering: .relaxed) & bit != 0 { return }
+            let before = chunk[word].bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue
+            if before == 0 {
+                chunk[ChangeFeed.wordsPerChunk + word >> 6].bitwiseOr(1 << UInt64(word & 63), ordering: .releasing)
+            }
+        }
+    }
+
     private static let chunkShift = 16
     private static let wordsPerChunk = (1 << chunkShift) / 64
     private static let summaryWords = wordsPerChunk / 64
@@ -22,7 +42,11 @@ public final class ChangeFeed: @unchecked Sendable {
         maxChunks = (maxSkus + (1 << Self.chunkShift) - 1) >> Self.chunkShift
         directory = .allocate(capacity: maxChunks)
         directory.initialize(repeating: nil, count: maxChunks)
+        marker = Marker(directory: directory)
     }
+
+    /// Marking for hot paths.
+    public let marker: Marker
 
     deinit {
         for c in 0..<chunks.load(ordering: .acquiring) {
@@ -47,18 +71,7 @@ public final class ChangeFeed: @unchecked Sendable {
     }
 
     /// Records that `sku`'s availability may have changed.
-    /// - Complexity: O(1), lock-free.
-    @inline(__always)
-    public func mark(_ sku: UInt32) {
-        let chunk = directory[Int(sku >> 16)].unsafelyUnwrapped
-        let word = Int(sku & 0xFFFF) >> 6
-        let bit: UInt64 = 1 << (sku & 63)
-        if chunk[word].load(ordering: .relaxed) & bit != 0 { return }
-        let before = chunk[word].bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue
-        if before == 0 {
-            chunk[Self.wordsPerChunk + word >> 6].bitwiseOr(1 << UInt64(word & 63), ordering: .releasing)
-        }
-    }
+    public func mark(_ sku: UInt32) { marker.mark(sku) }
 
     /// Calls `body` once for every sku marked since the previous drain and clears the marks.
     /// A sku marked again while `body` runs is reported by the next drain.

@@ -5,10 +5,11 @@ public typealias CellID = UInt32
 
 /// All cells, their lock-free index by (sku, location), and per-sku cell lists.
 ///
-/// Skus and locations are interned to dense ids. A cell is found through an open-addressed
-/// array of 32-bit slots (cell id + 1) probed by a hash of (sku id, location id) and verified
-/// against the cell itself; a sku's cells form a singly linked list whose head is the sku's
-/// payload word. Creating a cell takes a mutex; finding, reading and changing one never does.
+/// Skus and locations are interned to dense ids. A cell is found through its sku's singly linked
+/// list (head in the sku's payload word) or, for skus with many cells, an open-addressed array of
+/// 32-bit slots (cell id + 1) probed by a hash of (sku id, location id). Creating a cell takes a
+/// mutex; finding, reading and changing one never does, and goes through `reader`, a trivial
+/// struct, so no reference count is touched.
 ///
 /// Thread-safety: all methods from any thread. Every mutation marks the sku in `changes`.
 public final class Inventory: @unchecked Sendable {
@@ -18,59 +19,36 @@ public final class Inventory: @unchecked Sendable {
     /// Skus whose availability changed; see `ChangeFeed`.
     public let changes = ChangeFeed()
     let counters: EngineCounters
-    /// Slot 0 holds the capacity; slots 1...capacity hold cell id + 1 (0 = empty).
-    private let index: Atomic<UnsafeMutablePointer<Atomic<UInt32>>>
-    private let writer = Mutex(RetiredIndexes())
+    /// The live cell index: slot 0 holds the capacity; slots 1...capacity hold cell id + 1.
+    private let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt32>>>>
+    private let writer = Locked(RetiredIndexes())
+    /// Lock-free reads and cell accounting for hot paths.
+    public let reader: Reader
 
     init(counters: EngineCounters) {
         self.counters = counters
-        index = Atomic(Self.makeIndex(capacity: 1024))
+        index = .allocate(capacity: 1)
+        index.initialize(to: Atomic(Self.makeIndex(capacity: 1024)))
+        reader = Reader(skus: skus.reader, cells: cells.view, index: index, changes: changes.marker)
     }
 
     deinit {
-        let live = index.load(ordering: .acquiring)
+        let live = index.pointee.load(ordering: .acquiring)
         writer.withLock { retired in
             for table in retired.tables + [live] { Self.free(table) }
         }
+        index.deinitialize(count: 1)
+        index.deallocate()
     }
 
     /// Number of cells.
     public var cellCount: Int { cells.count }
 
-    // MARK: Lookup (lock-free)
-
-    /// The cell of (sku, location), or nil when it does not exist.
-    /// - Complexity: O(1) expected.
-    @inline(__always)
-    public func cell(sku: UInt32, location: UInt32) -> CellID? {
-        let table = index.load(ordering: .acquiring)
-        let mask = Int(table[0].load(ordering: .relaxed)) - 1
-        var i = Self.slot(sku: sku, location: location) & mask
-        while true {
-            let slot = table[1 + i].load(ordering: .acquiring)
-            if slot == 0 { return nil }
-            let cell = cells.pointer(at: Int(slot - 1))
-            if cell.pointee.sku == sku && cell.pointee.location == location { return slot - 1 }
-            i = (i + 1) & mask
-        }
-    }
-
     /// The cell of (sku, location) given as keys, or nil.
     public func cell(sku: String, location: String) -> CellID? {
         guard let s = skus.find(sku), let l = locations.find(location) else { return nil }
-        return cell(sku: s, location: l)
+        return reader.cell(sku: s, location: l)
     }
-
-    /// The current state and safety stock of `cell`.
-    @inline(__always)
-    public func state(_ cell: CellID) -> (state: CellState, safetyStock: Int64) {
-        let c = cells.pointer(at: Int(cell))
-        return (c.pointee.load(), Int64(c.pointee.safetyStock.load(ordering: .relaxed)))
-    }
-
-    /// The available units of `cell`.
-    @inline(__always)
-    public func available(_ cell: CellID) -> Int64 { cells.pointer(at: Int(cell)).pointee.available }
 
     /// The (sku id, location id) of `cell`.
     public func key(_ cell: CellID) -> (sku: UInt32, location: UInt32) {
@@ -78,38 +56,9 @@ public final class Inventory: @unchecked Sendable {
         return (c.pointee.sku, c.pointee.location)
     }
 
-    /// Network-wide availability of `sku`: the sum of its cells' available, saturating.
-    /// - Complexity: O(cells of the sku).
-    @inline(__always)
-    public func available(sku: UInt32) -> Int64 {
-        var total: Int64 = 0
-        var next = skus.payload(sku).pointee.payload.load(ordering: .acquiring)
-        while next != 0 {
-            let c = cells.pointer(at: Int(next - 1))
-            total = Quantity.saturatingAdd(total, c.pointee.available)
-            next = c.pointee.nextInSku
-        }
-        return total
-    }
-
-    /// Availability of `sku` summed over the locations in `set`.
-    /// - Complexity: O(cells of the sku).
-    public func available(sku: UInt32, in set: LocationSet) -> Int64 {
-        var total: Int64 = 0
-        var next = skus.payload(sku).pointee.payload.load(ordering: .acquiring)
-        while next != 0 {
-            let c = cells.pointer(at: Int(next - 1))
-            if set.contains(c.pointee.location) {
-                total = Quantity.saturatingAdd(total, c.pointee.available)
-            }
-            next = c.pointee.nextInSku
-        }
-        return total
-    }
-
     /// Calls `body` for every cell of `sku`, newest first.
     public func forEachCell(ofSku sku: UInt32, _ body: (CellID) -> Void) {
-        var next = skus.payload(sku).pointee.payload.load(ordering: .acquiring)
+        var next = reader.head(of: sku)
         while next != 0 {
             body(next - 1)
             next = cells.pointer(at: Int(next - 1)).pointee.nextInSku
@@ -119,52 +68,35 @@ public final class Inventory: @unchecked Sendable {
     // MARK: Creation (takes the insert lock on a miss)
 
     /// The cell of (sku, location), created empty if needed; nil if a key is too long or a table
-    /// is full. Keys must already be valid (see `Key.validate`).
+    /// is full. Keys must already be valid (see `Key.problem`).
     public func findOrCreateCell(sku: String, location: String) -> CellID? {
         guard let s = skus.intern(sku), let l = locations.intern(location) else { return nil }
-        if let existing = cell(sku: s, location: l) { return existing }
+        if let existing = reader.cell(sku: s, location: l) { return existing }
         return writer.withLock { retired -> CellID? in
-            if let existing = cell(sku: s, location: l) { return existing }
+            if let existing = reader.cell(sku: s, location: l) { return existing }
             changes.ensureCapacity(forSku: s)
-            let head = skus.payload(s).pointee.payload.load(ordering: .relaxed)
-            guard cells.count < 1 << 30,
-                let id = cells.append(Cell(sku: s, location: l, nextInSku: head))
-            else { return nil }
-            var table = index.load(ordering: .relaxed)
+            let head = reader.head(of: s)
+            guard cells.count < 1 << 30, let id = cells.append(Cell(sku: s, location: l, nextInSku: head)) else {
+                return nil
+            }
+            var table = index.pointee.load(ordering: .relaxed)
             if (id + 1) * 2 > Int(table[0].load(ordering: .relaxed)) {
                 let grown = Self.makeIndex(capacity: Int(table[0].load(ordering: .relaxed)) * 2)
                 for old in 0..<id {
                     let c = cells.pointer(at: old)
-                    Self.insert(UInt32(old), slot: Self.slot(sku: c.pointee.sku, location: c.pointee.location), into: grown)
+                    Self.insert(UInt32(old), slot: Reader.slot(sku: c.pointee.sku, location: c.pointee.location), into: grown)
                 }
                 retired.tables.append(table)
-                index.store(grown, ordering: .releasing)
+                index.pointee.store(grown, ordering: .releasing)
                 table = grown
             }
-            Self.insert(UInt32(id), slot: Self.slot(sku: s, location: l), into: table)
-            skus.payload(s).pointee.payload.store(UInt32(id) + 1, ordering: .releasing)
+            Self.insert(UInt32(id), slot: Reader.slot(sku: s, location: l), into: table)
+            skus.reader.entry(s).pointee.payload.store(UInt32(id) + 1, ordering: .releasing)
             return UInt32(id)
         }
     }
 
-    // MARK: Mutation (lock-free)
-
-    /// Reserves `qty` units of `cell` if available; returns nil on success, else the available count.
-    @inline(__always)
-    public func hold(_ cell: CellID, qty: Int64) -> Int64? {
-        let c = cells.pointer(at: Int(cell))
-        let refused = c.pointee.hold(qty)
-        if refused == nil { changes.mark(c.pointee.sku) }
-        return refused
-    }
-
-    /// Returns `qty` reserved units of `cell` to available.
-    @inline(__always)
-    public func release(_ cell: CellID, qty: Int64) {
-        let c = cells.pointer(at: Int(cell))
-        c.pointee.release(qty)
-        changes.mark(c.pointee.sku)
-    }
+    // MARK: Mutations that only the engine makes
 
     /// Ships `qty` reserved units of `cell`; returns the new on-hand version.
     func fulfil(_ cell: CellID, qty: Int64) -> UInt32 {
@@ -199,7 +131,7 @@ public final class Inventory: @unchecked Sendable {
     /// Overwrites on-hand and version (snapshot restore only).
     func restore(_ cell: CellID, onHand: Int64, version: UInt32) {
         let c = cells.pointer(at: Int(cell))
-        let old = c.pointee.load().onHand
+        let old = c.snapshot().onHand
         c.pointee.restore(onHand: onHand, version: version)
         noteOnHand(old: old, new: onHand)
     }
@@ -212,7 +144,7 @@ public final class Inventory: @unchecked Sendable {
 
     /// Bytes held by cells and the cell index (live and retired), excluding the key tables.
     public var structureBytes: Int {
-        let live = index.load(ordering: .acquiring)
+        let live = index.pointee.load(ordering: .acquiring)
         let indexes = writer.withLock { retired in
             ([live] + retired.tables).reduce(0) { $0 + (Int($1[0].load(ordering: .relaxed)) + 1) * 4 }
         }
@@ -225,11 +157,6 @@ public final class Inventory: @unchecked Sendable {
     /// hold them). Only touched with `writer` locked.
     private struct RetiredIndexes: @unchecked Sendable {
         var tables: [UnsafeMutablePointer<Atomic<UInt32>>] = []
-    }
-
-    @inline(__always)
-    private static func slot(sku: UInt32, location: UInt32) -> Int {
-        Int(truncatingIfNeeded: ByteHash.fold(UInt64(sku) << 32 | UInt64(location), ByteHash.p1))
     }
 
     private static func makeIndex(capacity: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {

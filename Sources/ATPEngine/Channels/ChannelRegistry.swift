@@ -14,12 +14,12 @@ final class ChannelRegistry: @unchecked Sendable {
     }
 
     private let current: Atomic<UnsafeRawPointer>
-    private let writer: Mutex<[Snapshot]>
+    private let writer: Locked<[Snapshot]>
 
     init() {
         let first = Snapshot([:])
         current = Atomic(UnsafeRawPointer(Unmanaged.passUnretained(first).toOpaque()))
-        writer = Mutex([first])
+        writer = Locked([first])
     }
 
     /// The compiled channel named `name`, or nil.

@@ -40,8 +40,8 @@ public final class CompiledChannel: Sendable {
     /// The channel's availability of `sku`: its locations' sum minus the buffer, floored at 0.
     /// - Complexity: O(cells of the sku).
     @inline(__always)
-    func available(sku: UInt32, in inventory: Inventory) -> Int64 {
-        let total = locations.map { inventory.available(sku: sku, in: $0) } ?? inventory.available(sku: sku)
+    func available(sku: UInt32, in reader: Inventory.Reader) -> Int64 {
+        let total = locations.map { reader.available(sku: sku, in: $0) } ?? reader.available(sku: sku)
         return max(0, total - view.bufferUnits)
     }
 

@@ -8,13 +8,13 @@ import Synchronization
 /// Thread-safety: all methods from any thread.
 final class EventLedger: Sendable {
     final class IDShard: Sendable {
-        let seen: Mutex<ExpiringTable<Void>>
-        init(_ table: consuming ExpiringTable<Void>) { seen = Mutex(table) }
+        let seen: Locked<ExpiringTable<Void>>
+        init(_ table: consuming ExpiringTable<Void>) { seen = Locked(table) }
     }
 
     final class MarkShard: Sendable {
         /// Key: source id << 32 | cell id; value: the last applied seq.
-        let marks = Mutex<[UInt64: Int64]>([:])
+        let marks = Locked<[UInt64: Int64]>([:])
     }
 
     static let idShardCount = 16

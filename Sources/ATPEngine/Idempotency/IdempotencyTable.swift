@@ -40,8 +40,8 @@ public final class IdempotencyTable: Sendable {
     }
 
     private final class Shard: Sendable {
-        let table: Mutex<ExpiringTable<Entry>>
-        init(_ table: consuming ExpiringTable<Entry>) { self.table = Mutex(table) }
+        let table: Locked<ExpiringTable<Entry>>
+        init(_ table: consuming ExpiringTable<Entry>) { self.table = Locked(table) }
     }
 
     private static let shardCount = 16

@@ -1,5 +1,5 @@
 /// On-hand changes waiting for a predecessor version during replay.
-struct ReplayState: ~Copyable, Sendable {
+struct ReplayState {
     var pending: [CellID: [(version: UInt32, change: OnHandChange)]] = [:]
 }
 
@@ -58,9 +58,9 @@ extension Engine {
         }
         var gaps = 0
         for (cell, changes) in pending {
-            let base = inventory.state(cell).state.version
+            let base = inventory.reader.state(cell).state.version
             for item in changes.sorted(by: { CellState.distance(from: base, to: $0.version) < CellState.distance(from: base, to: $1.version) }) {
-                let current = inventory.state(cell).state
+                let current = inventory.reader.state(cell).state
                 guard CellState.distance(from: current.version, to: item.version) > 0 else { continue }
                 gaps += 1
                 restoreOnHand(cell, item.change, version: item.version)
@@ -76,7 +76,7 @@ extension Engine {
     /// started brings it up to date (records at or below a cell's version are skipped).
     public func exportSnapshot(_ body: (JournalRecord) -> Void) {
         for cell in 0..<inventory.cellCount {
-            let (state, safety) = inventory.state(CellID(cell))
+            let (state, safety) = inventory.reader.state(CellID(cell))
             let key = inventory.key(CellID(cell))
             body(
                 .cellSnapshot(
@@ -118,7 +118,7 @@ extension Engine {
     /// Applies `change` if it is the cell's next version, parks it if it is further ahead, and
     /// skips it if the cell already includes it.
     private func replayOnHand(_ cell: CellID, _ change: OnHandChange, version: UInt32) {
-        let current = inventory.state(cell).state.version
+        let current = inventory.reader.state(cell).state.version
         let distance = CellState.distance(from: current, to: version)
         if distance <= 0 { return }
         if distance > 1 {
@@ -132,7 +132,7 @@ extension Engine {
     /// Applies parked changes of `cell` while the next version is among them.
     private func applyWaiting(_ cell: CellID) {
         while true {
-            let next = CellState.next(inventory.state(cell).state.version)
+            let next = CellState.next(inventory.reader.state(cell).state.version)
             let found = replayState.withLock { state -> OnHandChange? in
                 guard var list = state.pending[cell], let i = list.firstIndex(where: { $0.version == next }) else {
                     return nil
@@ -147,7 +147,7 @@ extension Engine {
     }
 
     private func restoreOnHand(_ cell: CellID, _ change: OnHandChange, version: UInt32) {
-        let onHand = change.applied(to: inventory.state(cell).state.onHand)
+        let onHand = change.applied(to: inventory.reader.state(cell).state.onHand)
         inventory.restore(cell, onHand: max(-Quantity.cellLimit, min(Quantity.cellLimit, onHand)), version: version)
     }
 
@@ -173,10 +173,10 @@ extension Engine {
             for (i, (cell, line)) in zip(stored.cells, stored.reservation.lines).enumerated() {
                 switch t.status {
                 case .fulfilled:
-                    inventory.release(cell, qty: line.qty)
+                    inventory.reader.release(cell, qty: line.qty)
                     if i < t.versions.count { replayOnHand(cell, .add(-line.qty), version: t.versions[i]) }
                 case .released, .expired:
-                    inventory.release(cell, qty: line.qty)
+                    inventory.reader.release(cell, qty: line.qty)
                 case .held, .confirmed:
                     break
                 }

@@ -40,8 +40,8 @@ extension Engine {
             }
             cells.append(cell)
         }
-        for (i, cell) in cells.enumerated() where inventory.hold(cell, qty: request.lines[i].qty) != nil {
-            for j in 0..<i { inventory.release(cells[j], qty: request.lines[j].qty) }
+        for (i, cell) in cells.enumerated() where inventory.reader.hold(cell, qty: request.lines[i].qty) != nil {
+            for j in 0..<i { inventory.reader.release(cells[j], qty: request.lines[j].qty) }
             counters.holdsRefused.add(1, ordering: .relaxed)
             throw .insufficient(shortLines(request.lines))
         }
@@ -143,7 +143,7 @@ extension Engine {
             if target == .fulfilled {
                 versions.append(inventory.fulfil(cell, qty: line.qty))
             } else if target == .released || target == .expired {
-                inventory.release(cell, qty: line.qty)
+                inventory.reader.release(cell, qty: line.qty)
             }
         }
         counters.countReservation(from: stored.reservation.status, to: target)

@@ -12,10 +12,10 @@ struct StoredReservation {
 /// Thread-safety: all methods from any thread; each call locks one shard (`sweep` one at a time).
 final class ReservationBook: Sendable {
     private final class Shard: Sendable {
-        let state = Mutex(State())
+        let state = Locked(State())
     }
 
-    struct State: ~Copyable {
+    struct State {
         var records: [UInt64: StoredReservation] = [:]
         /// Deadlines: a held reservation's expiry, a final one's purge time. Entries whose
         /// reservation changed since are skipped when they come due.

@@ -11,10 +11,28 @@ import Synchronization
 /// something published after the append (a release store); that ordering makes the element and
 /// its chunk visible. `count` may be read from any thread.
 public final class ChunkedStorage<Element: ~Copyable>: @unchecked Sendable {
+    /// Element addressing without the class: a trivial struct of a pointer and two numbers, so hot
+    /// paths can hold it in registers and no reference count is touched. Valid while the storage
+    /// lives.
+    public struct View: @unchecked Sendable {
+        @usableFromInline let directory: UnsafeMutablePointer<UnsafeMutablePointer<Element>?>
+        @usableFromInline let shift: Int
+        @usableFromInline let mask: Int
+
+        /// The stable address of element `index` (see `ChunkedStorage`'s thread-safety note).
+        /// - Complexity: O(1).
+        @inlinable @inline(__always)
+        public func pointer(at index: Int) -> UnsafeMutablePointer<Element> {
+            directory[index >> shift].unsafelyUnwrapped + (index & mask)
+        }
+    }
+
     /// log2 of the number of elements per chunk.
-    @usableFromInline let chunkShift: Int
-    @usableFromInline let chunkMask: Int
-    @usableFromInline let directory: UnsafeMutablePointer<UnsafeMutablePointer<Element>?>
+    let chunkShift: Int
+    let chunkMask: Int
+    let directory: UnsafeMutablePointer<UnsafeMutablePointer<Element>?>
+    /// Addressing for hot paths.
+    public let view: View
     private let maxChunks: Int
     private let counter = Atomic<Int>(0)
 
@@ -27,6 +45,7 @@ public final class ChunkedStorage<Element: ~Copyable>: @unchecked Sendable {
         self.maxChunks = (maxElements + chunkMask) >> chunkShift
         directory = .allocate(capacity: maxChunks)
         directory.initialize(repeating: nil, count: maxChunks)
+        view = View(directory: directory, shift: chunkShift, mask: chunkMask)
     }
 
     deinit {
@@ -64,10 +83,8 @@ public final class ChunkedStorage<Element: ~Copyable>: @unchecked Sendable {
 
     /// The stable address of element `index` (see the type's thread-safety note).
     /// - Complexity: O(1).
-    @inlinable @inline(__always)
-    public func pointer(at index: Int) -> UnsafeMutablePointer<Element> {
-        directory[index >> chunkShift].unsafelyUnwrapped + (index & chunkMask)
-    }
+    @inline(__always)
+    public func pointer(at index: Int) -> UnsafeMutablePointer<Element> { view.pointer(at: index) }
 
     /// Bytes allocated for chunks (excluding the directory).
     public var allocatedBytes: Int {

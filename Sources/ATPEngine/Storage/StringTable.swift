@@ -1,11 +1,44 @@
 import Synchronization
 
-/// One interned key: its bytes (in the table's arena), a hash tag, and a payload word that the
-/// owner of the table uses (the inventory keeps a sku's first cell there).
+/// One interned key in 32 bytes: a payload word that the owner of the table uses (the inventory
+/// keeps a sku's first cell there), the key's length, and the key itself inline when it is at
+/// most 24 bytes (zero-padded), else a pointer to its bytes in the table's arena in `words.0`.
+/// Keeping short keys inline saves a cache miss on every lookup.
 struct InternedKey: ~Copyable {
-    let bytes: UnsafePointer<UInt8>
-    let length: UInt32
     let payload: Atomic<UInt32>
+    let length: UInt32
+    let words: (UInt64, UInt64, UInt64)
+
+    static let inlineCapacity = 24
+
+    /// The key bytes, valid for the table's lifetime.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if Int(length) > Self.inlineCapacity {
+            let pointer = UnsafeRawPointer(bitPattern: UInt(words.0))
+            return body(UnsafeRawBufferPointer(start: pointer, count: Int(length)))
+        }
+        var copy = words
+        return withUnsafeBytes(of: &copy) { body(UnsafeRawBufferPointer(rebasing: $0[0..<Int(length)])) }
+    }
+
+    /// `key` as three zero-padded little-endian words (only meaningful for short keys).
+    @inline(__always)
+    static func words(of key: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64) {
+        (word(key, 0), word(key, 8), word(key, 16))
+    }
+
+    @inline(__always)
+    private static func word(_ key: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
+        let n = key.count - offset
+        if n >= 8 { return key.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
+        var value: UInt64 = 0
+        var i = 0
+        while i < n {
+            value |= UInt64(key[offset + i]) << UInt64(i * 8)
+            i += 1
+        }
+        return value
+    }
 }
 
 /// Interns byte strings to dense ids (0, 1, 2, …) with lock-free lookups.
@@ -19,30 +52,85 @@ struct InternedKey: ~Copyable {
 /// Thread-safety: all methods may be called from any thread. `find` and `payload` never block.
 /// - Complexity: `find` is O(key length) expected; `intern` amortized O(key length).
 public final class StringTable: @unchecked Sendable {
+    /// Lookups without the class: a trivial struct of pointers, so a lookup touches no reference
+    /// count. Valid while the table lives; every method may be called from any thread.
+    public struct Reader: @unchecked Sendable {
+        /// The live index array (slot 0 holds the capacity; slots 1...capacity are the index).
+        let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt64>>>>
+        let entries: ChunkedStorage<InternedKey>.View
+
+        /// The id of `key`, or nil when it was never interned.
+        /// - Complexity: O(key length) expected.
+        @inline(__always)
+        public func find(_ key: UnsafeRawBufferPointer) -> UInt32? {
+            find(key, hash: ByteHash.hash(key))
+        }
+
+        @inline(__always)
+        func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> UInt32? {
+            let table = index.pointee.load(ordering: .acquiring)
+            let mask = Int(table[0].load(ordering: .relaxed)) - 1
+            let tag = hash >> 32
+            let isShort = key.count <= InternedKey.inlineCapacity
+            let words = isShort ? InternedKey.words(of: key) : (0, 0, 0)
+            var i = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let slot = table[1 + i].load(ordering: .acquiring)
+                if slot == 0 { return nil }
+                if slot >> 32 == tag {
+                    let id = Int(slot & 0xFFFF_FFFF) - 1
+                    let entry = entries.pointer(at: id)
+                    if Int(entry.pointee.length) == key.count {
+                        let stored = entry.pointee.words
+                        if isShort {
+                            if stored.0 == words.0 && stored.1 == words.1 && stored.2 == words.2 { return UInt32(id) }
+                        } else if let pointer = UnsafeRawPointer(bitPattern: UInt(stored.0)),
+                            StringTable.equal(pointer, key)
+                        {
+                            return UInt32(id)
+                        }
+                    }
+                }
+                i = (i + 1) & mask
+            }
+        }
+
+        /// The entry of `id` (its payload word belongs to the table's owner).
+        @inline(__always)
+        func entry(_ id: UInt32) -> UnsafeMutablePointer<InternedKey> { entries.pointer(at: Int(id)) }
+    }
+
     private let entries = ChunkedStorage<InternedKey>(chunkShift: 14)
-    /// Slot 0 holds the capacity; slots 1...capacity are the index.
-    private let index: Atomic<UnsafeMutablePointer<Atomic<UInt64>>>
-    private let writer: Mutex<Writer>
+    private let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt64>>>>
+    private let writer: Locked<Writer>
+    /// Lookups for hot paths.
+    public let reader: Reader
     /// The longest key accepted by `intern`.
     public let maxKeyLength: Int
 
     /// The insert side: only touched with `writer` locked.
-    private struct Writer: ~Copyable, @unchecked Sendable {
+    private struct Writer {
         var arena = ByteArena()
+        /// Key bytes stored inline in entries.
+        var inlineBytes = 0
         var retired: [UnsafeMutablePointer<Atomic<UInt64>>] = []
     }
 
     public init(maxKeyLength: Int = 1024, initialCapacity: Int = 1024) {
         self.maxKeyLength = maxKeyLength
-        index = Atomic(Self.makeIndex(capacity: initialCapacity))
-        writer = Mutex(Writer())
+        index = .allocate(capacity: 1)
+        index.initialize(to: Atomic(Self.makeIndex(capacity: initialCapacity)))
+        writer = Locked(Writer())
+        reader = Reader(index: index, entries: entries.view)
     }
 
     deinit {
-        let live = index.load(ordering: .acquiring)
+        let live = index.pointee.load(ordering: .acquiring)
         writer.withLock { w in
             for table in w.retired + [live] { Self.freeIndex(table) }
         }
+        index.deinitialize(count: 1)
+        index.deallocate()
     }
 
     /// Number of interned keys.
@@ -50,9 +138,7 @@ public final class StringTable: @unchecked Sendable {
 
     /// The id of `key`, or nil when it was never interned.
     @inline(__always)
-    public func find(_ key: UnsafeRawBufferPointer) -> UInt32? {
-        find(key, hash: ByteHash.hash(key))
-    }
+    public func find(_ key: UnsafeRawBufferPointer) -> UInt32? { reader.find(key) }
 
     /// The id of `key`, or nil when it was never interned.
     public func find(_ key: String) -> UInt32? {
@@ -65,19 +151,25 @@ public final class StringTable: @unchecked Sendable {
     public func intern(_ key: UnsafeRawBufferPointer) -> UInt32? {
         guard key.count <= maxKeyLength else { return nil }
         let hash = ByteHash.hash(key)
-        if let id = find(key, hash: hash) { return id }
+        if let id = reader.find(key, hash: hash) { return id }
         return writer.withLock { w -> UInt32? in
-            if let id = find(key, hash: hash) { return id }
+            if let id = reader.find(key, hash: hash) { return id }
             guard entries.count < Int(UInt32.max - 1) else { return nil }
-            let stored = w.arena.store(key)
-            let key = InternedKey(bytes: stored, length: UInt32(key.count), payload: Atomic(0))
-            guard let id = entries.append(key) else { return nil }
-            var table = index.load(ordering: .relaxed)
+            let words: (UInt64, UInt64, UInt64)
+            if key.count > InternedKey.inlineCapacity {
+                words = (UInt64(UInt(bitPattern: w.arena.store(key))), 0, 0)
+            } else {
+                w.inlineBytes += key.count
+                words = InternedKey.words(of: key)
+            }
+            let entry = InternedKey(payload: Atomic(0), length: UInt32(key.count), words: words)
+            guard let id = entries.append(entry) else { return nil }
+            var table = index.pointee.load(ordering: .relaxed)
             if (id + 1) * 2 > Self.capacity(of: table) {
                 let grown = Self.makeIndex(capacity: Self.capacity(of: table) * 2)
                 for old in 0..<id { Self.insert(id: old, hash: hashOfEntry(old), into: grown) }
                 w.retired.append(table)
-                index.store(grown, ordering: .releasing)
+                index.pointee.store(grown, ordering: .releasing)
                 table = grown
             }
             Self.insert(id: id, hash: hash, into: table)
@@ -91,61 +183,33 @@ public final class StringTable: @unchecked Sendable {
         return key.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The payload word of `id` (the caller's own meaning).
-    @inline(__always)
-    func payload(_ id: UInt32) -> UnsafeMutablePointer<InternedKey> {
-        entries.pointer(at: Int(id))
-    }
 
-    /// The key bytes of `id`, valid for the table's lifetime.
-    public func bytes(_ id: UInt32) -> UnsafeRawBufferPointer {
-        let entry = entries.pointer(at: Int(id))
-        return UnsafeRawBufferPointer(start: entry.pointee.bytes, count: Int(entry.pointee.length))
+    /// Calls `body` with the key bytes of `id`.
+    public func withBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        entries.pointer(at: Int(id)).pointee.withBytes(body)
     }
 
     /// The key of `id` as a String. Allocates.
     public func string(_ id: UInt32) -> String {
-        String(decoding: bytes(id), as: UTF8.self)
+        withBytes(id) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Bytes held: key bytes, entry records and index arrays (live and retired).
+    /// Bytes held: the key text (inline in entries or in the arena), and the structures (entry
+    /// records less their inline key bytes, and index arrays, live and retired).
     public var memory: (keyBytes: Int, structures: Int) {
-        let live = index.load(ordering: .acquiring)
+        let live = index.pointee.load(ordering: .acquiring)
         return writer.withLock { w in
             let indexes = ([live] + w.retired).reduce(0) { $0 + (Self.capacity(of: $1) + 1) * 8 }
-            return (w.arena.storedBytes, entries.allocatedBytes + indexes)
-        }
-    }
-
-    private func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> UInt32? {
-        let table = index.load(ordering: .acquiring)
-        let mask = Self.capacity(of: table) - 1
-        let tag = hash >> 32
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let slot = table[1 + i].load(ordering: .acquiring)
-            if slot == 0 { return nil }
-            if slot >> 32 == tag {
-                let id = Int(slot & 0xFFFF_FFFF) - 1
-                let entry = entries.pointer(at: id)
-                if Int(entry.pointee.length) == key.count,
-                    Self.equal(entry.pointee.bytes, key)
-                {
-                    return UInt32(id)
-                }
-            }
-            i = (i + 1) & mask
+            return (w.arena.storedBytes + w.inlineBytes, entries.allocatedBytes - w.inlineBytes + indexes)
         }
     }
 
     private func hashOfEntry(_ id: Int) -> UInt64 {
-        ByteHash.hash(bytes(UInt32(id)))
+        withBytes(UInt32(id)) { ByteHash.hash($0) }
     }
 
-    @inline(__always)
-    private static func equal(_ stored: UnsafePointer<UInt8>, _ key: UnsafeRawBufferPointer) -> Bool {
+    static func equal(_ a: UnsafeRawPointer, _ key: UnsafeRawBufferPointer) -> Bool {
         let n = key.count
-        let a = UnsafeRawPointer(stored)
         var i = 0
         while i + 8 <= n {
             if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
@@ -156,7 +220,7 @@ public final class StringTable: @unchecked Sendable {
             i += 8
         }
         while i < n {
-            if stored[i] != key[i] { return false }
+            if a.load(fromByteOffset: i, as: UInt8.self) != key[i] { return false }
             i += 1
         }
         return true

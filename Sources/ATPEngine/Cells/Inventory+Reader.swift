@@ -1,0 +1,114 @@
+import Synchronization
+
+extension Inventory {
+    /// The inventory's hot paths as a trivial struct of pointers: finding cells, reading
+    /// availability, holding and releasing. Holding one touches no reference count and no lock.
+    ///
+    /// Valid while the inventory lives. Thread-safety: every method from any thread.
+    public struct Reader: @unchecked Sendable {
+        public let skus: StringTable.Reader
+        let cells: ChunkedStorage<Cell>.View
+        let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt32>>>>
+        let changes: ChangeFeed.Marker
+
+        /// The first cell of `sku`, plus one (0 when it has none).
+        @inline(__always)
+        func head(of sku: UInt32) -> UInt32 {
+            skus.entry(sku).pointee.payload.load(ordering: .acquiring)
+        }
+
+        /// The cell of (sku, location), or nil when it does not exist.
+        ///
+        /// Walks the sku's own list first (skus usually have a few cells, and the sku's entry was
+        /// just read, so this saves the index's cache miss), then falls back to the index.
+        /// - Complexity: O(1) expected.
+        @inline(__always)
+        public func cell(sku: UInt32, location: UInt32) -> CellID? {
+            var next = head(of: sku)
+            var hops = 0
+            while next != 0 {
+                let c = cells.pointer(at: Int(next - 1))
+                if c.pointee.location == location { return next - 1 }
+                hops += 1
+                if hops == 4 { return indexedCell(sku: sku, location: location) }
+                next = c.pointee.nextInSku
+            }
+            return nil
+        }
+
+        /// The cell of (sku, location) through the index.
+        func indexedCell(sku: UInt32, location: UInt32) -> CellID? {
+            let table = index.pointee.load(ordering: .acquiring)
+            let mask = Int(table[0].load(ordering: .relaxed)) - 1
+            var i = Self.slot(sku: sku, location: location) & mask
+            while true {
+                let slot = table[1 + i].load(ordering: .acquiring)
+                if slot == 0 { return nil }
+                let c = cells.pointer(at: Int(slot - 1))
+                if c.pointee.sku == sku && c.pointee.location == location { return slot - 1 }
+                i = (i + 1) & mask
+            }
+        }
+
+        /// The current state and safety stock of `cell`.
+        @inline(__always)
+        public func state(_ cell: CellID) -> (state: CellState, safetyStock: Int64) {
+            let c = cells.pointer(at: Int(cell))
+            return (c.snapshot(), Int64(c.pointee.safetyStock.load(ordering: .relaxed)))
+        }
+
+        /// The available units of `cell`.
+        @inline(__always)
+        public func available(_ cell: CellID) -> Int64 { cells.pointer(at: Int(cell)).available }
+
+        /// Network-wide availability of `sku`: the sum of its cells' available, saturating.
+        /// - Complexity: O(cells of the sku).
+        @inline(__always)
+        public func available(sku: UInt32) -> Int64 {
+            var total: Int64 = 0
+            var next = head(of: sku)
+            while next != 0 {
+                let c = cells.pointer(at: Int(next - 1))
+                total = Quantity.saturatingAdd(total, c.available)
+                next = c.pointee.nextInSku
+            }
+            return total
+        }
+
+        /// Availability of `sku` summed over the locations in `set`.
+        /// - Complexity: O(cells of the sku).
+        public func available(sku: UInt32, in set: LocationSet) -> Int64 {
+            var total: Int64 = 0
+            var next = head(of: sku)
+            while next != 0 {
+                let c = cells.pointer(at: Int(next - 1))
+                if set.contains(c.pointee.location) { total = Quantity.saturatingAdd(total, c.available) }
+                next = c.pointee.nextInSku
+            }
+            return total
+        }
+
+        /// Reserves `qty` units of `cell` if available; returns nil on success, else the
+        /// available count.
+        @inline(__always)
+        public func hold(_ cell: CellID, qty: Int64) -> Int64? {
+            let c = cells.pointer(at: Int(cell))
+            let refused = c.pointee.hold(qty, expected: c.snapshot())
+            if refused == nil { changes.mark(c.pointee.sku) }
+            return refused
+        }
+
+        /// Returns `qty` reserved units of `cell` to available.
+        @inline(__always)
+        public func release(_ cell: CellID, qty: Int64) {
+            let c = cells.pointer(at: Int(cell))
+            c.pointee.release(qty)
+            changes.mark(c.pointee.sku)
+        }
+
+        @inline(__always)
+        static func slot(sku: UInt32, location: UInt32) -> Int {
+            Int(truncatingIfNeeded: ByteHash.fold(UInt64(sku) << 32 | UInt64(location), ByteHash.p1))
+        }
+    }
+}
