@@ -140,10 +140,11 @@ import Testing
     @Test func snapshotsAreNeverTorn() {
         let engine = Engine(clock: ManualClock())
         let cell = engine.inventory.findOrCreateCell(sku: "T", location: "L")!
-        let pointer = engine.inventory.cells.pointer(at: Int(cell))
+        let cells = engine.inventory.cells.view
         let torn = Atomic<Int>(0)
         let reads = Atomic<Int>(0)
         runConcurrently(3) { t in
+            let pointer = cells.pointer(at: Int(cell))
             if t == 0 {
                 for k in 0..<200_000 {
                     let state = CellState(onHand: 100 + Int64(k % 5000), reserved: Int64(k % 5000), version: UInt32(k) & CellState.versionMask)
