@@ -28,6 +28,20 @@ final class MutexBaseline: Sendable {
         }
     }
 
+    /// Availability of each key into `out`, under one lock acquisition for the batch.
+    @inline(never)
+    func available(_ keys: ArraySlice<Key>, into out: inout [Int64]) {
+        cells.withLock { cells in
+            for (i, key) in keys.enumerated() {
+                guard let c = cells[key] else {
+                    out[i] = 0
+                    continue
+                }
+                out[i] = max(0, c.onHand - c.reserved - c.safetyStock)
+            }
+        }
+    }
+
     @inline(never)
     func hold(_ key: Key, qty: Int64) -> Bool {
         cells.withLock { cells in

@@ -76,6 +76,55 @@ func lookups(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
     return Row(name: "lookup, \(threads) thread\(threads > 1 ? "s" : "")", unit: "lookups/s", engine: median(engine), baseline: median(baseline))
 }
 
+/// Availability of batches of `batch` random skus at one location — a storefront request — on
+/// `threads` threads; counts skus looked up. The baseline takes its lock once per batch.
+func batchLookups(_ c: Catalogue, threads: Int, batch: Int, harness: Harness) -> Row {
+    let n = c.keys.count
+    let engine = harness.measure(threads: threads) { t, deadline in
+        let (engine, keys, location) = (c.engine, c.skuBytes.map(\.buffer), c.locationID)
+        var rng = XorShift(state: 0x1234 &+ UInt64(t))
+        var request = [UnsafeRawBufferPointer](repeating: keys[0], count: batch)
+        var out = [Int64](repeating: 0, count: batch)
+        var ops = 0
+        var sink: Int64 = 0
+        while true {
+            for _ in 0..<64 {
+                for i in 0..<batch { request[i] = keys[rng.next(n)] }
+                request.withUnsafeBufferPointer { r in
+                    out.withUnsafeMutableBufferPointer { engine.available(skus: r, scope: .location(location), into: $0) }
+                }
+                sink &+= out[0]
+            }
+            ops += 64 * batch
+            if now() >= deadline { break }
+        }
+        precondition(sink > 0)
+        return ops
+    }
+    let baseline = harness.measure(threads: threads) { t, deadline in
+        let (baseline, keys) = (c.baseline, c.keys)
+        var rng = XorShift(state: 0x1234 &+ UInt64(t))
+        var request = [MutexBaseline.Key](repeating: keys[0], count: batch)
+        var out = [Int64](repeating: 0, count: batch)
+        var ops = 0
+        var sink: Int64 = 0
+        while true {
+            for _ in 0..<64 {
+                for i in 0..<batch { request[i] = keys[rng.next(n)] }
+                baseline.available(request[...], into: &out)
+                sink &+= out[0]
+            }
+            ops += 64 * batch
+            if now() >= deadline { break }
+        }
+        precondition(sink > 0)
+        return ops
+    }
+    return Row(
+        name: "lookup in batches of \(batch), \(threads) thread\(threads > 1 ? "s" : "")", unit: "lookups/s", engine: median(engine),
+        baseline: median(baseline))
+}
+
 /// Hold one unit then release it, each thread on its own cells (looked up by key each time).
 func holdRelease(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
     let perThread = c.keys.count / threads

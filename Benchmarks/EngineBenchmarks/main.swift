@@ -71,6 +71,8 @@ if ["lookup", "hold-release", "hot-sku", "reservation"].contains(where: options.
     if options.wanted("lookup") {
         report(lookups(catalogue, threads: 1, harness: harness))
         report(lookups(catalogue, threads: 2, harness: harness))
+        report(batchLookups(catalogue, threads: 1, batch: 24, harness: harness))
+        report(batchLookups(catalogue, threads: 2, batch: 24, harness: harness))
     }
     if options.wanted("hold-release") {
         report(holdRelease(catalogue, threads: 1, harness: harness))

@@ -27,6 +27,15 @@ extension Engine {
         return channel.available(sku: id, in: reader)
     }
 
+    /// Availability of each sku in `skus` (UTF-8 keys) over `scope`, written to `out[i]`.
+    /// The fast path for requests naming many skus; see `Inventory.Reader.available(_:scope:into:)`.
+    @inline(__always)
+    public func available(
+        skus: UnsafeBufferPointer<UnsafeRawBufferPointer>, scope: AvailabilityScope, into out: UnsafeMutableBufferPointer<Int64>
+    ) {
+        inventory.reader.available(skus, scope: scope, into: out)
+    }
+
     /// Network-wide availability of `sku`.
     public func available(sku: String) -> Int64 {
         var sku = sku

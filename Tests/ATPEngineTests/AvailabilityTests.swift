@@ -115,4 +115,34 @@ import Testing
             #expect(Timestamp(rfc3339: bad) == nil, "\(bad)")
         }
     }
+
+    @Test func batchReadsEqualSingleReadsInEveryScope() throws {
+        let engine = Engine(clock: ManualClock())
+        let longPrefix = String(repeating: "long-sku-key-", count: 3)
+        for i in 0..<200 {
+            let sku = i % 3 == 0 ? "\(longPrefix)\(i)" : "S\(i)"
+            for l in 0..<(1 + i % 6) { engine.stock(sku, "L\(l)", Int64(i * 10 + l)) }
+        }
+        _ = try engine.define(ChannelView(name: "web", locations: ["L0", "L2", "L5"], bufferUnits: 3))
+        let channel = try #require(engine.channel(named: "web"))
+        let names = (0..<230).map { i in i >= 200 ? "missing-\(i)" : (i % 3 == 0 ? "\(longPrefix)\(i)" : "S\(i)") }
+        let keys = names.map { name -> UnsafeRawBufferPointer in
+            let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: name.utf8.count, alignment: 1)
+            bytes.copyBytes(from: Array(name.utf8))
+            return UnsafeRawBufferPointer(bytes)
+        }
+        defer { keys.forEach { $0.deallocate() } }
+        let l2 = try #require(engine.inventory.locations.find("L2"))
+        let scopes: [(AvailabilityScope, (String) -> Int64)] = [
+            (.network, { engine.available(sku: $0) }),
+            (.location(l2), { engine.available(sku: $0, location: "L2") }),
+            (.channel(channel), { engine.available(sku: $0, channel: "web")! }),
+        ]
+        for (scope, single) in scopes {
+            var out = [Int64](repeating: -1, count: keys.count)
+            keys.withUnsafeBufferPointer { k in out.withUnsafeMutableBufferPointer { engine.available(skus: k, scope: scope, into: $0) } }
+            #expect(out == names.map(single))
+        }
+        #expect(engine.available(sku: "S5", location: "L2") == 52)
+    }
 }

@@ -69,13 +69,32 @@ public final class StringTable: @unchecked Sendable {
         @inline(__always)
         func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> UInt32? {
             let table = index.pointee.load(ordering: .acquiring)
+            return find(key, hash: hash, in: table, firstSlot: table[1 + Self.start(hash, table)].load(ordering: .acquiring))
+        }
+
+        /// The live index array, for `start` and `find(_:hash:in:firstSlot:)`.
+        @inline(__always)
+        var table: UnsafeMutablePointer<Atomic<UInt64>> { index.pointee.load(ordering: .acquiring) }
+
+        /// The first slot position that `hash` probes in `table`.
+        @inline(__always)
+        static func start(_ hash: UInt64, _ table: UnsafeMutablePointer<Atomic<UInt64>>) -> Int {
+            Int(truncatingIfNeeded: hash) & (Int(table[0].load(ordering: .relaxed)) - 1)
+        }
+
+        /// `find` in two steps for batches: the caller loads `firstSlot` (the value of slot
+        /// `start(hash, table)`) for many keys before resolving any, so the loads overlap.
+        @inline(__always)
+        func find(
+            _ key: UnsafeRawBufferPointer, hash: UInt64, in table: UnsafeMutablePointer<Atomic<UInt64>>, firstSlot: UInt64
+        ) -> UInt32? {
             let mask = Int(table[0].load(ordering: .relaxed)) - 1
             let tag = hash >> 32
             let isShort = key.count <= InternedKey.inlineCapacity
             let words = isShort ? InternedKey.words(of: key) : (0, 0, 0)
             var i = Int(truncatingIfNeeded: hash) & mask
+            var slot = firstSlot
             while true {
-                let slot = table[1 + i].load(ordering: .acquiring)
                 if slot == 0 { return nil }
                 if slot >> 32 == tag {
                     let id = Int(slot & 0xFFFF_FFFF) - 1
@@ -92,6 +111,7 @@ public final class StringTable: @unchecked Sendable {
                     }
                 }
                 i = (i + 1) & mask
+                slot = table[1 + i].load(ordering: .acquiring)
             }
         }
 
