@@ -94,7 +94,7 @@ import Testing
         runConcurrently(3) { t in
             if t == 0 {
                 for i in 0..<20_000 {
-                    _ = engine.inventory.findOrCreateCell(sku: "sku-\(i)", location: "L\(i % 7)")
+                    _ = engine.inventory.findOrCreateCell(sku: "sku-\(i % 500)", location: "L\(i)")
                     inserted.store(i + 1, ordering: .releasing)
                 }
                 return
@@ -104,13 +104,17 @@ import Testing
                 let n = inserted.load(ordering: .acquiring)
                 guard n > 0 else { continue }
                 let i = (checks * 7919) % n
-                #expect(engine.inventory.cell(sku: "sku-\(i)", location: "L\(i % 7)") != nil)
+                #expect(engine.inventory.cell(sku: "sku-\(i % 500)", location: "L\(i)") != nil)
                 checks += 1
             }
         }
         #expect(engine.inventory.cellCount == 20_000)
-        #expect(engine.inventory.skus.count == 20_000)
-        #expect(engine.inventory.locations.count == 7)
+        #expect(engine.inventory.skus.count == 500)
+        #expect(engine.inventory.locations.count == 20_000)
+        for i in stride(from: 0, to: 20_000, by: 97) {
+            #expect(engine.inventory.cell(sku: "sku-\(i % 500)", location: "L\(i)") != nil)
+        }
+        #expect(engine.inventory.cell(sku: "sku-1", location: "L2") == nil)
     }
 
     @Test func changesRacingWithDrainsAreNeverLost() {

@@ -17,26 +17,30 @@ extension Inventory {
             skus.entry(sku).pointee.payload.load(ordering: .acquiring)
         }
 
+        /// How many cells of a sku's list a lookup walks before it asks the index; every cell
+        /// deeper in the list is in the index.
+        static let walkLimit = 4
+
         /// The cell of (sku, location), or nil when it does not exist.
         ///
-        /// Walks the sku's own list first (skus usually have a few cells, and the sku's entry was
-        /// just read, so this saves the index's cache miss), then falls back to the index.
+        /// Walks the first `walkLimit` cells of the sku's list (the sku's entry was just read,
+        /// so this costs no extra index miss), then asks the index for deeper ones.
         /// - Complexity: O(1) expected.
         @inline(__always)
         public func cell(sku: UInt32, location: UInt32) -> CellID? {
             var next = head(of: sku)
-            var hops = 0
+            var depth = 0
             while next != 0 {
+                if depth == Self.walkLimit { return indexedCell(sku: sku, location: location) }
                 let c = cells.pointer(at: Int(next - 1))
                 if c.pointee.location == location { return next - 1 }
-                hops += 1
-                if hops == 4 { return indexedCell(sku: sku, location: location) }
+                depth += 1
                 next = c.pointee.nextInSku
             }
             return nil
         }
 
-        /// The cell of (sku, location) through the index.
+        /// The cell of (sku, location) through the index (cells deeper than `walkLimit` only).
         func indexedCell(sku: UInt32, location: UInt32) -> CellID? {
             let table = index.pointee.load(ordering: .acquiring)
             let mask = Int(table[0].load(ordering: .relaxed)) - 1

@@ -5,11 +5,13 @@ public typealias CellID = UInt32
 
 /// All cells, their lock-free index by (sku, location), and per-sku cell lists.
 ///
-/// Skus and locations are interned to dense ids. A cell is found through its sku's singly linked
-/// list (head in the sku's payload word) or, for skus with many cells, an open-addressed array of
-/// 32-bit slots (cell id + 1) probed by a hash of (sku id, location id). Creating a cell takes a
-/// mutex; finding, reading and changing one never does, and goes through `reader`, a trivial
-/// struct, so no reference count is touched.
+/// Skus and locations are interned to dense ids. A sku's cells form a singly linked list, newest
+/// first, whose head is the sku's payload word. A lookup walks the first `Reader.walkLimit`
+/// cells of the list; only cells deeper than that are also entered in an open-addressed index of
+/// 32-bit slots (cell id + 1) probed by a hash of (sku id, location id), so skus with a few
+/// locations cost no index memory at all. Creating a cell takes a mutex; finding, reading and
+/// changing one never does, and goes through `reader`, a trivial struct that touches no
+/// reference count.
 ///
 /// Thread-safety: all methods from any thread. Every mutation marks the sku in `changes`.
 public final class Inventory: @unchecked Sendable {
@@ -21,7 +23,7 @@ public final class Inventory: @unchecked Sendable {
     let counters: EngineCounters
     /// The live cell index: slot 0 holds the capacity; slots 1...capacity hold cell id + 1.
     private let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt32>>>>
-    private let writer = Locked(RetiredIndexes())
+    private let writer = Locked(IndexWriter())
     /// Lock-free reads and cell accounting for hot paths.
     public let reader: Reader
 
@@ -34,8 +36,8 @@ public final class Inventory: @unchecked Sendable {
 
     deinit {
         let live = index.pointee.load(ordering: .acquiring)
-        writer.withLock { retired in
-            for table in retired.tables + [live] { Self.free(table) }
+        writer.withLock { w in
+            for table in w.retired + [live] { Self.free(table) }
         }
         index.deinitialize(count: 1)
         index.deallocate()
@@ -72,28 +74,40 @@ public final class Inventory: @unchecked Sendable {
     public func findOrCreateCell(sku: String, location: String) -> CellID? {
         guard let s = skus.intern(sku), let l = locations.intern(location) else { return nil }
         if let existing = reader.cell(sku: s, location: l) { return existing }
-        return writer.withLock { retired -> CellID? in
+        return writer.withLock { w -> CellID? in
             if let existing = reader.cell(sku: s, location: l) { return existing }
             changes.ensureCapacity(forSku: s)
             let head = reader.head(of: s)
             guard cells.count < 1 << 30, let id = cells.append(Cell(sku: s, location: l, nextInSku: head)) else {
                 return nil
             }
-            var table = index.pointee.load(ordering: .relaxed)
-            if (id + 1) * 2 > Int(table[0].load(ordering: .relaxed)) {
-                let grown = Self.makeIndex(capacity: Int(table[0].load(ordering: .relaxed)) * 2)
-                for old in 0..<id {
-                    let c = cells.pointer(at: old)
-                    Self.insert(UInt32(old), slot: Reader.slot(sku: c.pointee.sku, location: c.pointee.location), into: grown)
-                }
-                retired.tables.append(table)
-                index.pointee.store(grown, ordering: .releasing)
-                table = grown
-            }
-            Self.insert(UInt32(id), slot: Reader.slot(sku: s, location: l), into: table)
+            // The new cell goes first; the cell at depth `walkLimit` moves one deeper, out of a
+            // walk's reach, so it enters the index before the new head is published.
+            var last = head
+            for _ in 1..<Reader.walkLimit where last != 0 { last = cells.pointer(at: Int(last - 1)).pointee.nextInSku }
+            if last != 0 { addToIndex(last - 1, writer: &w) }
             skus.reader.entry(s).pointee.payload.store(UInt32(id) + 1, ordering: .releasing)
             return UInt32(id)
         }
+    }
+
+    /// Enters `cell` in the index, growing it first when it would pass half full.
+    private func addToIndex(_ cell: CellID, writer w: inout IndexWriter) {
+        var table = index.pointee.load(ordering: .relaxed)
+        if (w.indexed.count + 1) * 2 > Int(table[0].load(ordering: .relaxed)) {
+            let grown = Self.makeIndex(capacity: Int(table[0].load(ordering: .relaxed)) * 2)
+            for old in w.indexed { Self.insert(old, slot: slot(of: old), into: grown) }
+            w.retired.append(table)
+            index.pointee.store(grown, ordering: .releasing)
+            table = grown
+        }
+        Self.insert(cell, slot: slot(of: cell), into: table)
+        w.indexed.append(cell)
+    }
+
+    private func slot(of cell: CellID) -> Int {
+        let c = cells.pointer(at: Int(cell))
+        return Reader.slot(sku: c.pointee.sku, location: c.pointee.location)
     }
 
     // MARK: Mutations that only the engine makes
@@ -145,18 +159,21 @@ public final class Inventory: @unchecked Sendable {
     /// Bytes held by cells and the cell index (live and retired), excluding the key tables.
     public var structureBytes: Int {
         let live = index.pointee.load(ordering: .acquiring)
-        let indexes = writer.withLock { retired in
-            ([live] + retired.tables).reduce(0) { $0 + (Int($1[0].load(ordering: .relaxed)) + 1) * 4 }
+        let indexes = writer.withLock { w in
+            ([live] + w.retired).reduce(0) { $0 + (Int($1[0].load(ordering: .relaxed)) + 1) * 4 } + w.indexed.capacity * 4
         }
         return cells.allocatedBytes + indexes
     }
 
     // MARK: Index internals
 
-    /// Index arrays replaced by larger ones; freed only with the inventory (readers may still
-    /// hold them). Only touched with `writer` locked.
-    private struct RetiredIndexes: @unchecked Sendable {
-        var tables: [UnsafeMutablePointer<Atomic<UInt32>>] = []
+    /// The index's writer side; only touched with `writer` locked.
+    private struct IndexWriter: @unchecked Sendable {
+        /// Index arrays replaced by larger ones; freed only with the inventory (readers may
+        /// still hold them).
+        var retired: [UnsafeMutablePointer<Atomic<UInt32>>] = []
+        /// Every indexed cell, to rebuild the index when it grows.
+        var indexed: [CellID] = []
     }
 
     private static func makeIndex(capacity: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
