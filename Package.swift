@@ -8,7 +8,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ATPEngine", targets: ["ATPEngine"]),
-        .library(name: "ATPHTTP", targets: ["ATPHTTP"]),
     ],
     targets: [
         .systemLibrary(
@@ -17,14 +16,12 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"])]
         ),
         .target(name: "ATPEngine"),
-        .target(name: "ATPHTTP"),
         .executableTarget(
             name: "EngineBenchmarks",
             dependencies: ["ATPEngine"],
             path: "Benchmarks/EngineBenchmarks"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine"]),
-        .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
     ],
     swiftLanguageModes: [.v6]

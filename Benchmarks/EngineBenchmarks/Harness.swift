@@ -41,6 +41,18 @@ struct Harness {
     }
 }
 
+/// Calls `body` in rounds of `calls` until the monotonic clock passes `deadline`; each call
+/// counts as `opsPerCall` operations. Returns the operations done.
+@inline(__always)
+func repeatUntil(_ deadline: UInt64, calls: Int = 1024, opsPerCall: Int = 1, _ body: () -> Void) -> Int {
+    var ops = 0
+    repeat {
+        for _ in 0..<calls { body() }
+        ops += calls * opsPerCall
+    } while now() < deadline
+    return ops
+}
+
 /// Monotonic nanoseconds.
 @inline(__always)
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

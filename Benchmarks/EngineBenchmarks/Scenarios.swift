@@ -50,26 +50,16 @@ func lookups(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
         // Locals, so the loop does not touch the shared catalogue object's reference counts.
         let (engine, keys, location) = (c.engine, c.skuBytes, c.locationID)
         var rng = XorShift(state: 0x9E37_79B9 &+ UInt64(t))
-        var ops = 0
         var sink: Int64 = 0
-        while true {
-            for _ in 0..<1024 { sink &+= engine.available(sku: keys[rng.next(n)].buffer, location: location) }
-            ops += 1024
-            if now() >= deadline { break }
-        }
+        let ops = repeatUntil(deadline, calls: 1024) { sink &+= engine.available(sku: keys[rng.next(n)].buffer, location: location) }
         precondition(sink > 0)
         return ops
     }
     let baseline = harness.measure(threads: threads) { t, deadline in
         let (baseline, keys) = (c.baseline, c.keys)
         var rng = XorShift(state: 0x9E37_79B9 &+ UInt64(t))
-        var ops = 0
         var sink: Int64 = 0
-        while true {
-            for _ in 0..<1024 { sink &+= baseline.available(keys[rng.next(n)]) }
-            ops += 1024
-            if now() >= deadline { break }
-        }
+        let ops = repeatUntil(deadline, calls: 1024) { sink &+= baseline.available(keys[rng.next(n)]) }
         precondition(sink > 0)
         return ops
     }
@@ -85,18 +75,14 @@ func batchLookups(_ c: Catalogue, threads: Int, batch: Int, harness: Harness) ->
         var rng = XorShift(state: 0x1234 &+ UInt64(t))
         var request = [UnsafeRawBufferPointer](repeating: keys[0], count: batch)
         var out = [Int64](repeating: 0, count: batch)
-        var ops = 0
         var sink: Int64 = 0
-        while true {
-            for _ in 0..<64 {
-                for i in 0..<batch { request[i] = keys[rng.next(n)] }
-                request.withUnsafeBufferPointer { r in
-                    out.withUnsafeMutableBufferPointer { engine.available(skus: r, scope: .location(location), into: $0) }
-                }
-                sink &+= out[0]
+        let ops = repeatUntil(deadline, calls: 64, opsPerCall: batch) {
+            for i in 0..<batch { request[i] = keys[rng.next(n)] }
+            request.withUnsafeBufferPointer { r in
+                out.withUnsafeMutableBufferPointer { engine.available(skus: r, scope: .location(location), into: $0) }
             }
-            ops += 64 * batch
-            if now() >= deadline { break }
+            sink &+= out[0]
+        
         }
         precondition(sink > 0)
         return ops
@@ -106,16 +92,12 @@ func batchLookups(_ c: Catalogue, threads: Int, batch: Int, harness: Harness) ->
         var rng = XorShift(state: 0x1234 &+ UInt64(t))
         var request = [MutexBaseline.Key](repeating: keys[0], count: batch)
         var out = [Int64](repeating: 0, count: batch)
-        var ops = 0
         var sink: Int64 = 0
-        while true {
-            for _ in 0..<64 {
-                for i in 0..<batch { request[i] = keys[rng.next(n)] }
-                baseline.available(request[...], into: &out)
-                sink &+= out[0]
-            }
-            ops += 64 * batch
-            if now() >= deadline { break }
+        let ops = repeatUntil(deadline, calls: 64, opsPerCall: batch) {
+            for i in 0..<batch { request[i] = keys[rng.next(n)] }
+            baseline.available(request[...], into: &out)
+            sink &+= out[0]
+        
         }
         precondition(sink > 0)
         return ops
@@ -131,32 +113,24 @@ func holdRelease(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
     let engine = harness.measure(threads: threads) { t, deadline in
         let (reader, keys, location) = (c.engine.inventory.reader, c.skuBytes, c.locationID)
         var rng = XorShift(state: 0xABCD &+ UInt64(t))
-        var ops = 0
-        while true {
-            for _ in 0..<1024 {
-                let i = t * perThread + rng.next(perThread)
-                let sku = reader.skus.find(keys[i].buffer)!
-                let cell = reader.cell(sku: sku, location: location)!
-                precondition(reader.hold(cell, qty: 1) == nil)
-                reader.release(cell, qty: 1)
-            }
-            ops += 1024
-            if now() >= deadline { break }
+        let ops = repeatUntil(deadline, calls: 1024) {
+            let i = t * perThread + rng.next(perThread)
+            let sku = reader.skus.find(keys[i].buffer)!
+            let cell = reader.cell(sku: sku, location: location)!
+            precondition(reader.hold(cell, qty: 1) == nil)
+            reader.release(cell, qty: 1)
+        
         }
         return ops
     }
     let baseline = harness.measure(threads: threads) { t, deadline in
         let (baseline, keys) = (c.baseline, c.keys)
         var rng = XorShift(state: 0xABCD &+ UInt64(t))
-        var ops = 0
-        while true {
-            for _ in 0..<1024 {
-                let key = keys[t * perThread + rng.next(perThread)]
-                precondition(baseline.hold(key, qty: 1))
-                baseline.release(key, qty: 1)
-            }
-            ops += 1024
-            if now() >= deadline { break }
+        let ops = repeatUntil(deadline, calls: 1024) {
+            let key = keys[t * perThread + rng.next(perThread)]
+            precondition(baseline.hold(key, qty: 1))
+            baseline.release(key, qty: 1)
+        
         }
         return ops
     }
@@ -169,28 +143,20 @@ func hotSku(_ c: Catalogue, harness: Harness) -> Row {
     let cell = inventory.reader.cell(sku: inventory.skus.find(c.skuBytes[0].buffer)!, location: c.locationID)!
     let engine = harness.measure(threads: 2) { _, deadline in
         let reader = inventory.reader
-        var ops = 0
-        while true {
-            for _ in 0..<1024 {
-                precondition(reader.hold(cell, qty: 1) == nil)
-                reader.release(cell, qty: 1)
-            }
-            ops += 1024
-            if now() >= deadline { break }
+        let ops = repeatUntil(deadline, calls: 1024) {
+            precondition(reader.hold(cell, qty: 1) == nil)
+            reader.release(cell, qty: 1)
+        
         }
         return ops
     }
     let key = c.keys[0]
     let baseline = harness.measure(threads: 2) { _, deadline in
         let baseline = c.baseline
-        var ops = 0
-        while true {
-            for _ in 0..<1024 {
-                precondition(baseline.hold(key, qty: 1))
-                baseline.release(key, qty: 1)
-            }
-            ops += 1024
-            if now() >= deadline { break }
+        let ops = repeatUntil(deadline, calls: 1024) {
+            precondition(baseline.hold(key, qty: 1))
+            baseline.release(key, qty: 1)
+        
         }
         return ops
     }
@@ -204,16 +170,12 @@ func reservations(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
     let samples = harness.measure(threads: threads) { t, deadline in
         let (engine, keys) = (c.engine, c.keys)
         var rng = XorShift(state: 0x5555 &+ UInt64(t))
-        var ops = 0
-        while true {
-            for _ in 0..<256 {
-                let key = keys[t * perThread + rng.next(perThread)]
-                let request = ReservationRequest(lines: [ReservationLine(sku: key.sku, location: key.location, qty: 1)])
-                let (r, _) = try! engine.createReservation(request)
-                _ = engine.transition(r.id, .release)
-            }
-            ops += 256
-            if now() >= deadline { break }
+        let ops = repeatUntil(deadline, calls: 256) {
+            let key = keys[t * perThread + rng.next(perThread)]
+            let request = ReservationRequest(lines: [ReservationLine(sku: key.sku, location: key.location, qty: 1)])
+            let (r, _) = try! engine.createReservation(request)
+            _ = engine.transition(r.id, .release)
+        
         }
         return ops
     }

@@ -8,7 +8,7 @@ extension Inventory {
     public struct Reader: @unchecked Sendable {
         public let skus: StringTable.Reader
         let cells: ChunkedStorage<Cell>.View
-        let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt32>>>>
+        let index: SlotIndex.Reader
         let changes: ChangeFeed.Marker
 
         /// The first cell of `sku`, plus one (0 when it has none).
@@ -42,14 +42,14 @@ extension Inventory {
 
         /// The cell of (sku, location) through the index (cells deeper than `walkLimit` only).
         func indexedCell(sku: UInt32, location: UInt32) -> CellID? {
-            let table = index.pointee.load(ordering: .acquiring)
-            let mask = Int(table[0].load(ordering: .relaxed)) - 1
+            let table = index.table
+            let mask = SlotIndex.Reader.mask(table)
             var i = Self.slot(sku: sku, location: location) & mask
             while true {
-                let slot = table[1 + i].load(ordering: .acquiring)
+                let slot = SlotIndex.Reader.slot(table, i)
                 if slot == 0 { return nil }
                 let c = cells.pointer(at: Int(slot - 1))
-                if c.pointee.sku == sku && c.pointee.location == location { return slot - 1 }
+                if c.pointee.sku == sku && c.pointee.location == location { return CellID(slot - 1) }
                 i = (i + 1) & mask
             }
         }

@@ -21,26 +21,17 @@ public final class Inventory: @unchecked Sendable {
     /// Skus whose availability changed; see `ChangeFeed`.
     public let changes = ChangeFeed()
     let counters: EngineCounters
-    /// The live cell index: slot 0 holds the capacity; slots 1...capacity hold cell id + 1.
-    private let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt32>>>>
-    private let writer = Locked(IndexWriter())
+    /// Cells deeper than `Reader.walkLimit` in their sku's list, as cell id + 1; only touched
+    /// with `writer` locked.
+    private let index = SlotIndex(capacity: 1024)
+    /// Serializes cell creation.
+    private let writer = Locked(())
     /// Lock-free reads and cell accounting for hot paths.
     public let reader: Reader
 
     init(counters: EngineCounters) {
         self.counters = counters
-        index = .allocate(capacity: 1)
-        index.initialize(to: Atomic(Self.makeIndex(capacity: 1024)))
-        reader = Reader(skus: skus.reader, cells: cells.view, index: index, changes: changes.marker)
-    }
-
-    deinit {
-        let live = index.pointee.load(ordering: .acquiring)
-        writer.withLock { w in
-            for table in w.retired + [live] { Self.free(table) }
-        }
-        index.deinitialize(count: 1)
-        index.deallocate()
+        reader = Reader(skus: skus.reader, cells: cells.view, index: index.reader, changes: changes.marker)
     }
 
     /// Number of cells.
@@ -74,7 +65,7 @@ public final class Inventory: @unchecked Sendable {
     public func findOrCreateCell(sku: String, location: String) -> CellID? {
         guard let s = skus.intern(sku), let l = locations.intern(location) else { return nil }
         if let existing = reader.cell(sku: s, location: l) { return existing }
-        return writer.withLock { w -> CellID? in
+        return writer.withLock { _ -> CellID? in
             if let existing = reader.cell(sku: s, location: l) { return existing }
             changes.ensureCapacity(forSku: s)
             let head = reader.head(of: s)
@@ -85,24 +76,10 @@ public final class Inventory: @unchecked Sendable {
             // walk's reach, so it enters the index before the new head is published.
             var last = head
             for _ in 1..<Reader.walkLimit where last != 0 { last = cells.pointer(at: Int(last - 1)).pointee.nextInSku }
-            if last != 0 { addToIndex(last - 1, writer: &w) }
+            if last != 0 { index.insert(UInt64(last), hash: slot(of: last - 1)) { slot(of: CellID($0) - 1) } }
             skus.reader.entry(s).pointee.payload.store(UInt32(id) + 1, ordering: .releasing)
             return UInt32(id)
         }
-    }
-
-    /// Enters `cell` in the index, growing it first when it would pass half full.
-    private func addToIndex(_ cell: CellID, writer w: inout IndexWriter) {
-        var table = index.pointee.load(ordering: .relaxed)
-        if (w.indexed.count + 1) * 2 > Int(table[0].load(ordering: .relaxed)) {
-            let grown = Self.makeIndex(capacity: Int(table[0].load(ordering: .relaxed)) * 2)
-            for old in w.indexed { Self.insert(old, slot: slot(of: old), into: grown) }
-            w.retired.append(table)
-            index.pointee.store(grown, ordering: .releasing)
-            table = grown
-        }
-        Self.insert(cell, slot: slot(of: cell), into: table)
-        w.indexed.append(cell)
     }
 
     private func slot(of cell: CellID) -> Int {
@@ -158,40 +135,6 @@ public final class Inventory: @unchecked Sendable {
 
     /// Bytes held by cells and the cell index (live and retired), excluding the key tables.
     public var structureBytes: Int {
-        let live = index.pointee.load(ordering: .acquiring)
-        let indexes = writer.withLock { w in
-            ([live] + w.retired).reduce(0) { $0 + (Int($1[0].load(ordering: .relaxed)) + 1) * 4 } + w.indexed.capacity * 4
-        }
-        return cells.allocatedBytes + indexes
-    }
-
-    // MARK: Index internals
-
-    /// The index's writer side; only touched with `writer` locked.
-    private struct IndexWriter: @unchecked Sendable {
-        /// Index arrays replaced by larger ones; freed only with the inventory (readers may
-        /// still hold them).
-        var retired: [UnsafeMutablePointer<Atomic<UInt32>>] = []
-        /// Every indexed cell, to rebuild the index when it grows.
-        var indexed: [CellID] = []
-    }
-
-    private static func makeIndex(capacity: Int) -> UnsafeMutablePointer<Atomic<UInt32>> {
-        let table = UnsafeMutablePointer<Atomic<UInt32>>.allocate(capacity: capacity + 1)
-        table.initialize(to: Atomic(UInt32(capacity)))
-        for i in 1...capacity { (table + i).initialize(to: Atomic(0)) }
-        return table
-    }
-
-    private static func free(_ table: UnsafeMutablePointer<Atomic<UInt32>>) {
-        table.deinitialize(count: Int(table[0].load(ordering: .relaxed)) + 1)
-        table.deallocate()
-    }
-
-    private static func insert(_ cell: UInt32, slot: Int, into table: UnsafeMutablePointer<Atomic<UInt32>>) {
-        let mask = Int(table[0].load(ordering: .relaxed)) - 1
-        var i = slot & mask
-        while table[1 + i].load(ordering: .relaxed) != 0 { i = (i + 1) & mask }
-        table[1 + i].store(cell + 1, ordering: .releasing)
+        cells.allocatedBytes + writer.withLock { _ in index.bytes }
     }
 }

@@ -43,20 +43,16 @@ struct InternedKey: ~Copyable {
 
 /// Interns byte strings to dense ids (0, 1, 2, …) with lock-free lookups.
 ///
-/// Lookups probe an open-addressed array of 64-bit slots (hash tag in the high half, id + 1 in the
-/// low half) and compare the key bytes; inserts take a mutex, and when the array passes half full
-/// they build one twice the size and publish it with a release store. Retired arrays are kept
-/// until the table is freed, so a reader never sees freed memory (their total is at most the size
-/// of the live array).
+/// Lookups probe a `SlotIndex` of 64-bit slots (hash tag in the high half, id + 1 in the low half)
+/// and compare the key with its entry; inserts take a mutex.
 ///
-/// Thread-safety: all methods may be called from any thread. `find` and `payload` never block.
+/// Thread-safety: all methods may be called from any thread. `find` and `reader` never block.
 /// - Complexity: `find` is O(key length) expected; `intern` amortized O(key length).
 public final class StringTable: @unchecked Sendable {
     /// Lookups without the class: a trivial struct of pointers, so a lookup touches no reference
     /// count. Valid while the table lives; every method may be called from any thread.
     public struct Reader: @unchecked Sendable {
-        /// The live index array (slot 0 holds the capacity; slots 1...capacity are the index).
-        let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt64>>>>
+        let index: SlotIndex.Reader
         let entries: ChunkedStorage<InternedKey>.View
 
         /// The id of `key`, or nil when it was never interned.
@@ -68,18 +64,18 @@ public final class StringTable: @unchecked Sendable {
 
         @inline(__always)
         func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> UInt32? {
-            let table = index.pointee.load(ordering: .acquiring)
-            return find(key, hash: hash, in: table, firstSlot: table[1 + Self.start(hash, table)].load(ordering: .acquiring))
+            let table = index.table
+            return find(key, hash: hash, in: table, firstSlot: SlotIndex.Reader.slot(table, Self.start(hash, table)))
         }
 
         /// The live index array, for `start` and `find(_:hash:in:firstSlot:)`.
         @inline(__always)
-        var table: UnsafeMutablePointer<Atomic<UInt64>> { index.pointee.load(ordering: .acquiring) }
+        var table: UnsafeMutablePointer<Atomic<UInt64>> { index.table }
 
         /// The first slot position that `hash` probes in `table`.
         @inline(__always)
         static func start(_ hash: UInt64, _ table: UnsafeMutablePointer<Atomic<UInt64>>) -> Int {
-            Int(truncatingIfNeeded: hash) & (Int(table[0].load(ordering: .relaxed)) - 1)
+            Int(truncatingIfNeeded: hash) & SlotIndex.Reader.mask(table)
         }
 
         /// `find` in two steps for batches: the caller loads `firstSlot` (the value of slot
@@ -88,14 +84,13 @@ public final class StringTable: @unchecked Sendable {
         func find(
             _ key: UnsafeRawBufferPointer, hash: UInt64, in table: UnsafeMutablePointer<Atomic<UInt64>>, firstSlot: UInt64
         ) -> UInt32? {
-            let mask = Int(table[0].load(ordering: .relaxed)) - 1
+            let mask = SlotIndex.Reader.mask(table)
             let tag = hash >> 32
             let isShort = key.count <= InternedKey.inlineCapacity
             let words = isShort ? InternedKey.words(of: key) : (0, 0, 0)
             var i = Int(truncatingIfNeeded: hash) & mask
             var slot = firstSlot
-            while true {
-                if slot == 0 { return nil }
+            while slot != 0 {
                 if slot >> 32 == tag {
                     let id = Int(slot & 0xFFFF_FFFF) - 1
                     let entry = entries.pointer(at: id)
@@ -111,8 +106,9 @@ public final class StringTable: @unchecked Sendable {
                     }
                 }
                 i = (i + 1) & mask
-                slot = table[1 + i].load(ordering: .acquiring)
+                slot = SlotIndex.Reader.slot(table, i)
             }
+            return nil
         }
 
         /// The entry of `id` (its payload word belongs to the table's owner).
@@ -121,8 +117,9 @@ public final class StringTable: @unchecked Sendable {
     }
 
     private let entries = ChunkedStorage<InternedKey>(chunkShift: 14)
-    private let index: UnsafeMutablePointer<Atomic<UnsafeMutablePointer<Atomic<UInt64>>>>
-    private let writer: Locked<Writer>
+    /// Only touched with `writer` locked.
+    private let index: SlotIndex
+    private let writer = Locked(Writer())
     /// Lookups for hot paths.
     public let reader: Reader
     /// The longest key accepted by `intern`.
@@ -133,24 +130,12 @@ public final class StringTable: @unchecked Sendable {
         var arena = ByteArena()
         /// Key bytes stored inline in entries.
         var inlineBytes = 0
-        var retired: [UnsafeMutablePointer<Atomic<UInt64>>] = []
     }
 
     public init(maxKeyLength: Int = 1024, initialCapacity: Int = 1024) {
         self.maxKeyLength = maxKeyLength
-        index = .allocate(capacity: 1)
-        index.initialize(to: Atomic(Self.makeIndex(capacity: initialCapacity)))
-        writer = Locked(Writer())
-        reader = Reader(index: index, entries: entries.view)
-    }
-
-    deinit {
-        let live = index.pointee.load(ordering: .acquiring)
-        writer.withLock { w in
-            for table in w.retired + [live] { Self.freeIndex(table) }
-        }
-        index.deinitialize(count: 1)
-        index.deallocate()
+        index = SlotIndex(capacity: initialCapacity)
+        reader = Reader(index: index.reader, entries: entries.view)
     }
 
     /// Number of interned keys.
@@ -182,17 +167,12 @@ public final class StringTable: @unchecked Sendable {
                 w.inlineBytes += key.count
                 words = InternedKey.words(of: key)
             }
-            let entry = InternedKey(payload: Atomic(0), length: UInt32(key.count), words: words)
-            guard let id = entries.append(entry) else { return nil }
-            var table = index.pointee.load(ordering: .relaxed)
-            if (id + 1) * 2 > Self.capacity(of: table) {
-                let grown = Self.makeIndex(capacity: Self.capacity(of: table) * 2)
-                for old in 0..<id { Self.insert(id: old, hash: hashOfEntry(old), into: grown) }
-                w.retired.append(table)
-                index.pointee.store(grown, ordering: .releasing)
-                table = grown
+            guard let id = entries.append(InternedKey(payload: Atomic(0), length: UInt32(key.count), words: words)) else {
+                return nil
             }
-            Self.insert(id: id, hash: hash, into: table)
+            index.insert((hash >> 32) << 32 | UInt64(id + 1), hash: Int(truncatingIfNeeded: hash)) { slot in
+                withBytes(UInt32(slot & 0xFFFF_FFFF) - 1) { Int(truncatingIfNeeded: ByteHash.hash($0)) }
+            }
             return UInt32(id)
         }
     }
@@ -202,7 +182,6 @@ public final class StringTable: @unchecked Sendable {
         var key = key
         return key.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
     }
-
 
     /// Calls `body` with the key bytes of `id`.
     public func withBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R {
@@ -217,24 +196,16 @@ public final class StringTable: @unchecked Sendable {
     /// Bytes held: the key text (inline in entries or in the arena), and the structures (entry
     /// records less their inline key bytes, and index arrays, live and retired).
     public var memory: (keyBytes: Int, structures: Int) {
-        let live = index.pointee.load(ordering: .acquiring)
-        return writer.withLock { w in
-            let indexes = ([live] + w.retired).reduce(0) { $0 + (Self.capacity(of: $1) + 1) * 8 }
-            return (w.arena.storedBytes + w.inlineBytes, entries.allocatedBytes - w.inlineBytes + indexes)
+        writer.withLock { w in
+            (w.arena.storedBytes + w.inlineBytes, entries.allocatedBytes - w.inlineBytes + index.bytes)
         }
-    }
-
-    private func hashOfEntry(_ id: Int) -> UInt64 {
-        withBytes(UInt32(id)) { ByteHash.hash($0) }
     }
 
     static func equal(_ a: UnsafeRawPointer, _ key: UnsafeRawBufferPointer) -> Bool {
         let n = key.count
         var i = 0
         while i + 8 <= n {
-            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                != key.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != key.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
                 return false
             }
             i += 8
@@ -244,29 +215,5 @@ public final class StringTable: @unchecked Sendable {
             i += 1
         }
         return true
-    }
-
-    private static func makeIndex(capacity: Int) -> UnsafeMutablePointer<Atomic<UInt64>> {
-        let table = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: capacity + 1)
-        table.initialize(to: Atomic(UInt64(capacity)))
-        for i in 1...capacity { (table + i).initialize(to: Atomic(0)) }
-        return table
-    }
-
-    private static func freeIndex(_ table: UnsafeMutablePointer<Atomic<UInt64>>) {
-        table.deinitialize(count: capacity(of: table) + 1)
-        table.deallocate()
-    }
-
-    @inline(__always)
-    private static func capacity(of table: UnsafeMutablePointer<Atomic<UInt64>>) -> Int {
-        Int(table[0].load(ordering: .relaxed))
-    }
-
-    private static func insert(id: Int, hash: UInt64, into table: UnsafeMutablePointer<Atomic<UInt64>>) {
-        let mask = capacity(of: table) - 1
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while table[1 + i].load(ordering: .relaxed) != 0 { i = (i + 1) & mask }
-        table[1 + i].store((hash >> 32) << 32 | UInt64(id + 1), ordering: .releasing)
     }
 }
