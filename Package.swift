@@ -1,13 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (DESIGN.md): ATPEngine is pure Swift with no I/O; ATPHTTP is the epoll server and client;
-// CHiredis wraps the system hiredis library. Every target builds in Swift 6 language mode.
+// Layers (DESIGN.md): ATPEngine is pure Swift with no I/O; ATPHTTP is the epoll server, HTTP/1.1
+// codec, client and JSON; ATPService wires engine and HTTP into the v1 API; atpd is a thin main.
+// ATPUtilities holds the lock and heap they share. CHiredis wraps the system hiredis library.
+// Every target builds in Swift 6 language mode.
 let package = Package(
     name: "atpd",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "atpd", targets: ["atpd"]),
         .library(name: "ATPEngine", targets: ["ATPEngine"]),
+        .library(name: "ATPHTTP", targets: ["ATPHTTP"]),
+        .library(name: "ATPService", targets: ["ATPService"]),
     ],
     targets: [
         .systemLibrary(
@@ -15,13 +20,20 @@ let package = Package(
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        .target(name: "ATPEngine"),
+        .target(name: "ATPUtilities"),
+        .target(name: "ATPEngine", dependencies: ["ATPUtilities"]),
+        .target(name: "CLinux"),
+        .target(name: "ATPHTTP", dependencies: ["ATPUtilities", "CLinux"]),
+        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP"]),
+        .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .executableTarget(
             name: "EngineBenchmarks",
             dependencies: ["ATPEngine"],
             path: "Benchmarks/EngineBenchmarks"
         ),
-        .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine"]),
+        .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities"]),
+        .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP"]),
+        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
     ],
     swiftLanguageModes: [.v6]

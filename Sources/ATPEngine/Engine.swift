@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// Limits and retention periods of an engine.

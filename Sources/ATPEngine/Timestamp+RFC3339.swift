@@ -1,3 +1,5 @@
+import ATPUtilities
+
 extension Timestamp {
     /// Writes `YYYY-MM-DDTHH:MM:SSZ` (or with `.mmm` before the `Z` when `fraction` is true) into
     /// `out` as ASCII bytes. Years outside 0...9999 are clamped to that range.
@@ -6,22 +8,22 @@ extension Timestamp {
         let millis = milliseconds - unixSeconds * 1000
         let days = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
         let secondOfDay = unixSeconds - days * 86_400
-        let (year, month, day) = Self.civil(fromDays: days)
+        let (year, month, day) = CivilCalendar.civil(fromDays: days)
         let y = max(0, min(9999, year))
-        Self.appendDigits(y, count: 4, to: &out)
+        CivilCalendar.appendDigits(y, count: 4, to: &out)
         out.append(UInt8(ascii: "-"))
-        Self.appendDigits(month, count: 2, to: &out)
+        CivilCalendar.appendDigits(month, count: 2, to: &out)
         out.append(UInt8(ascii: "-"))
-        Self.appendDigits(day, count: 2, to: &out)
+        CivilCalendar.appendDigits(day, count: 2, to: &out)
         out.append(UInt8(ascii: "T"))
-        Self.appendDigits(secondOfDay / 3600, count: 2, to: &out)
+        CivilCalendar.appendDigits(secondOfDay / 3600, count: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        Self.appendDigits(secondOfDay / 60 % 60, count: 2, to: &out)
+        CivilCalendar.appendDigits(secondOfDay / 60 % 60, count: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        Self.appendDigits(secondOfDay % 60, count: 2, to: &out)
+        CivilCalendar.appendDigits(secondOfDay % 60, count: 2, to: &out)
         if fraction {
             out.append(UInt8(ascii: "."))
-            Self.appendDigits(millis, count: 3, to: &out)
+            CivilCalendar.appendDigits(millis, count: 3, to: &out)
         }
         out.append(UInt8(ascii: "Z"))
     }
@@ -87,42 +89,8 @@ extension Timestamp {
             return nil
         }
         guard i == b.count else { return nil }
-        let days = days(fromCivil: year, month, day)
+        let days = CivilCalendar.days(fromCivil: year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
         return Timestamp(milliseconds: seconds * 1000 + millis)
-    }
-
-    private static func appendDigits(_ value: Int64, count: Int, to out: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<count { divisor *= 10 }
-        var v = value
-        while divisor > 0 {
-            out.append(UInt8(48 + (v / divisor) % 10))
-            v %= divisor
-            divisor /= 10
-        }
-    }
-
-    /// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    /// Howard Hinnant's `days_from_civil`: (year, month, day) to days since 1970-01-01.
-    static func days(fromCivil year0: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let year = month <= 2 ? year0 - 1 : year0
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yoe = year - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// Dense id of a cell; stable for the process's lifetime (not across restarts).

@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// The channel views by name, readable without a lock.

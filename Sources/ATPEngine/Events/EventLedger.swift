@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// Event ids seen (for dedupe) and per (source, cell) sequence marks.

@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// What a finished request answered, kept so a retry with the same key gets the same answer.

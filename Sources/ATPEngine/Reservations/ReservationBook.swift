@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// A reservation with the cells its lines hold.

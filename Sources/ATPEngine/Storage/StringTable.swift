@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// One interned key in 32 bytes: a payload word that the owner of the table uses (the inventory

@@ -2,13 +2,15 @@
 ///
 /// Thread-safety: a value type; callers synchronize.
 /// - Complexity: `push` and `pop` are O(log n), `min` O(1).
-struct DeadlineHeap {
+public struct DeadlineHeap: Sendable {
+    public init() {}
+
     private var items: [(deadline: Int64, id: UInt64)] = []
 
-    var count: Int { items.count }
-    var min: (deadline: Int64, id: UInt64)? { items.first }
+    public var count: Int { items.count }
+    public var min: (deadline: Int64, id: UInt64)? { items.first }
 
-    mutating func push(deadline: Int64, id: UInt64) {
+    public mutating func push(deadline: Int64, id: UInt64) {
         items.append((deadline, id))
         var child = items.count - 1
         while child > 0 {
@@ -19,7 +21,7 @@ struct DeadlineHeap {
         }
     }
 
-    mutating func pop() -> (deadline: Int64, id: UInt64)? {
+    public mutating func pop() -> (deadline: Int64, id: UInt64)? {
         guard let top = items.first else { return nil }
         let last = items.removeLast()
         if !items.isEmpty {

@@ -1,0 +1,233 @@
+import Glibc
+
+/// Parses an HTTP/1.x request line and header section (RFC 9112 §3, §5, §6.3).
+///
+/// Strict where laxness is a smuggling risk: whitespace before a colon, obsolete line folding,
+/// control characters, Content-Length together with Transfer-Encoding, differing Content-Lengths
+/// and a final coding other than chunked are all refused. A bare LF is accepted as a line end.
+/// Thread-safety: a value type, used by one connection at a time.
+/// - Complexity: O(head length); `findEnd` resumes where the previous call stopped.
+public struct HTTPHeadParser: Sendable {
+    /// The largest request line plus header section, in bytes.
+    public var maxHeadBytes: Int
+    /// The most header lines accepted.
+    public var maxHeaders = 100
+    /// How far `findEnd` has already scanned.
+    private var scanned = 0
+
+    public init(maxHeadBytes: Int = 16 * 1024) {
+        self.maxHeadBytes = maxHeadBytes
+    }
+
+    /// Forgets the scan position, for the next request.
+    public mutating func reset() { scanned = 0 }
+
+    /// The length of the head (through its empty line) when `bytes` holds all of it; nil when more
+    /// is needed.
+    /// - Throws: 431 when the head grows past `maxHeadBytes`.
+    public mutating func findEnd(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
+        let limit = min(bytes.count, maxHeadBytes)
+        var i = scanned
+        while i < limit {
+            guard let found = memchr(bytes.baseAddress! + i, 0x0A, limit - i) else { break }
+            let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
+            // The head ends at a line that is empty or just "\r".
+            let next = newline + 1
+            if next < bytes.count && bytes[next] == 0x0A { return next + 1 }
+            if next + 1 < bytes.count && bytes[next] == 0x0D && bytes[next + 1] == 0x0A { return next + 2 }
+            if next >= bytes.count || (next + 1 >= bytes.count && bytes[next] == 0x0D) {
+                scanned = newline
+                return nil
+            }
+            i = next
+        }
+        scanned = max(0, limit - 1)
+        if bytes.count >= maxHeadBytes { throw .headersTooLarge }
+        return nil
+    }
+
+    /// Parses a complete head of `length` bytes at the start of `bytes` into `head`.
+    public func parse(_ bytes: UnsafeRawBufferPointer, length: Int, into head: inout HTTPRequestHead)
+        throws(HTTPParseError)
+    {
+        head.reset()
+        var position = 0
+        let requestLineEnd = lineEnd(bytes, from: 0, limit: length)
+        try parseRequestLine(bytes, 0..<requestLineEnd.content, into: &head)
+        position = requestLineEnd.next
+        var sawHost = false
+        var transferEncoding: Range<Int>?
+        var connectionTokens: [Range<Int>] = []
+        while position < length {
+            let line = lineEnd(bytes, from: position, limit: length)
+            if line.content == position { break }  // the empty line
+            let first = bytes[position]
+            if first == 0x20 || first == 0x09 { throw .bad("obsolete line folding is not allowed") }
+            guard head.headers.count < maxHeaders else { throw .headersTooLarge }
+            let (name, value) = try parseHeaderLine(bytes, position..<line.content)
+            head.headers.append((name, value))
+            switch HeaderName(bytes, name) {
+            case .host:
+                if sawHost { throw .bad("more than one Host header") }
+                sawHost = true
+            case .contentLength: try mergeContentLength(bytes, value, into: &head)
+            case .transferEncoding:
+                if transferEncoding != nil { throw .bad("more than one Transfer-Encoding header") }
+                transferEncoding = value
+            case .connection: connectionTokens.append(value)
+            case .expect: head.expectsContinue = asciiEqualsIgnoringCase(bytes, value, "100-continue")
+            case .authorization: head.authorization = value
+            case .requestID: head.requestID = value
+            case .idempotencyKey: head.idempotencyKey = value
+            case .contentType: head.contentType = value
+            case .other: break
+            }
+            position = line.next
+        }
+        if head.minorVersion == 1 && !sawHost { throw .bad("an HTTP/1.1 request needs a Host header") }
+        if let transferEncoding {
+            if head.contentLength != nil { throw .bad("Content-Length and Transfer-Encoding together") }
+            try checkTransferEncoding(bytes, transferEncoding)
+            head.chunked = true
+        }
+        head.keepAlive = head.minorVersion == 1
+        for tokens in connectionTokens {
+            forEachListItem(bytes, tokens) { item in
+                if asciiEqualsIgnoringCase(bytes, item, "close") { head.keepAlive = false }
+                if asciiEqualsIgnoringCase(bytes, item, "keep-alive") && head.minorVersion == 0 { head.keepAlive = true }
+            }
+        }
+    }
+
+    // MARK: Pieces
+
+    private func lineEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, limit: Int) -> (content: Int, next: Int) {
+        var i = start
+        while i < limit && bytes[i] != 0x0A { i += 1 }
+        let content = i > start && bytes[i - 1] == 0x0D ? i - 1 : i
+        return (content, min(i + 1, limit))
+    }
+
+    private func parseRequestLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>, into head: inout HTTPRequestHead)
+        throws(HTTPParseError)
+    {
+        var i = line.lowerBound
+        while i < line.upperBound && HTTPHeadParser.isTokenByte(bytes[i]) { i += 1 }
+        guard i > line.lowerBound, i < line.upperBound, bytes[i] == 0x20 else { throw .bad("malformed request line") }
+        head.method = HTTPMethod(token: UnsafeRawBufferPointer(rebasing: bytes[line.lowerBound..<i]))
+        let targetStart = i + 1
+        var j = targetStart
+        while j < line.upperBound && bytes[j] > 0x20 && bytes[j] < 0x7F { j += 1 }
+        guard j > targetStart, j < line.upperBound, bytes[j] == 0x20 else { throw .bad("malformed request target") }
+        guard bytes[targetStart] == UInt8(ascii: "/") else { throw .bad("the request target must be a path") }
+        if let question = (targetStart..<j).first(where: { bytes[$0] == UInt8(ascii: "?") }) {
+            head.path = targetStart..<question
+            head.query = (question + 1)..<j
+        } else {
+            head.path = targetStart..<j
+            head.query = j..<j
+        }
+        let version = (j + 1)..<line.upperBound
+        guard version.count == 8, UnsafeRawBufferPointer(rebasing: bytes[version.lowerBound..<(version.lowerBound + 5)])
+            .elementsEqual("HTTP/".utf8), bytes[version.lowerBound + 6] == UInt8(ascii: ".")
+        else { throw .bad("malformed HTTP version") }
+        let major = bytes[version.lowerBound + 5]
+        let minor = bytes[version.lowerBound + 7]
+        guard (0x30...0x39).contains(major), (0x30...0x39).contains(minor) else { throw .bad("malformed HTTP version") }
+        guard major == UInt8(ascii: "1"), minor <= UInt8(ascii: "1") else { throw .unsupportedVersion }
+        head.minorVersion = minor - 0x30
+    }
+
+    private func parseHeaderLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPParseError)
+        -> (Range<Int>, Range<Int>)
+    {
+        var i = line.lowerBound
+        while i < line.upperBound && HTTPHeadParser.isTokenByte(bytes[i]) { i += 1 }
+        guard i > line.lowerBound, i < line.upperBound, bytes[i] == UInt8(ascii: ":") else {
+            throw .bad("malformed header line")
+        }
+        let name = line.lowerBound..<i
+        var start = i + 1
+        var end = line.upperBound
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        for k in start..<end where (bytes[k] < 0x20 && bytes[k] != 0x09) || bytes[k] == 0x7F {
+            throw .bad("control character in a header value")
+        }
+        return (name, start..<end)
+    }
+
+    private func mergeContentLength(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>, into head: inout HTTPRequestHead)
+        throws(HTTPParseError)
+    {
+        var failure: HTTPParseError?
+        forEachListItem(bytes, value) { item in
+            guard failure == nil else { return }
+            guard !item.isEmpty, item.count <= 18, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }) else {
+                failure = .bad("malformed Content-Length")
+                return
+            }
+            let length = item.reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) }
+            if let previous = head.contentLength, previous != length {
+                failure = .bad("differing Content-Length values")
+            }
+            head.contentLength = length
+        }
+        if let failure { throw failure }
+        if head.contentLength == nil { throw .bad("malformed Content-Length") }
+    }
+
+    private func checkTransferEncoding(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) throws(HTTPParseError) {
+        var codings: [Range<Int>] = []
+        forEachListItem(bytes, value) { codings.append($0) }
+        guard let last = codings.last, asciiEqualsIgnoringCase(bytes, last, "chunked") else {
+            throw .bad("the final transfer coding must be chunked")
+        }
+        if codings.count > 1 { throw .unsupportedCoding }
+    }
+
+    /// Calls `body` with each non-empty, trimmed item of a comma-separated header value.
+    private func forEachListItem(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>, _ body: (Range<Int>) -> Void) {
+        var start = value.lowerBound
+        while start <= value.upperBound {
+            var end = start
+            while end < value.upperBound && bytes[end] != UInt8(ascii: ",") { end += 1 }
+            var a = start
+            var b = end
+            while a < b && (bytes[a] == 0x20 || bytes[a] == 0x09) { a += 1 }
+            while b > a && (bytes[b - 1] == 0x20 || bytes[b - 1] == 0x09) { b -= 1 }
+            if a < b { body(a..<b) }
+            start = end + 1
+        }
+    }
+
+    /// tchar of RFC 9110 §5.6.2.
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default: false
+        }
+    }
+}
+
+/// True when the bytes in `range` equal the ASCII `text`, ignoring letter case.
+func asciiEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
+    guard range.count == text.utf8CodeUnitCount else { return false }
+    let expected = text.utf8Start
+    for i in 0..<range.count where asciiLowercase(bytes[range.lowerBound + i]) != asciiLowercase(expected[i]) {
+        return false
+    }
+    return true
+}
+
+/// `b` with A–Z mapped to a–z.
+@inline(__always)
+func asciiLowercase(_ b: UInt8) -> UInt8 {
+    b &- 0x41 < 26 ? b | 0x20 : b
+}

@@ -1,0 +1,61 @@
+/// One complete request as a handler sees it: views into the connection's buffers.
+///
+/// The views are valid only during the handler call; a handler that answers later (see
+/// `HTTPResponder`) copies what it needs first.
+/// Thread-safety: not `Sendable`; used on the connection's loop thread only.
+public struct HTTPRequest {
+    public let head: HTTPRequestHead
+    /// The request's head bytes; `head`'s ranges index into these.
+    public let headBytes: UnsafeRawBufferPointer
+    /// The body (de-chunked when it came chunked); empty when there was none.
+    public let body: UnsafeRawBufferPointer
+    /// The request id echoed in `X-Request-Id`: the client's, or one made by the server.
+    public let requestID: UnsafeRawBufferPointer
+    /// Lets a handler answer from another thread; see `HTTPResponder`.
+    public let deferral: HTTPDeferral
+
+    public var method: HTTPMethod { head.method }
+    public var path: UnsafeRawBufferPointer { bytes(head.path) }
+    public var query: UnsafeRawBufferPointer { bytes(head.query) }
+
+    /// The bytes of a range of `head`, or nil for nil.
+    @inline(__always)
+    public func bytes(_ range: Range<Int>?) -> UnsafeRawBufferPointer? {
+        guard let range else { return nil }
+        return bytes(range)
+    }
+
+    @inline(__always)
+    public func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: headBytes[range])
+    }
+
+    /// The value of the first header named `name` (ASCII, any case), or nil.
+    /// - Complexity: O(headers).
+    public func header(_ name: StaticString) -> UnsafeRawBufferPointer? {
+        for (key, value) in head.headers where asciiEqualsIgnoringCase(headBytes, key, name) {
+            return bytes(value)
+        }
+        return nil
+    }
+}
+
+/// What a handler did with a request.
+public enum HTTPDisposition: Sendable {
+    /// The response passed in is filled in and can be sent now.
+    case answered
+    /// The handler kept `request.deferral` and will call `complete` on it, from any thread.
+    case deferred
+}
+
+/// The application side of the server.
+///
+/// Thread-safety: called concurrently from every loop thread; implementations must be safe for
+/// that. Each call runs on the loop that owns the connection and must not block.
+public protocol HTTPResponder: AnyObject, Sendable {
+    /// The largest body accepted for a request with this head (413 beyond it).
+    func bodyLimit(for head: HTTPRequestHead, headBytes: UnsafeRawBufferPointer) -> Int
+
+    /// Answers `request` by filling in `response`, or defers the answer (see `HTTPDisposition`).
+    func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition
+}

@@ -1,0 +1,73 @@
+import Glibc
+
+/// A growable byte buffer that `read(2)` fills at its end and the parser consumes from its start.
+///
+/// Storage is one malloc'd block; consumed bytes are reclaimed by moving the unread tail to the
+/// front when room is needed, so a connection reuses one block for its whole life.
+/// Thread-safety: none; owned by one connection on one loop thread.
+struct ReadBuffer: ~Copyable {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    private(set) var start = 0
+    private(set) var end = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The unread bytes; valid until the next mutation.
+    var readable: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + start, count: end - start) }
+    var count: Int { end - start }
+    var isEmpty: Bool { start == end }
+
+    /// Marks `n` unread bytes as consumed.
+    mutating func consume(_ n: Int) {
+        start += n
+        if start == end {
+            start = 0
+            end = 0
+        }
+    }
+
+    /// Makes room for at least `free` more bytes after the unread ones.
+    /// - Complexity: O(unread bytes) when it compacts or grows, else O(1).
+    mutating func reserve(free: Int) {
+        if capacity - end >= free { return }
+        let unread = end - start
+        if start > 0 && capacity - unread >= free {
+            (base).copyMemory(from: base + start, byteCount: unread)
+        } else {
+            var newCapacity = capacity
+            while newCapacity - unread < free { newCapacity *= 2 }
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+            grown.copyMemory(from: base + start, byteCount: unread)
+            base.deallocate()
+            base = grown
+            capacity = newCapacity
+        }
+        start = 0
+        end = unread
+    }
+
+    /// Shrinks back to `capacity` bytes when it grew for a large body and is now empty.
+    mutating func shrinkIfIdle(to target: Int) {
+        guard start == end, capacity > target else { return }
+        base.deallocate()
+        base = .allocate(byteCount: target, alignment: 16)
+        capacity = target
+        start = 0
+        end = 0
+    }
+
+    /// Reads once from `fd` into the free space; `.done(0)` means end of stream.
+    mutating func read(from fd: Int32, atMost: Int) throws(SystemError) -> IOResult<Int> {
+        reserve(free: min(atMost, 4096))
+        let room = UnsafeMutableRawBufferPointer(start: base + end, count: min(capacity - end, atMost))
+        let result = try Syscall.read(fd, room)
+        if case .done(let n) = result { end += n }
+        return result
+    }
+}

@@ -1,0 +1,99 @@
+import CLinux
+import Glibc
+import ATPUtilities
+import Synchronization
+
+/// An HTTP/1.1 server: one epoll event loop per thread, each accepting on its own SO_REUSEPORT
+/// socket, keep-alive and pipelining, limits and timeouts from `HTTPServerConfiguration`.
+///
+/// Thread-safety: `start`, `shutdown` and `wait` may be called from any thread; the responder is
+/// called from every loop thread at once.
+public final class HTTPServer: Sendable {
+    /// Counters every worker shares.
+    final class SharedState: Sendable {
+        let openConnections = Atomic<Int>(0)
+        let refusedConnections = Atomic<Int>(0)
+        /// 8 hex digits that start every generated request id, random per process.
+        let requestIDPrefix: [UInt8]
+
+        init() {
+            var random = SystemRandomNumberGenerator()
+            let value = UInt32.random(in: .min ... .max, using: &random)
+            requestIDPrefix = (0..<8).map { i in
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt32(28 - 4 * i)) & 0xF
+                return nibble < 10 ? 48 + nibble : 87 + nibble
+            }
+        }
+    }
+
+    public let configuration: HTTPServerConfiguration
+    /// The address actually bound (the kernel's choice when the configured port was 0).
+    public let boundAddress: SocketAddress
+    private let workers: [ServerWorker]
+    private let shared = SharedState()
+    private let threads = Locked<[pthread_t]>([])
+
+    /// Binds the listening sockets (so the port is known and taken) without serving yet.
+    public init(configuration: HTTPServerConfiguration, responder: HTTPResponder) throws(SystemError) {
+        self.configuration = configuration
+        var listeners: [Int32] = []
+        var address = configuration.address
+        do {
+            for _ in 0..<max(1, configuration.threads) {
+                let fd = try TCPSocket.listen(on: address, reusePort: true)
+                listeners.append(fd)
+                address = try TCPSocket.localAddress(fd)
+            }
+            boundAddress = address
+            var workers: [ServerWorker] = []
+            for (index, fd) in listeners.enumerated() {
+                workers.append(
+                    try ServerWorker(
+                        index: index, listener: fd, configuration: configuration, responder: responder,
+                        shared: shared))
+            }
+            self.workers = workers
+        } catch {
+            for fd in listeners { Syscall.close(fd) }
+            throw error
+        }
+    }
+
+    /// Open client connections across all loops.
+    public var openConnections: Int { shared.openConnections.load(ordering: .relaxed) }
+    /// Connections refused because `maxConnections` were open.
+    public var refusedConnections: Int { shared.refusedConnections.load(ordering: .relaxed) }
+
+    /// Starts one thread per loop.
+    public func start() {
+        threads.withLock { threads in
+            for worker in workers {
+                let box = Unmanaged.passRetained(worker.loop)
+                var thread = pthread_t()
+                pthread_create(&thread, nil, { raw in
+                    let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+                    loop.run()
+                    return nil
+                }, box.toOpaque())
+                threads.append(thread)
+            }
+        }
+    }
+
+    /// Stops accepting and closes idle connections; busy ones finish their request (answered with
+    /// `Connection: close`) or are closed after the grace period. Returns at once; see `wait`.
+    public func shutdown() {
+        for worker in workers {
+            worker.loop.execute { worker.beginShutdown() }
+        }
+    }
+
+    /// Blocks until every loop thread has ended (after `shutdown`).
+    public func wait() {
+        let joined = threads.withLock { threads -> [pthread_t] in
+            defer { threads = [] }
+            return threads
+        }
+        for thread in joined { pthread_join(thread, nil) }
+    }
+}

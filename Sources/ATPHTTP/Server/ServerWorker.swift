@@ -1,0 +1,158 @@
+import CLinux
+import Glibc
+import Synchronization
+
+/// One event loop's share of a server: its listening socket, its connections, its timers.
+///
+/// Thread-safety: everything runs on `loop`'s thread, except `loop.execute` callers (deferred
+/// completions and shutdown), which hop onto it.
+final class ServerWorker: EventHandler, @unchecked Sendable {
+    let loop: EventLoop
+    let index: Int
+    let configuration: HTTPServerConfiguration
+    let responder: HTTPResponder
+    let shared: HTTPServer.SharedState
+    private var listener: Int32
+    private var connections: [UInt64: HTTPConnection] = [:]
+    private var nextConnectionID: UInt64 = 0
+    private var nextRequestID: UInt64 = 0
+    private var dateSecond: Int = -1
+    /// `Date: <IMF-fixdate>\r\n`, refreshed when the second changes.
+    private(set) var dateHeader: [UInt8] = []
+    private var shutdownDeadline: Int64?
+
+    init(index: Int, listener: Int32, configuration: HTTPServerConfiguration, responder: HTTPResponder,
+         shared: HTTPServer.SharedState) throws(SystemError) {
+        self.index = index
+        self.listener = listener
+        self.configuration = configuration
+        self.responder = responder
+        self.shared = shared
+        loop = try EventLoop()
+        try loop.register(listener, events: EPOLLIN.rawValue, handler: self)
+        refreshDate()
+        scheduleSweep()
+    }
+
+    // MARK: Accepting
+
+    /// The listening socket is readable: accept every pending connection.
+    func handleEvents(_ events: UInt32) {
+        while listener >= 0 {
+            let client: Int32
+            do {
+                guard case .done(let fd) = try Syscall.accept(listener) else { return }
+                client = fd
+            } catch {
+                return  // EMFILE and friends: try again on the next wake-up
+            }
+            guard shared.openConnections.add(1, ordering: .relaxed).newValue <= configuration.maxConnections else {
+                shared.openConnections.subtract(1, ordering: .relaxed)
+                shared.refusedConnections.add(1, ordering: .relaxed)
+                refuse(client)
+                continue
+            }
+            try? Syscall.setOption(client, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            nextConnectionID += 1
+            let connection = HTTPConnection(fd: client, id: nextConnectionID, worker: self)
+            do {
+                try loop.register(client, events: EPOLLIN.rawValue, handler: connection)
+            } catch {
+                Syscall.close(client)
+                shared.openConnections.subtract(1, ordering: .relaxed)
+                continue
+            }
+            connections[connection.id] = connection
+        }
+    }
+
+    /// Over the connection cap: a best-effort 503 and close.
+    private func refuse(_ fd: Int32) {
+        let body = #"{"type":"about:blank","title":"Service Unavailable","status":503,"code":"too_many_connections","detail":"the server is at its connection limit"}"#
+        let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
+        _ = Array(text.utf8).withUnsafeBytes { try? Syscall.write(fd, $0) }
+        Syscall.close(fd)
+    }
+
+    func connectionClosed(_ connection: HTTPConnection) {
+        connections[connection.id] = nil
+        shared.openConnections.subtract(1, ordering: .relaxed)
+        if shutdownDeadline != nil && connections.isEmpty { loop.stop() }
+    }
+
+    func completeDeferred(connectionID: UInt64, sequence: UInt64, response: HTTPResponse) {
+        connections[connectionID]?.completeDeferred(sequence: sequence, response: response)
+    }
+
+    // MARK: Request ids and dates
+
+    /// Copies the client's `X-Request-Id` into `out` when it is 1–128 visible ASCII bytes, else
+    /// writes a fresh id: 16 hex digits of loop index and counter after the process prefix.
+    func makeRequestID(echoing client: UnsafeRawBufferPointer?, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        if let client, !client.isEmpty, client.count <= 128, client.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            out.append(contentsOf: client)
+            return
+        }
+        out.append(contentsOf: shared.requestIDPrefix)
+        nextRequestID &+= 1
+        let value = UInt64(index) << 56 | nextRequestID
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
+            out.append(nibble < 10 ? 48 + nibble : 87 + nibble)
+        }
+    }
+
+    private func refreshDate() {
+        var now = time_t()
+        time(&now)
+        guard Int(now) != dateSecond else { return }
+        dateSecond = Int(now)
+        dateHeader.removeAll(keepingCapacity: true)
+        dateHeader.appendASCII("Date: ")
+        HTTPDate.append(unixSeconds: Int64(now), to: &dateHeader)
+        dateHeader.appendASCII("\r\n")
+    }
+
+    // MARK: Timers
+
+    /// Every 100 ms: refresh the Date header, enforce connection deadlines and stalled writes.
+    /// - Complexity: O(connections on this loop) per sweep.
+    private func scheduleSweep() {
+        loop.schedule(afterMilliseconds: 100) { [unowned self] in
+            refreshDate()
+            let now = loop.now
+            for connection in connections.values {
+                if connection.deadlineKind != .none && connection.deadline <= now {
+                    connection.deadlinePassed()
+                } else if connection.written < connection.output.count
+                    && now - connection.lastWriteProgress > configuration.progressTimeoutMilliseconds
+                {
+                    connection.close()
+                }
+            }
+            if let deadline = shutdownDeadline, now >= deadline {
+                for connection in connections.values { connection.close() }
+                loop.stop()
+            }
+            scheduleSweep()
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops accepting, closes idle connections, lets busy ones finish (on the loop thread).
+    func beginShutdown() {
+        if listener >= 0 {
+            loop.unregister(listener)
+            Syscall.close(listener)
+            listener = -1
+        }
+        shutdownDeadline = loop.now + configuration.shutdownGraceMilliseconds
+        for connection in Array(connections.values) {
+            connection.draining = true
+            if connection.isIdle { connection.close() }
+        }
+        if connections.isEmpty { loop.stop() }
+    }
+}

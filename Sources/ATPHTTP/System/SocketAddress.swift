@@ -1,0 +1,138 @@
+import Glibc
+
+/// An IPv4 address and port, parsed from `host:port` (`localhost` means 127.0.0.1).
+///
+/// Thread-safety: a value type.
+public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The address in network byte order.
+    public var ipv4: UInt32
+    public var port: UInt16
+
+    public init(ipv4: UInt32, port: UInt16) {
+        self.ipv4 = ipv4
+        self.port = port
+    }
+
+    /// 127.0.0.1 on `port`.
+    public static func loopback(port: UInt16) -> SocketAddress {
+        SocketAddress(ipv4: UInt32(0x7F00_0001).bigEndian, port: port)
+    }
+
+    /// Parses `a.b.c.d:port`, `localhost:port` or `:port` (all interfaces); nil when malformed.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            return nil
+        }
+        let host = text[..<colon]
+        var address = in_addr()
+        if host.isEmpty {
+            address.s_addr = 0
+        } else if host == "localhost" {
+            address.s_addr = UInt32(0x7F00_0001).bigEndian
+        } else if inet_pton(AF_INET, String(host), &address) != 1 {
+            return nil
+        }
+        self.init(ipv4: address.s_addr, port: port)
+    }
+
+    /// True for 127.0.0.0/8.
+    public var isLoopback: Bool { UInt32(bigEndian: ipv4) >> 24 == 127 }
+
+    public var description: String {
+        let host = UInt32(bigEndian: ipv4)
+        return "\(host >> 24).\(host >> 16 & 0xFF).\(host >> 8 & 0xFF).\(host & 0xFF):\(port)"
+    }
+
+    var sockaddr: sockaddr_in {
+        var raw = sockaddr_in()
+        raw.sin_family = sa_family_t(AF_INET)
+        raw.sin_port = port.bigEndian
+        raw.sin_addr.s_addr = ipv4
+        return raw
+    }
+}
+
+/// Creating, binding and connecting TCP sockets.
+///
+/// Thread-safety: stateless; safe from any thread.
+public enum TCPSocket {
+    /// A non-blocking listening socket bound to `address`; with `reusePort`, several sockets
+    /// (one per event loop) can share the port and the kernel spreads connections over them.
+    public static func listen(on address: SocketAddress, reusePort: Bool, backlog: Int32 = 1024) throws(SystemError)
+        -> Int32
+    {
+        let fd = try socket()
+        do {
+            try Syscall.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+            if reusePort { try Syscall.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
+            var raw = address.sockaddr
+            _ = try Syscall.retrying("bind") {
+                Int(withUnsafePointer(to: &raw) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                })
+            }
+            _ = try Syscall.retrying("listen") { Int(Glibc.listen(fd, backlog)) }
+            return fd
+        } catch {
+            Syscall.close(fd)
+            throw error
+        }
+    }
+
+    /// The address a socket is bound to (to learn the port the kernel chose for port 0).
+    public static func localAddress(_ fd: Int32) throws(SystemError) -> SocketAddress {
+        var raw = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = try Syscall.retrying("getsockname") {
+            Int(withUnsafeMutablePointer(to: &raw) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            })
+        }
+        return SocketAddress(ipv4: raw.sin_addr.s_addr, port: UInt16(bigEndian: raw.sin_port))
+    }
+
+    /// A connected, non-blocking socket, or an error when `address` does not answer within
+    /// `timeoutMilliseconds`.
+    public static func connect(to address: SocketAddress, timeoutMilliseconds: Int32) throws(SystemError) -> Int32 {
+        let fd = try socket()
+        var raw = address.sockaddr
+        let result = withUnsafePointer(to: &raw) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if result < 0 && errno != EINPROGRESS {
+            let code = errno
+            Syscall.close(fd)
+            throw SystemError("connect", errno: code)
+        }
+        if result < 0 {
+            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            var ready: Int32
+            repeat { ready = poll(&poller, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            if ready == 0 {
+                error = ETIMEDOUT
+            } else if ready < 0 {
+                error = errno
+            } else {
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            }
+            if error != 0 {
+                Syscall.close(fd)
+                throw SystemError("connect", errno: error)
+            }
+        }
+        try? Syscall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+        return fd
+    }
+
+    private static func socket() throws(SystemError) -> Int32 {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw SystemError("socket", errno: errno) }
+        return fd
+    }
+}

@@ -1,0 +1,167 @@
+import ATPEngine
+import ATPHTTP
+import ATPUtilities
+import Glibc
+import Synchronization
+
+/// The v1 API on top of the engine: routing, auth, dispatch to the handlers, metrics.
+///
+/// Thread-safety: called from every loop thread at once; it holds only immutable configuration,
+/// the thread-safe engine and atomics.
+final class APIResponder: HTTPResponder {
+    let engine: Engine
+    let configuration: ServiceConfiguration
+    let keys: APIKeys?
+    let metrics = Metrics()
+    let log: Log
+    /// True once state is recovered and the store is reachable (`/readyz`).
+    let ready = Atomic<Bool>(false)
+    /// Set after the server is created, for the connection figures in `/metrics`.
+    let server = Locked<HTTPServer?>(nil)
+
+    init(engine: Engine, configuration: ServiceConfiguration, keys: APIKeys?, log: Log) {
+        self.engine = engine
+        self.configuration = configuration
+        self.keys = keys
+        self.log = log
+    }
+
+    func bodyLimit(for head: HTTPRequestHead, headBytes: UnsafeRawBufferPointer) -> Int {
+        let path = UnsafeRawBufferPointer(rebasing: headBytes[head.path])
+        return path.elementsEqual("/v1/events".utf8) ? configuration.maxEventsBody : configuration.maxBody
+    }
+
+    func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition {
+        let started = Self.monotonicMicroseconds()
+        var route = Route.unmatched
+        do throws(APIError) {
+            guard let match = try Router.match(request.path) else {
+                throw .notFound("no route for this path")
+            }
+            route = match.route
+            try dispatch(match, request, &response)
+        } catch {
+            error.write(into: &response)
+        }
+        let elapsed = Self.monotonicMicroseconds() - started
+        metrics.record(route: route, status: response.status, microseconds: elapsed)
+        if elapsed >= configuration.slowRequestMilliseconds * 1000 {
+            log.warning("slow_request", [
+                ("route", .string(route.label)), ("method", .string(request.method.description)),
+                ("status", .int(Int64(response.status))), ("durationMs", .int(elapsed / 1000)),
+                ("requestId", .string(String(decoding: request.requestID, as: UTF8.self))),
+            ])
+        }
+        return .answered
+    }
+
+    private func dispatch(_ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse) throws(APIError) {
+        var method = request.method
+        if method == .head { method = .get }
+        guard match.route.methods.contains(method) else { throw .methodNotAllowed(match.route) }
+        if !request.body.isEmpty, let type = request.bytes(request.head.contentType), !Self.isJSON(type) {
+            throw APIError(415, "unsupported_media_type", "send request bodies as application/json")
+        }
+        switch (match.route, method) {
+        case (.healthz, _):
+            response.body.appendASCII(#"{"status":"ok"}"#)
+        case (.readyz, _):
+            guard ready.load(ordering: .acquiring) else { throw APIError(503, "not_ready", "state is not recovered yet") }
+            response.body.appendASCII(#"{"status":"ready"}"#)
+        case (.metrics, _):
+            response.contentType = .prometheusText
+            metrics.render(engine: engine, server: server.withLock { $0 }, into: &response.body)
+        case (.openAPI, _):
+            response.body.append(contentsOf: OpenAPIDocument.json.utf8)
+        case (.availability, .get):
+            _ = try authorize(request, .read)
+            try availability(query: request.query, &response)
+        case (.availability, _):
+            _ = try authorize(request, .read)
+            try availability(body: request.body, &response)
+        case (.stock, _):
+            _ = try authorize(request, .read)
+            try stock(sku: match.first, &response)
+        case (.safetyStock, _):
+            _ = try authorize(request, .admin)
+            try safetyStock(sku: match.first, location: match.second, body: request.body, &response)
+        case (.reservations, _):
+            let key = try authorize(request, .reserve)
+            try createReservation(request, key: key, &response)
+        case (.reservation, _):
+            _ = try authorize(request, .read)
+            try readReservation(id: match.first, &response)
+        case (.confirm, _), (.fulfill, _), (.release, _):
+            _ = try authorize(request, .reserve)
+            let transition: ReservationTransition = match.route == .confirm ? .confirm : match.route == .fulfill ? .fulfil : .release
+            try transitionReservation(id: match.first, transition, &response)
+        case (.events, _):
+            _ = try authorize(request, .ingest)
+            try ingest(body: request.body, &response)
+        case (.channels, _):
+            _ = try authorize(request, .read)
+            listChannels(&response)
+        case (.channel, .get):
+            _ = try authorize(request, .read)
+            try readChannel(name: match.first, &response)
+        case (.channel, .put):
+            _ = try authorize(request, .admin)
+            try defineChannel(name: match.first, body: request.body, &response)
+        case (.channel, _):
+            _ = try authorize(request, .admin)
+            try deleteChannel(name: match.first, &response)
+        case (.deadLetters, _):
+            _ = try authorize(request, .read)
+            throw .notImplemented("dead letters arrive with channel push")
+        case (.deadLetterReplay, _):
+            _ = try authorize(request, .admin)
+            throw .notImplemented("dead letters arrive with channel push")
+        case (.unmatched, _):
+            throw .notFound("no route for this path")
+        }
+    }
+
+    /// The caller's key when it has `scope`; nil when the server runs open (no key file).
+    private func authorize(_ request: HTTPRequest, _ scope: Scopes) throws(APIError) -> APIKey? {
+        guard let keys else { return nil }
+        guard let header = request.bytes(request.head.authorization), header.count > 7,
+            Self.hasBearerPrefix(header)
+        else { throw .unauthorized("send Authorization: Bearer <token>") }
+        var token = UnsafeRawBufferPointer(rebasing: header[7...])
+        while let first = token.first, first == 0x20 { token = UnsafeRawBufferPointer(rebasing: token[1...]) }
+        guard let key = keys.key(forToken: token) else { throw .unauthorized("unknown token") }
+        guard key.scopes.contains(scope) else { throw .forbidden("key \(key.name) lacks the \(Self.name(scope)) scope") }
+        return key
+    }
+
+    /// `Bearer ` in any letter case.
+    private static func hasBearerPrefix(_ header: UnsafeRawBufferPointer) -> Bool {
+        header.prefix(7).map(asciiLower).elementsEqual("bearer ".utf8)
+    }
+
+    private static func name(_ scope: Scopes) -> String {
+        switch scope {
+        case .read: "read"
+        case .reserve: "reserve"
+        case .ingest: "ingest"
+        default: "admin"
+        }
+    }
+
+    /// `application/json`, optionally with parameters such as `; charset=utf-8`.
+    private static func isJSON(_ type: UnsafeRawBufferPointer) -> Bool {
+        let expected = Array("application/json".utf8)
+        guard type.count >= expected.count else { return false }
+        for i in 0..<expected.count where asciiLower(type[i]) != expected[i] { return false }
+        return type.count == expected.count || type[expected.count] == UInt8(ascii: ";")
+            || type[expected.count] == 0x20
+    }
+
+    private static func asciiLower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+
+    static func monotonicMicroseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
+    }
+}

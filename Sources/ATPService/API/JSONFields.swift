@@ -1,0 +1,63 @@
+import ATPEngine
+import ATPHTTP
+
+/// Reading request bodies: one JSON object, fields with their types and ranges checked, every
+/// mistake a 400 problem naming the field.
+///
+/// Thread-safety: stateless.
+enum JSONBody {
+    /// The body as a JSON object (`invalid_json` when it is not JSON, `invalid_request` when it is
+    /// not an object).
+    static func object(_ body: UnsafeRawBufferPointer) throws(APIError) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body, maxDepth: 16)
+        } catch {
+            throw .invalidJSON(body.isEmpty ? "the request needs a JSON body" : error.description)
+        }
+        guard let object = value.object else { throw .invalidRequest("the body must be a JSON object") }
+        return object
+    }
+}
+
+extension JSONObject {
+    /// A string member of 1–`maxBytes` bytes, or nil when absent (and `required` is false).
+    func string(_ key: String, at path: String, required: Bool, maxBytes: Int = Key.maxLength) throws(APIError) -> String? {
+        guard let value = self[key], !value.isNull else {
+            if required { throw .invalidRequest("\(path)\(key) is required") }
+            return nil
+        }
+        guard let text = value.string else { throw .invalidRequest("\(path)\(key) must be a string, not \(value.kindName)") }
+        if let problem = Key.problem(text, name: "\(path)\(key)", maxLength: maxBytes) { throw .invalidRequest(problem) }
+        return text
+    }
+
+    /// An integer member within ±1,000,000,000 (`quantity_out_of_range` beyond), or nil when absent.
+    func quantity(_ key: String, at path: String, required: Bool) throws(APIError) -> Int64? {
+        guard let value = self[key], !value.isNull else {
+            if required { throw .invalidRequest("\(path)\(key) is required") }
+            return nil
+        }
+        switch value {
+        case .integer(let number):
+            guard abs(number) <= Quantity.requestLimit else {
+                throw .quantityOutOfRange("\(path)\(key) is beyond ±\(Quantity.requestLimit)")
+            }
+            return number
+        case .number(let number) where abs(number) > Double(Quantity.requestLimit):
+            throw .quantityOutOfRange("\(path)\(key) is beyond ±\(Quantity.requestLimit)")
+        default:
+            throw .invalidRequest("\(path)\(key) must be an integer, not \(value.kindName)")
+        }
+    }
+
+    /// An array member, or nil when absent.
+    func array(_ key: String, at path: String, required: Bool) throws(APIError) -> [JSONValue]? {
+        guard let value = self[key], !value.isNull else {
+            if required { throw .invalidRequest("\(path)\(key) is required") }
+            return nil
+        }
+        guard let items = value.array else { throw .invalidRequest("\(path)\(key) must be an array, not \(value.kindName)") }
+        return items
+    }
+}

@@ -1,0 +1,115 @@
+import ATPUtilities
+
+/// What a key may do (API.md "Auth").
+public struct Scopes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let read = Scopes(rawValue: 1)
+    public static let reserve = Scopes(rawValue: 2)
+    public static let ingest = Scopes(rawValue: 4)
+    public static let admin = Scopes(rawValue: 8)
+
+    init?(name: Substring) {
+        switch name {
+        case "read": self = .read
+        case "reserve": self = .reserve
+        case "ingest": self = .ingest
+        case "admin": self = .admin
+        default: return nil
+        }
+    }
+}
+
+/// A client's key: its name (the scope of its idempotency keys) and what it may do.
+public struct APIKey: Sendable, Hashable {
+    public var name: String
+    public var scopes: Scopes
+}
+
+/// The keys of an `--api-keys` file: `NAME SCOPES TOKEN` a line, TOKEN plain or `sha256:<hex>`,
+/// `#` comments and blank lines ignored.
+///
+/// Every token is held only as its SHA-256, so a request's token is hashed once and looked up.
+/// Thread-safety: immutable after parsing.
+public struct APIKeys: Sendable {
+    /// A SHA-256 digest as four words, hashable without allocation.
+    struct Digest: Hashable, Sendable {
+        var words: (UInt64, UInt64, UInt64, UInt64)
+
+        init(_ bytes: [UInt8]) {
+            func word(_ at: Int) -> UInt64 { bytes[at..<(at + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
+            words = (word(0), word(8), word(16), word(24))
+        }
+
+        static func == (a: Digest, b: Digest) -> Bool { a.words == b.words }
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+        }
+    }
+
+    private let byDigest: [Digest: APIKey]
+
+    /// The number of keys.
+    public var count: Int { byDigest.count }
+
+    /// Parses the text of a key file.
+    public init(parsing text: String) throws(ConfigurationError) {
+        var keys: [Digest: APIKey] = [:]
+        var names = Set<String>()
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            let at = "api keys line \(index + 1)"
+            guard fields.count == 3 else { throw ConfigurationError("\(at): expected NAME SCOPES TOKEN") }
+            let name = String(fields[0])
+            guard names.insert(name).inserted else { throw ConfigurationError("\(at): key name \(name) repeats") }
+            var scopes = Scopes()
+            for scope in fields[1].split(separator: ",") {
+                guard let one = Scopes(name: scope) else {
+                    throw ConfigurationError("\(at): unknown scope \"\(scope)\" (read, reserve, ingest, admin)")
+                }
+                scopes.insert(one)
+            }
+            guard !scopes.isEmpty else { throw ConfigurationError("\(at): no scopes") }
+            let digest = try Self.digest(ofTokenField: fields[2], at: at)
+            guard keys[digest] == nil else { throw ConfigurationError("\(at): token repeats another key's") }
+            keys[digest] = APIKey(name: name, scopes: scopes)
+        }
+        byDigest = keys
+    }
+
+    /// The key whose token is `token`, or nil.
+    /// - Complexity: O(token length): one SHA-256 and one hash lookup.
+    public func key(forToken token: UnsafeRawBufferPointer) -> APIKey? {
+        byDigest[Digest(SHA256.hash(token))]
+    }
+
+    private static func digest(ofTokenField field: Substring, at: String) throws(ConfigurationError) -> Digest {
+        guard field.hasPrefix("sha256:") else {
+            guard field.utf8.count >= 16 else { throw ConfigurationError("\(at): a token must be at least 16 bytes") }
+            return Digest(SHA256.hash(field.utf8))
+        }
+        let hex = Array(field.dropFirst(7).utf8)
+        guard hex.count == 64 else { throw ConfigurationError("\(at): sha256: needs 64 hex digits") }
+        var bytes: [UInt8] = []
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let high = PercentDecoding.hex(hex[i]), let low = PercentDecoding.hex(hex[i + 1]) else {
+                throw ConfigurationError("\(at): sha256: needs 64 hex digits")
+            }
+            bytes.append(high << 4 | low)
+        }
+        return Digest(bytes)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> Substring {
+        var s = self
+        while let first = s.first, first == " " || first == "\t" || first == "\r" { s = s.dropFirst() }
+        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,140 @@
+import ATPEngine
+import ATPHTTP
+
+/// Reservations: create (with `Idempotency-Key`), read, confirm, fulfill, release.
+extension APIResponder {
+    func createReservation(_ request: HTTPRequest, key: APIKey?, _ response: inout HTTPResponse) throws(APIError) {
+        guard let idempotencyKey = try Self.idempotencyKey(request) else {
+            try holdStock(request.body, &response)
+            return
+        }
+        let scope = key?.name ?? ""
+        var fingerprint = Array(request.path)
+        fingerprint.append(0)
+        fingerprint.append(contentsOf: request.body)
+        let digest = fingerprint.withUnsafeBytes { Digest128($0) }
+        let now = engine.clock.now()
+        switch engine.idempotency.begin(scope: scope, key: idempotencyKey, fingerprint: digest, now: now) {
+        case .replay(let outcome):
+            response.status = outcome.status
+            response.contentType = outcome.status < 300 ? .json : .problemJSON
+            response.body.append(contentsOf: outcome.body)
+            response.addHeader("Idempotent-Replayed", "true")
+        case .mismatch:
+            throw APIError(422, "idempotency_key_reuse", "this Idempotency-Key was used with a different request")
+        case .inProgress:
+            throw APIError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed")
+        case .proceed:
+            do {
+                try holdStock(request.body, &response)
+            } catch where error.status == 409 {
+                error.write(into: &response)  // insufficient stock is a final answer: remembered
+            } catch {
+                engine.idempotency.abandon(scope: scope, key: idempotencyKey)
+                throw error
+            }
+            _ = engine.idempotency.complete(
+                scope: scope, key: idempotencyKey, fingerprint: digest,
+                outcome: StoredOutcome(status: response.status, body: response.body), now: now)
+        }
+    }
+
+    /// The `Idempotency-Key` header (1–255 printable ASCII), nil when absent.
+    private static func idempotencyKey(_ request: HTTPRequest) throws(APIError) -> String? {
+        guard let bytes = request.bytes(request.head.idempotencyKey) else { return nil }
+        guard (1...255).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            throw .invalidRequest("Idempotency-Key must be 1 to 255 printable ASCII characters")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func holdStock(_ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+        let object = try JSONBody.object(body)
+        guard let items = try object.array("lines", at: "", required: true) else { return }
+        var lines: [ReservationLine] = []
+        lines.reserveCapacity(items.count)
+        guard items.count <= ReservationRequest.maxLines else {
+            throw .invalidRequest("lines must hold 1 to \(ReservationRequest.maxLines) entries")
+        }
+        for (i, item) in items.enumerated() {
+            guard let line = item.object else { throw .invalidRequest("lines[\(i)] must be an object") }
+            let at = "lines[\(i)]."
+            let sku = try line.string("sku", at: at, required: true)!
+            let location = try line.string("location", at: at, required: true)!
+            let qty = try line.quantity("qty", at: at, required: true)!
+            lines.append(ReservationLine(sku: sku, location: location, qty: qty))
+        }
+        var reservation = ReservationRequest(lines: lines)
+        if let ttl = try object.quantity("ttlSeconds", at: "", required: false) { reservation.ttlSeconds = ttl }
+        reservation.reference = try object.string(
+            "reference", at: "", required: false, maxBytes: ReservationRequest.maxReferenceBytes)
+        do {
+            let (created, _) = try engine.createReservation(reservation)
+            response.status = 201
+            Self.appendReservation(created, to: &response.body)
+        } catch {
+            switch error {
+            case .invalid(let refusal):
+                throw APIError(refusal)
+            case .insufficient(let short):
+                var problem = APIError(409, "insufficient_stock", "not enough available for every line; nothing was held")
+                problem.lines = short
+                throw problem
+            }
+        }
+    }
+
+    func readReservation(id: String, _ response: inout HTTPResponse) throws(APIError) {
+        guard let parsed = ReservationID(id), let reservation = engine.reservation(parsed) else {
+            throw APIError(404, "unknown_reservation", "no reservation \(id)")
+        }
+        Self.appendReservation(reservation, to: &response.body)
+    }
+
+    func transitionReservation(id: String, _ transition: ReservationTransition, _ response: inout HTTPResponse)
+        throws(APIError)
+    {
+        guard let parsed = ReservationID(id) else { throw APIError(404, "unknown_reservation", "no reservation \(id)") }
+        let (outcome, _) = engine.transition(parsed, transition)
+        switch outcome {
+        case .changed(let reservation), .unchanged(let reservation):
+            Self.appendReservation(reservation, to: &response.body)
+        case .invalidState(let reservation):
+            var problem = APIError(409, "invalid_state", "reservation \(id) is \(reservation.status)")
+            problem.reservationStatus = reservation.status
+            throw problem
+        case .unknown:
+            throw APIError(404, "unknown_reservation", "no reservation \(id)")
+        }
+    }
+
+    /// The reservation object of API.md.
+    static func appendReservation(_ r: Reservation, to body: inout [UInt8]) {
+        body.appendASCII(#"{"id":""#)
+        body.append(contentsOf: r.id.description.utf8)
+        body.appendASCII(#"","status":""#)
+        body.append(contentsOf: r.status.description.utf8)
+        body.appendASCII(#"","createdAt":""#)
+        r.createdAt.appendRFC3339(to: &body)
+        body.appendASCII(#"","updatedAt":""#)
+        r.updatedAt.appendRFC3339(to: &body)
+        body.appendASCII(#"","expiresAt":""#)
+        r.expiresAt.appendRFC3339(to: &body)
+        body.append(UInt8(ascii: "\""))
+        if let reference = r.reference {
+            body.appendASCII(#","reference":"#)
+            body.appendJSONString(reference)
+        }
+        body.appendASCII(#","lines":["#)
+        for (i, line) in r.lines.enumerated() {
+            body.appendASCII(i == 0 ? #"{"sku":"# : #",{"sku":"#)
+            body.appendJSONString(line.sku)
+            body.appendASCII(#","location":"#)
+            body.appendJSONString(line.location)
+            body.appendASCII(#","qty":"#)
+            body.appendDecimal(line.qty)
+            body.append(UInt8(ascii: "}"))
+        }
+        body.appendASCII("]}")
+    }
+}

@@ -1,0 +1,60 @@
+import ATPEngine
+import ATPHTTP
+
+/// `GET /v1/stock/{sku}` and `PUT /v1/stock/{sku}/{location}/safety-stock`.
+extension APIResponder {
+    func stock(sku: String, _ response: inout HTTPResponse) throws(APIError) {
+        if let problem = Key.problem(sku, name: "sku") { throw .invalidRequest(problem) }
+        guard let (available, locations) = engine.stock(sku: sku) else {
+            throw APIError(404, "unknown_sku", "sku \(sku) has never been seen")
+        }
+        response.body.appendASCII(#"{"sku":"#)
+        response.body.appendJSONString(sku)
+        response.body.appendASCII(#","available":"#)
+        response.body.appendDecimal(available)
+        response.body.appendASCII(#","locations":["#)
+        for (i, row) in locations.enumerated() {
+            if i > 0 { response.body.append(UInt8(ascii: ",")) }
+            Self.appendCell(row, sku: nil, to: &response.body)
+        }
+        response.body.appendASCII("]}")
+    }
+
+    func safetyStock(sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse)
+        throws(APIError)
+    {
+        let object = try JSONBody.object(body)
+        guard let value = try object.quantity("safetyStock", at: "", required: true), value >= 0 else {
+            throw .quantityOutOfRange("safetyStock must be 0...\(Quantity.requestLimit)")
+        }
+        let row: Engine.LocationStock
+        do {
+            (row, _) = try engine.setSafetyStock(sku: sku, location: location, value: value)
+        } catch {
+            throw APIError(error)
+        }
+        Self.appendCell(row, sku: sku, to: &response.body)
+    }
+
+    /// `{"sku":..,"location":..,"onHand":..,"reserved":..,"safetyStock":..,"available":..}`
+    /// (without `sku` inside a stock detail).
+    static func appendCell(_ row: Engine.LocationStock, sku: String?, to body: inout [UInt8]) {
+        body.append(UInt8(ascii: "{"))
+        if let sku {
+            body.appendASCII(#""sku":"#)
+            body.appendJSONString(sku)
+            body.append(UInt8(ascii: ","))
+        }
+        body.appendASCII(#""location":"#)
+        body.appendJSONString(row.location)
+        body.appendASCII(#","onHand":"#)
+        body.appendDecimal(row.onHand)
+        body.appendASCII(#","reserved":"#)
+        body.appendDecimal(row.reserved)
+        body.appendASCII(#","safetyStock":"#)
+        body.appendDecimal(row.safetyStock)
+        body.appendASCII(#","available":"#)
+        body.appendDecimal(row.available)
+        body.append(UInt8(ascii: "}"))
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+@testable import ATPService
+
+/// Structural checks of the OpenAPI document served at `GET /openapi.json`: it parses, names
+/// every operation of API.md once, and every `$ref` in it resolves.
+@Suite struct OpenAPIDocumentTests {
+    static let methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
+
+    /// Every operation API.md defines, as "METHOD path".
+    static let expectedOperations: Set<String> = [
+        "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json",
+        "GET /v1/availability", "POST /v1/availability",
+        "GET /v1/stock/{sku}", "PUT /v1/stock/{sku}/{location}/safety-stock",
+        "POST /v1/reservations", "GET /v1/reservations/{id}",
+        "POST /v1/reservations/{id}/confirm", "POST /v1/reservations/{id}/fulfill",
+        "POST /v1/reservations/{id}/release",
+        "POST /v1/events",
+        "GET /v1/channels", "PUT /v1/channels/{name}", "GET /v1/channels/{name}",
+        "DELETE /v1/channels/{name}",
+        "GET /v1/channels/{name}/dead-letters", "POST /v1/channels/{name}/dead-letters/replay",
+    ]
+
+    /// The paths that need no token.
+    static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json"]
+
+    func document() throws -> [String: Any] {
+        let data = Data(OpenAPIDocument.json.utf8)
+        let object = try JSONSerialization.jsonObject(with: data)
+        return try #require(object as? [String: Any])
+    }
+
+    /// Every operation under `paths`, keyed by "METHOD path".
+    func operations(_ doc: [String: Any]) throws -> [String: [String: Any]] {
+        let paths = try #require(doc["paths"] as? [String: Any])
+        var result: [String: [String: Any]] = [:]
+        for (path, item) in paths {
+            let item = try #require(item as? [String: Any], "path item \(path)")
+            for method in Self.methods {
+                if let operation = item[method] {
+                    result["\(method.uppercased()) \(path)"] = try #require(operation as? [String: Any])
+                }
+            }
+        }
+        return result
+    }
+
+    @Test func isOpenAPI310() throws {
+        let doc = try document()
+        #expect(doc["openapi"] as? String == "3.1.0")
+        let prettyPrinted = "{\n  \"openapi\": \"3.1.0\",\n"
+        #expect(OpenAPIDocument.json.hasPrefix(prettyPrinted), "2-space pretty-printed JSON")
+        let info = try #require(doc["info"] as? [String: Any])
+        #expect(info["title"] as? String == "atpd")
+        #expect(info["version"] as? String == "1.0.0")
+    }
+
+    @Test func hasEveryOperation() throws {
+        let found = Set(try operations(try document()).keys)
+        let missing = Self.expectedOperations.subtracting(found)
+        #expect(missing.isEmpty, "missing operations: \(missing.sorted())")
+    }
+
+    @Test func operationIdsAreUniqueAndEveryOperationHasA2xxResponse() throws {
+        let doc = try document()
+        var seen: [String: String] = [:]
+        for (name, operation) in try operations(doc) {
+            let id = try #require(operation["operationId"] as? String, "\(name) has no operationId")
+            #expect(seen[id] == nil, "operationId \(id) is used by \(name) and \(seen[id] ?? "")")
+            seen[id] = name
+            #expect(operation["summary"] is String, "\(name) has no summary")
+            let responses = try #require(operation["responses"] as? [String: Any], "\(name) has no responses")
+            #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(name) has no 2xx response")
+        }
+    }
+
+    @Test func securityAndScopes() throws {
+        let doc = try document()
+        let global = try #require(doc["security"] as? [[String: Any]])
+        #expect(global.contains { $0["bearer"] != nil })
+        let components = try #require(doc["components"] as? [String: Any])
+        let schemes = try #require(components["securitySchemes"] as? [String: Any])
+        let bearer = try #require(schemes["bearer"] as? [String: Any])
+        #expect(bearer["type"] as? String == "http")
+        #expect((bearer["scheme"] as? String)?.lowercased() == "bearer")
+        for (name, operation) in try operations(doc) {
+            let path = String(name.split(separator: " ")[1])
+            if Self.publicPaths.contains(path) {
+                let security = try #require(operation["security"] as? [Any], "\(name) must be public")
+                #expect(security.isEmpty, "\(name) must have security []")
+            } else {
+                #expect(operation["security"] == nil, "\(name) must use the global bearer requirement")
+                let scope = operation["x-scope"] as? String
+                #expect(["read", "reserve", "ingest", "admin"].contains(scope), "\(name) has no x-scope")
+                let description = operation["description"] as? String ?? ""
+                #expect(description.contains("`\(scope ?? "?")`"), "\(name) does not name its scope")
+            }
+        }
+    }
+
+    @Test func everyRefResolves() throws {
+        let doc = try document()
+        var refs: [String] = []
+        collectRefs(doc, into: &refs)
+        #expect(!refs.isEmpty)
+        for ref in refs {
+            #expect(ref.hasPrefix("#/components/"), "\(ref) does not point into components")
+            #expect(resolve(ref, in: doc) != nil, "\(ref) does not resolve")
+        }
+    }
+
+    private func collectRefs(_ value: Any, into refs: inout [String]) {
+        if let object = value as? [String: Any] {
+            for (key, member) in object {
+                if key == "$ref", let ref = member as? String { refs.append(ref) }
+                collectRefs(member, into: &refs)
+            }
+        } else if let array = value as? [Any] {
+            for element in array { collectRefs(element, into: &refs) }
+        }
+    }
+
+    /// Follows a local JSON pointer (`#/a/b`), unescaping `~1` and `~0`.
+    private func resolve(_ ref: String, in doc: [String: Any]) -> Any? {
+        guard ref.hasPrefix("#/") else { return nil }
+        var current: Any = doc
+        for token in ref.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false) {
+            let key = token.replacingOccurrences(of: "~1", with: "/")
+                .replacingOccurrences(of: "~0", with: "~")
+            guard let object = current as? [String: Any], let next = object[key] else { return nil }
+            current = next
+        }
+        return current
+    }
+}
