@@ -32,8 +32,9 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities"]),
-        .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP"]),
-        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine"]),
+        .target(name: "ATPTestSupport", dependencies: ["ATPHTTP"], path: "Tests/Support"),
+        .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport"]),
+        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
     ],
     swiftLanguageModes: [.v6]

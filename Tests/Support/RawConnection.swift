@@ -1,0 +1,135 @@
+import ATPHTTP
+import Glibc
+
+/// A response as a test reads it off the wire.
+public struct RawResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    /// The first header named `name` (any case).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A blocking loopback TCP connection for tests: send raw bytes, read whole responses.
+///
+/// Every read waits at most `timeoutMilliseconds` (poll), so a test never hangs.
+/// Thread-safety: one thread at a time.
+public final class RawConnection {
+    public let fd: Int32
+    public let timeoutMilliseconds: Int32
+    private var buffer: [UInt8] = []
+
+    public init(port: UInt16, timeoutMilliseconds: Int32 = 5_000) throws {
+        fd = try TCPSocket.connect(to: .loopback(port: port), timeoutMilliseconds: timeoutMilliseconds)
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// Sends all of `bytes` (blocking until written or the timeout passes).
+    public func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                sent += n
+            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                guard poll(&poller, 1, timeoutMilliseconds) > 0 else { throw RawConnectionError.timedOut }
+            } else {
+                throw RawConnectionError.closed
+            }
+        }
+    }
+
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    /// Reads one complete response (Content-Length, chunked, or until close).
+    public func readResponse() throws -> RawResponse {
+        while true {
+            if let response = try parseBuffered(atEOF: false) { return response }
+            guard try fill() else {
+                if let response = try parseBuffered(atEOF: true) { return response }
+                throw RawConnectionError.closed
+            }
+        }
+    }
+
+    /// True when the server has closed the connection (reads EOF within the timeout).
+    public func isClosedByPeer() -> Bool {
+        do {
+            while try fill() { buffer.removeAll() }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Reads more bytes into the buffer; false on EOF, throws on timeout.
+    private func fill() throws -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, timeoutMilliseconds) > 0 else { throw RawConnectionError.timedOut }
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let n = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
+        if n < 0 && errno == ECONNRESET { return false }
+        if n <= 0 { return false }
+        buffer += chunk[..<n]
+        return true
+    }
+
+    private func parseBuffered(atEOF: Bool) throws -> RawResponse? {
+        guard let headEnd = find([13, 10, 13, 10], in: buffer) else { return nil }
+        let head = String(decoding: buffer[..<headEnd], as: UTF8.self)
+        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        let statusLine = lines.removeFirst().split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw RawConnectionError.malformed(head) }
+        let headers = lines.compactMap { line -> (name: String, value: String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: " "))
+        }
+        var response = RawResponse(status: status, headers: headers, body: [])
+        let bodyStart = headEnd + 4
+        if status == 100 {
+            buffer.removeFirst(bodyStart)
+            return try parseBuffered(atEOF: atEOF)
+        }
+        if let length = response.header("Content-Length").flatMap(Int.init) {
+            guard buffer.count >= bodyStart + length else { return nil }
+            response.body = Array(buffer[bodyStart..<(bodyStart + length)])
+            buffer.removeFirst(bodyStart + length)
+            return response
+        }
+        guard atEOF else { return nil }
+        response.body = Array(buffer[bodyStart...])
+        buffer.removeAll()
+        return response
+    }
+
+    private func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i..<(i + needle.count)].elementsEqual(needle) {
+            return i
+        }
+        return nil
+    }
+}
+
+public enum RawConnectionError: Error {
+    case timedOut
+    case closed
+    case malformed(String)
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}
