@@ -90,7 +90,7 @@ public final class RawConnection {
         guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw RawConnectionError.malformed(head) }
         let headers = lines.compactMap { line -> (name: String, value: String)? in
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: " "))
+            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: " "))
         }
         var response = RawResponse(status: status, headers: headers, body: [])
         let bodyStart = headEnd + 4
