@@ -23,7 +23,10 @@ let package = Package(
         .target(name: "ATPUtilities"),
         .target(name: "ATPEngine", dependencies: ["ATPUtilities"]),
         .target(name: "CLinux"),
-        .target(name: "ATPHTTP", dependencies: ["ATPUtilities", "CLinux"]),
+        .target(
+            name: "ATPHTTP", dependencies: ["ATPUtilities", "CLinux"],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
         .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .executableTarget(

@@ -129,7 +129,7 @@ public struct HTTPHeadParser: Sendable {
         }
         let version = (j + 1)..<line.upperBound
         guard version.count == 8, UnsafeRawBufferPointer(rebasing: bytes[version.lowerBound..<(version.lowerBound + 5)])
-            .elementsEqual("HTTP/".utf8), bytes[version.lowerBound + 6] == UInt8(ascii: ".")
+            .equals("HTTP/"), bytes[version.lowerBound + 6] == UInt8(ascii: ".")
         else { throw .bad("malformed HTTP version") }
         let major = bytes[version.lowerBound + 5]
         let minor = bytes[version.lowerBound + 7]

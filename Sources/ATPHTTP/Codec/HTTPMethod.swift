@@ -9,11 +9,11 @@ public enum HTTPMethod: UInt8, Sendable, CustomStringConvertible {
         switch token.count {
         case 3 where token[0] == 0x47 && token[1] == 0x45 && token[2] == 0x54: self = .get
         case 3 where token[0] == 0x50 && token[1] == 0x55 && token[2] == 0x54: self = .put
-        case 4 where token.elementsEqual("POST".utf8): self = .post
-        case 4 where token.elementsEqual("HEAD".utf8): self = .head
-        case 5 where token.elementsEqual("PATCH".utf8): self = .patch
-        case 6 where token.elementsEqual("DELETE".utf8): self = .delete
-        case 7 where token.elementsEqual("OPTIONS".utf8): self = .options
+        case 4 where token.equals("POST"): self = .post
+        case 4 where token.equals("HEAD"): self = .head
+        case 5 where token.equals("PATCH"): self = .patch
+        case 6 where token.equals("DELETE"): self = .delete
+        case 7 where token.equals("OPTIONS"): self = .options
         default: self = .other
         }
     }

@@ -10,6 +10,8 @@ struct ReadBuffer: ~Copyable {
     private(set) var capacity: Int
     private(set) var start = 0
     private(set) var end = 0
+    /// The free space the last `read` offered; a read that returned less drained the socket.
+    private(set) var lastRoom = 0
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -66,6 +68,7 @@ struct ReadBuffer: ~Copyable {
     mutating func read(from fd: Int32, atMost: Int) throws(SystemError) -> IOResult<Int> {
         reserve(free: min(atMost, 4096))
         let room = UnsafeMutableRawBufferPointer(start: base + end, count: min(capacity - end, atMost))
+        lastRoom = room.count
         let result = try Syscall.read(fd, room)
         if case .done(let n) = result { end += n }
         return result

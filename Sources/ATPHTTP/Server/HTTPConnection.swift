@@ -26,7 +26,8 @@ final class HTTPConnection: EventHandler {
 
     let fd: Int32
     let id: UInt64
-    unowned let worker: ServerWorker
+    /// Unowned without reference counting: the worker owns its connections and outlives them.
+    unowned(unsafe) let worker: ServerWorker
     var input = ReadBuffer(capacity: 16 * 1024)
     var output: [UInt8] = []
     var written = 0
@@ -91,7 +92,9 @@ final class HTTPConnection: EventHandler {
                 peerClosed = true
                 budget = 0
             case .done(let n):
-                budget -= n
+                // A short read drained the socket: epoll (level-triggered) reports the next bytes,
+                // so skip the read that would only say EAGAIN.
+                budget = n < input.lastRoom ? 0 : budget - n
                 if case .closing = phase {
                     input.consume(input.count)  // lingering: discard
                 } else if case .idle = deadlineKind {

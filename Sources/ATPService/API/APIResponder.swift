@@ -28,7 +28,7 @@ final class APIResponder: HTTPResponder {
 
     func bodyLimit(for head: HTTPRequestHead, headBytes: UnsafeRawBufferPointer) -> Int {
         let path = UnsafeRawBufferPointer(rebasing: headBytes[head.path])
-        return path.elementsEqual("/v1/events".utf8) ? configuration.maxEventsBody : configuration.maxBody
+        return path.equals("/v1/events") ? configuration.maxEventsBody : configuration.maxBody
     }
 
     func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition {

@@ -35,14 +35,14 @@ enum QueryString {
 ///
 /// Thread-safety: stateless. - Complexity: O(length), no allocation unless there is a problem.
 enum KeyBytes {
-    static func problem(_ bytes: UnsafeRawBufferPointer, name: String) -> String? {
-        if bytes.isEmpty { return "\(name) must not be empty" }
-        if bytes.count > 128 { return "\(name) is longer than 128 bytes" }
+    static func problem(_ bytes: UnsafeRawBufferPointer, name: @autoclosure () -> String) -> String? {
+        if bytes.isEmpty { return "\(name()) must not be empty" }
+        if bytes.count > 128 { return "\(name()) is longer than 128 bytes" }
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
             if b < 0x80 {
-                if b < 0x20 || b == 0x7F { return "\(name) contains a control character" }
+                if b < 0x20 || b == 0x7F { return "\(name()) contains a control character" }
                 i += 1
                 continue
             }
@@ -52,19 +52,19 @@ enum KeyBytes {
             case 0xC2...0xDF: (length, scalar) = (2, UInt32(b & 0x1F))
             case 0xE0...0xEF: (length, scalar) = (3, UInt32(b & 0x0F))
             case 0xF0...0xF4: (length, scalar) = (4, UInt32(b & 0x07))
-            default: return "\(name) is not valid UTF-8"
+            default: return "\(name()) is not valid UTF-8"
             }
-            guard i + length <= bytes.count else { return "\(name) is not valid UTF-8" }
+            guard i + length <= bytes.count else { return "\(name()) is not valid UTF-8" }
             for k in 1..<length {
                 let c = bytes[i + k]
-                guard c & 0xC0 == 0x80 else { return "\(name) is not valid UTF-8" }
+                guard c & 0xC0 == 0x80 else { return "\(name()) is not valid UTF-8" }
                 scalar = scalar << 6 | UInt32(c & 0x3F)
             }
             let minimum: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
             guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else {
-                return "\(name) is not valid UTF-8"
+                return "\(name()) is not valid UTF-8"
             }
-            if (0x80...0x9F).contains(scalar) { return "\(name) contains a control character" }
+            if (0x80...0x9F).contains(scalar) { return "\(name()) contains a control character" }
             i += length
         }
         return nil

@@ -67,7 +67,7 @@ enum Router {
     /// parameter is not valid percent-encoded UTF-8.
     static func match(_ path: UnsafeRawBufferPointer) throws(APIError) -> RouteMatch? {
         // The hot path first: no splitting for the availability route.
-        if path.elementsEqual("/v1/availability".utf8) { return RouteMatch(route: .availability) }
+        if path.equals("/v1/availability") { return RouteMatch(route: .availability) }
         var segments: [UnsafeRawBufferPointer] = []
         var start = 1
         guard path.count >= 1 else { return nil }
@@ -75,7 +75,7 @@ enum Router {
             segments.append(UnsafeRawBufferPointer(rebasing: path[start..<i]))
             start = i + 1
         }
-        func literal(_ i: Int, _ text: String) -> Bool { segments[i].elementsEqual(text.utf8) }
+        func literal(_ i: Int, _ text: StaticString) -> Bool { segments[i].equals(text) }
         func parameter(_ i: Int) throws(APIError) -> String {
             guard !segments[i].isEmpty, let value = PercentDecoding.string(segments[i], plusIsSpace: false) else {
                 throw .invalidRequest("path segment \(i + 1) is not valid percent-encoded UTF-8")

@@ -22,9 +22,9 @@ extension APIResponder {
                 QueryString.forEach(query) { name, value in
                     guard failure == nil else { return }
                     let kind: QueryParameter? =
-                        name.elementsEqual("sku".utf8) ? .sku
-                        : name.elementsEqual("location".utf8) ? .location
-                        : name.elementsEqual("channel".utf8) ? .channel : nil
+                        name.equals("sku") ? .sku
+                        : name.equals("location") ? .location
+                        : name.equals("channel") ? .channel : nil
                     guard let kind else { return }  // unknown parameters are ignored
                     guard let bytes = QueryString.decode(value, into: decoded.baseAddress! + used) else {
                         failure = .invalidRequest("query parameter \(kind) is not valid percent-encoding")
