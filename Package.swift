@@ -27,7 +27,8 @@ let package = Package(
             name: "ATPHTTP", dependencies: ["ATPUtilities", "CLinux"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP"]),
+        .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPUtilities", "CHiredis"]),
+        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .executableTarget(
             name: "EngineBenchmarks",
@@ -38,6 +39,7 @@ let package = Package(
         .target(name: "ATPTestSupport", dependencies: ["ATPHTTP"], path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport"]),
         .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPTestSupport"]),
+        .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
     ],
     swiftLanguageModes: [.v6]
