@@ -31,9 +31,12 @@ public final class Service: @unchecked Sendable {  // the sweeper is touched onl
             throw ConfigurationError(
                 "without --api-keys atpd runs open and listens only on loopback; \(configuration.listen) is not")
         }
+        guard configuration.store == .memory else {
+            throw ConfigurationError("--store \(configuration.store): only the memory store is built so far")
+        }
         let engine = Engine(clock: clock)
         self.engine = engine
-        responder = APIResponder(engine: engine, configuration: configuration, keys: keys, log: log)
+        responder = APIResponder(engine: engine, configuration: configuration, keys: keys, store: nil, log: log)
         server = try HTTPServer(configuration: configuration.http, responder: responder)
         responder.server.withLock { [server] in $0 = server }
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.sweep"))

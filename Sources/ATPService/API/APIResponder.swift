@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 import ATPUtilities
 import Glibc
 import Synchronization
@@ -12,6 +13,8 @@ final class APIResponder: HTTPResponder {
     let engine: Engine
     let configuration: ServiceConfiguration
     let keys: APIKeys?
+    /// Where mutations become durable; nil for the memory store (answered at once).
+    let store: (any Store)?
     let metrics = Metrics()
     let log: Log
     /// True once state is recovered and the store is reachable (`/readyz`).
@@ -19,8 +22,9 @@ final class APIResponder: HTTPResponder {
     /// Set after the server is created, for the connection figures in `/metrics`.
     let server = Locked<HTTPServer?>(nil)
 
-    init(engine: Engine, configuration: ServiceConfiguration, keys: APIKeys?, log: Log) {
+    init(engine: Engine, configuration: ServiceConfiguration, keys: APIKeys?, store: (any Store)?, log: Log) {
         self.engine = engine
+        self.store = store
         self.configuration = configuration
         self.keys = keys
         self.log = log
@@ -34,31 +38,68 @@ final class APIResponder: HTTPResponder {
     func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition {
         let started = Self.monotonicMicroseconds()
         var route = Route.unmatched
+        var journal: [JournalRecord] = []
         do throws(APIError) {
             guard let match = try Router.match(request.path) else {
                 throw .notFound("no route for this path")
             }
             route = match.route
-            try dispatch(match, request, &response)
+            try dispatch(match, request, &response, &journal)
         } catch {
             error.write(into: &response)
         }
-        let elapsed = Self.monotonicMicroseconds() - started
-        metrics.record(route: route, status: response.status, microseconds: elapsed)
-        if elapsed >= configuration.slowRequestMilliseconds * 1000 {
-            log.warning("slow_request", [
-                ("route", .string(route.label)), ("method", .string(request.method.description)),
-                ("status", .int(Int64(response.status))), ("durationMs", .int(elapsed / 1000)),
-                ("requestId", .string(String(decoding: request.requestID, as: UTF8.self))),
-            ])
+        guard !journal.isEmpty, let store else {
+            finish(route, request.method, response.status, started: started, requestID: request.requestID)
+            return .answered
         }
-        return .answered
+        // A mutation: answer once its records are durable (the loop is woken through its eventfd).
+        let answer = response
+        let deferral = request.deferral
+        let method = request.method
+        let requestID = Array(request.requestID)
+        store.append(journal) { [self, route] result in
+            var final = answer
+            if case .failure(let error) = result {
+                final.reset()
+                var problem = APIError(503, "store_unavailable", "the change could not be made durable: \(error.detail)")
+                problem.headers = [("Retry-After", "1")]
+                problem.write(into: &final)
+            }
+            requestID.withUnsafeBytes { finish(route, method, final.status, started: started, requestID: $0) }
+            deferral.complete(final)
+        }
+        return .deferred
     }
 
-    private func dispatch(_ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse) throws(APIError) {
+    /// Counts the request and logs it when slow.
+    private func finish(
+        _ route: Route, _ method: HTTPMethod, _ status: Int, started: Int64, requestID: UnsafeRawBufferPointer
+    ) {
+        let elapsed = Self.monotonicMicroseconds() - started
+        metrics.record(route: route, status: status, microseconds: elapsed)
+        if elapsed >= configuration.slowRequestMilliseconds * 1000 {
+            log.warning("slow_request", [
+                ("route", .string(route.label)), ("method", .string(method.description)),
+                ("status", .int(Int64(status))), ("durationMs", .int(elapsed / 1000)),
+                ("requestId", .string(String(decoding: requestID, as: UTF8.self))),
+            ])
+        }
+    }
+
+    private func dispatch(
+        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+    ) throws(APIError) {
         var method = request.method
         if method == .head { method = .get }
         guard match.route.methods.contains(method) else { throw .methodNotAllowed(match.route) }
+        if !match.route.isOperational {
+            guard ready.load(ordering: .acquiring) else { throw APIError(503, "not_ready", "state is being recovered") }
+            if method != .get, let store, !store.isAvailable {
+                var problem = APIError(503, "store_unavailable", "the \(store.kind) store is unreachable; reads still work")
+                problem.headers = [("Retry-After", "1")]
+                throw problem
+            }
+        }
         if !request.body.isEmpty, let type = request.bytes(request.head.contentType), !Self.isJSON(type) {
             throw APIError(415, "unsupported_media_type", "send request bodies as application/json")
         }
@@ -66,7 +107,9 @@ final class APIResponder: HTTPResponder {
         case (.healthz, _):
             response.body.appendASCII(#"{"status":"ok"}"#)
         case (.readyz, _):
-            guard ready.load(ordering: .acquiring) else { throw APIError(503, "not_ready", "state is not recovered yet") }
+            guard ready.load(ordering: .acquiring), store?.isAvailable ?? true else {
+                throw APIError(503, "not_ready", "state is not recovered yet, or the store is unreachable")
+            }
             response.body.appendASCII(#"{"status":"ready"}"#)
         case (.metrics, _):
             response.contentType = .prometheusText
@@ -84,20 +127,20 @@ final class APIResponder: HTTPResponder {
             try stock(sku: match.first, &response)
         case (.safetyStock, _):
             _ = try authorize(request, .admin)
-            try safetyStock(sku: match.first, location: match.second, body: request.body, &response)
+            try safetyStock(sku: match.first, location: match.second, body: request.body, &response, &journal)
         case (.reservations, _):
             let key = try authorize(request, .reserve)
-            try createReservation(request, key: key, &response)
+            try createReservation(request, key: key, &response, &journal)
         case (.reservation, _):
             _ = try authorize(request, .read)
             try readReservation(id: match.first, &response)
         case (.confirm, _), (.fulfill, _), (.release, _):
             _ = try authorize(request, .reserve)
             let transition: ReservationTransition = match.route == .confirm ? .confirm : match.route == .fulfill ? .fulfil : .release
-            try transitionReservation(id: match.first, transition, &response)
+            try transitionReservation(id: match.first, transition, &response, &journal)
         case (.events, _):
             _ = try authorize(request, .ingest)
-            try ingest(body: request.body, &response)
+            try ingest(body: request.body, &response, &journal)
         case (.channels, _):
             _ = try authorize(request, .read)
             listChannels(&response)
@@ -106,10 +149,10 @@ final class APIResponder: HTTPResponder {
             try readChannel(name: match.first, &response)
         case (.channel, .put):
             _ = try authorize(request, .admin)
-            try defineChannel(name: match.first, body: request.body, &response)
+            try defineChannel(name: match.first, body: request.body, &response, &journal)
         case (.channel, _):
             _ = try authorize(request, .admin)
-            try deleteChannel(name: match.first, &response)
+            try deleteChannel(name: match.first, &response, &journal)
         case (.deadLetters, _):
             _ = try authorize(request, .read)
             throw .notImplemented("dead letters arrive with channel push")

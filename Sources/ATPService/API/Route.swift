@@ -46,6 +46,14 @@ enum Route: Int, CaseIterable, Sendable {
         }
     }
 
+    /// Health, readiness, metrics and the API description: answered even while recovering.
+    var isOperational: Bool {
+        switch self {
+        case .healthz, .readyz, .metrics, .openAPI: true
+        default: false
+        }
+    }
+
     /// The `Allow` header value.
     var allowHeader: String {
         methods.map(\.description).joined(separator: ", ")

@@ -36,12 +36,31 @@ public enum ConfigurationParser {
             config, value throws(ConfigurationError) in
             config.threads = try integer(value, "--threads", 1...256)
         },
-        Option(flag: "--store", variable: "ATP_STORE", help: "where state is kept: memory (default memory)") {
-            config, value throws(ConfigurationError) in
-            guard let store = ServiceConfiguration.StoreKind(rawValue: value) else {
-                throw ConfigurationError("--store: \"\(value)\" is not a store; this build has: memory")
+        Option(
+            flag: "--store", variable: "ATP_STORE",
+            help: "memory, file:PATH or redis://[:password@]host:port[/db] (default file:./data)"
+        ) { config, value throws(ConfigurationError) in
+            guard let store = ServiceConfiguration.StoreSpec(parsing: value) else {
+                throw ConfigurationError("--store: expected memory, file:PATH or redis://host:port, got \"\(value)\"")
             }
             config.store = store
+        },
+        Option(flag: "--redis-prefix", variable: "ATP_REDIS_PREFIX", help: "prefix of every Redis key (default atp:)") {
+            config, value throws(ConfigurationError) in
+            config.redisPrefix = value
+        },
+        Option(
+            flag: "--redis-fsync", variable: "ATP_REDIS_FSYNC",
+            help: "true: acknowledge only after Redis fsync'd its AOF (WAITAOF 1 0) (default false)"
+        ) { config, value throws(ConfigurationError) in
+            guard let flag = Bool(value) else { throw ConfigurationError("--redis-fsync: expected true or false") }
+            config.redisFsync = flag
+        },
+        Option(
+            flag: "--events-stream", variable: "ATP_EVENTS_STREAM",
+            help: "Redis stream key to read stock events from (needs --store redis://...)"
+        ) { config, value throws(ConfigurationError) in
+            config.eventsStream = value
         },
         Option(
             flag: "--api-keys", variable: "ATP_API_KEYS_FILE",

@@ -4,14 +4,48 @@ import ATPHTTP
 ///
 /// Thread-safety: a value type.
 public struct ServiceConfiguration: Sendable {
-    /// Where the state is kept. Only the in-memory store exists so far.
-    public enum StoreKind: String, Sendable {
+    /// Where the state is kept (`--store`).
+    public enum StoreSpec: Sendable, Equatable, CustomStringConvertible {
+        /// Nothing persists: tests and load rehearsals.
         case memory
+        /// An append-only journal with snapshots in a directory (the default, `./data`).
+        case file(path: String)
+        /// Redis at `redis://[:password@]host:port[/db]`.
+        case redis(url: String)
+
+        /// Parses `memory`, `file:PATH` or a `redis://` URL.
+        public init?(parsing text: String) {
+            if text == "memory" {
+                self = .memory
+            } else if text.hasPrefix("file:"), text.count > 5 {
+                self = .file(path: String(text.dropFirst(5)))
+            } else if text.hasPrefix("redis://") {
+                self = .redis(url: text)
+            } else {
+                return nil
+            }
+        }
+
+        /// The spec as given, with any Redis password hidden.
+        public var description: String {
+            switch self {
+            case .memory: "memory"
+            case .file(let path): "file:\(path)"
+            case .redis(let url):
+                if let at = url.lastIndex(of: "@") { "redis://***@" + url[url.index(after: at)...] } else { url }
+            }
+        }
     }
 
     public var listen = SocketAddress.loopback(port: 8080)
     public var threads = 2
-    public var store = StoreKind.memory
+    public var store = StoreSpec.memory
+    /// Redis store: the prefix of every key.
+    public var redisPrefix = "atp:"
+    /// Redis store: also wait for the append-only file to be fsync'd (`WAITAOF 1 0`).
+    public var redisFsync = false
+    /// A Redis stream to read stock events from (`XREADGROUP`), or nil.
+    public var eventsStream: String?
     public var apiKeysFile: String?
     /// Body limit of every route but `POST /v1/events`.
     public var maxBody = 1 << 20
@@ -44,7 +78,7 @@ public struct ServiceConfiguration: Sendable {
     func logFields() -> [(String, LogValue)] {
         [
             ("listen", .string(listen.description)), ("threads", .int(Int64(threads))),
-            ("store", .string(store.rawValue)), ("apiKeysFile", apiKeysFile.map { .string($0) } ?? .null),
+            ("store", .string(store.description)), ("apiKeysFile", apiKeysFile.map { .string($0) } ?? .null),
             ("maxBody", .int(Int64(maxBody))), ("maxEventsBody", .int(Int64(maxEventsBody))),
             ("maxConnections", .int(Int64(maxConnections))),
             ("headerTimeoutMs", .int(headerTimeoutMilliseconds)), ("idleTimeoutMs", .int(idleTimeoutMilliseconds)),

@@ -6,7 +6,9 @@ import ATPHTTP
 /// This version keeps the view (locations and buffer) that channel availability reads use; the
 /// push settings are validated and echoed, and delivery arrives with the channel-push issue.
 extension APIResponder {
-    func defineChannel(name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+    func defineChannel(
+        name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+    ) throws(APIError) {
         if let problem = Key.problem(name, name: "channel name") { throw .invalidRequest(problem) }
         let object = try JSONBody.object(body)
         guard let endpoint = try object.string("endpoint", at: "", required: true, maxBytes: 2048),
@@ -23,7 +25,7 @@ extension APIResponder {
         let buffer = try object.quantity("bufferUnits", at: "", required: false) ?? 0
         let existed = engine.channel(named: name) != nil
         do {
-            _ = try engine.define(ChannelView(name: name, locations: locations, bufferUnits: buffer))
+            journal.append(try engine.define(ChannelView(name: name, locations: locations, bufferUnits: buffer)))
         } catch {
             throw APIError(error)
         }
@@ -46,8 +48,9 @@ extension APIResponder {
         response.body.appendASCII("]}")
     }
 
-    func deleteChannel(name: String, _ response: inout HTTPResponse) throws(APIError) {
-        guard engine.removeChannel(named: name) != nil else { throw .unknownChannel(name) }
+    func deleteChannel(name: String, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]) throws(APIError) {
+        guard let record = engine.removeChannel(named: name) else { throw .unknownChannel(name) }
+        journal.append(record)
         response.status = 204
         response.contentType = .none
     }

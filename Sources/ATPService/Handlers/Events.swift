@@ -5,7 +5,7 @@ import ATPHTTP
 extension APIResponder {
     static let maxEvents = 5_000
 
-    func ingest(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+    func ingest(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]) throws(APIError) {
         let object = try JSONBody.object(body)
         guard let items = try object.array("events", at: "", required: true) else { return }
         guard items.count <= Self.maxEvents else { throw .invalidRequest("at most \(Self.maxEvents) events a request") }
@@ -23,7 +23,8 @@ extension APIResponder {
         }
         // Events refused before reaching the engine count as rejected like the engine's own.
         engine.counters.eventsRejected.add(rejected.count, ordering: .relaxed)
-        let (outcomes, _) = engine.apply(events)
+        let (outcomes, records) = engine.apply(events)
+        journal.append(contentsOf: records)
         var counts = (applied: 0, duplicate: 0, stale: 0)
         for (k, outcome) in outcomes.enumerated() {
             switch outcome {

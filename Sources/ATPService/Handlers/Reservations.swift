@@ -3,9 +3,11 @@ import ATPHTTP
 
 /// Reservations: create (with `Idempotency-Key`), read, confirm, fulfill, release.
 extension APIResponder {
-    func createReservation(_ request: HTTPRequest, key: APIKey?, _ response: inout HTTPResponse) throws(APIError) {
+    func createReservation(
+        _ request: HTTPRequest, key: APIKey?, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+    ) throws(APIError) {
         guard let idempotencyKey = try Self.idempotencyKey(request) else {
-            try holdStock(request.body, &response)
+            try holdStock(request.body, &response, &journal)
             return
         }
         let scope = key?.name ?? ""
@@ -26,16 +28,16 @@ extension APIResponder {
             throw APIError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed")
         case .proceed:
             do {
-                try holdStock(request.body, &response)
+                try holdStock(request.body, &response, &journal)
             } catch where error.status == 409 {
                 error.write(into: &response)  // insufficient stock is a final answer: remembered
             } catch {
                 engine.idempotency.abandon(scope: scope, key: idempotencyKey)
                 throw error
             }
-            _ = engine.idempotency.complete(
+            journal.append(engine.idempotency.complete(
                 scope: scope, key: idempotencyKey, fingerprint: digest,
-                outcome: StoredOutcome(status: response.status, body: response.body), now: now)
+                outcome: StoredOutcome(status: response.status, body: response.body), now: now))
         }
     }
 
@@ -48,7 +50,9 @@ extension APIResponder {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func holdStock(_ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+    private func holdStock(
+        _ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+    ) throws(APIError) {
         let object = try JSONBody.object(body)
         guard let items = try object.array("lines", at: "", required: true) else { return }
         var lines: [ReservationLine] = []
@@ -69,7 +73,8 @@ extension APIResponder {
         reservation.reference = try object.string(
             "reference", at: "", required: false, maxBytes: ReservationRequest.maxReferenceBytes)
         do {
-            let (created, _) = try engine.createReservation(reservation)
+            let (created, record) = try engine.createReservation(reservation)
+            journal.append(record)
             response.status = 201
             Self.appendReservation(created, to: &response.body)
         } catch {
@@ -91,11 +96,14 @@ extension APIResponder {
         Self.appendReservation(reservation, to: &response.body)
     }
 
-    func transitionReservation(id: String, _ transition: ReservationTransition, _ response: inout HTTPResponse)
-        throws(APIError)
+    func transitionReservation(
+        id: String, _ transition: ReservationTransition, _ response: inout HTTPResponse,
+        _ journal: inout [JournalRecord]
+    ) throws(APIError)
     {
         guard let parsed = ReservationID(id) else { throw APIError(404, "unknown_reservation", "no reservation \(id)") }
-        let (outcome, _) = engine.transition(parsed, transition)
+        let (outcome, records) = engine.transition(parsed, transition)
+        journal.append(contentsOf: records)
         switch outcome {
         case .changed(let reservation), .unchanged(let reservation):
             Self.appendReservation(reservation, to: &response.body)

@@ -20,8 +20,10 @@ extension APIResponder {
         response.body.appendASCII("]}")
     }
 
-    func safetyStock(sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse)
-        throws(APIError)
+    func safetyStock(
+        sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse,
+        _ journal: inout [JournalRecord]
+    ) throws(APIError)
     {
         let object = try JSONBody.object(body)
         guard let value = try object.quantity("safetyStock", at: "", required: true), value >= 0 else {
@@ -29,7 +31,9 @@ extension APIResponder {
         }
         let row: Engine.LocationStock
         do {
-            (row, _) = try engine.setSafetyStock(sku: sku, location: location, value: value)
+            let record: JournalRecord
+            (row, record) = try engine.setSafetyStock(sku: sku, location: location, value: value)
+            journal.append(record)
         } catch {
             throw APIError(error)
         }
