@@ -40,7 +40,7 @@ extension JSONObject {
         }
         switch value {
         case .integer(let number):
-            guard abs(number) <= Quantity.requestLimit else {
+            guard number.magnitude <= UInt64(Quantity.requestLimit) else {  // abs(Int64.min) would trap
                 throw .quantityOutOfRange("\(path)\(key) is beyond ±\(Quantity.requestLimit)")
             }
             return number
