@@ -66,8 +66,7 @@ extension APIResponder {
         }
         var reservation = ReservationRequest(lines: lines)
         if let ttl = try object.quantity("ttlSeconds", at: "", required: false) { reservation.ttlSeconds = ttl }
-        reservation.reference = try object.string(
-            "reference", at: "", required: false, maxBytes: ReservationRequest.maxReferenceBytes)
+        reservation.reference = try object.text("reference", at: "", maxBytes: ReservationRequest.maxReferenceBytes)
         do {
             let (created, _) = try engine.createReservation(reservation)
             response.status = 201
