@@ -27,8 +27,10 @@ extension APIResponder {
         case .proceed:
             do {
                 try holdStock(request.body, &response)
-            } catch where error.status == 409 {
-                error.write(into: &response)  // insufficient stock is a final answer: remembered
+            } catch where error.status == 409 || error.status == 400 {
+                // Final answers for this body (a bad request, insufficient stock): remembered, as
+                // the OpenAPI document says; anything else (503) is processed anew on a retry.
+                error.write(into: &response)
             } catch {
                 engine.idempotency.abandon(scope: scope, key: idempotencyKey)
                 throw error
