@@ -32,6 +32,15 @@ extension JSONObject {
         return text
     }
 
+    /// A free-text member (any characters, empty allowed) of at most `maxBytes` bytes of UTF-8,
+    /// or nil when absent.
+    func text(_ key: String, at path: String, maxBytes: Int) throws(APIError) -> String? {
+        guard let value = self[key], !value.isNull else { return nil }
+        guard let text = value.string else { throw .invalidRequest("\(path)\(key) must be a string, not \(value.kindName)") }
+        guard text.utf8.count <= maxBytes else { throw .invalidRequest("\(path)\(key) is longer than \(maxBytes) bytes") }
+        return text
+    }
+
     /// An integer member within ±1,000,000,000 (`quantity_out_of_range` beyond), or nil when absent.
     func quantity(_ key: String, at path: String, required: Bool) throws(APIError) -> Int64? {
         guard let value = self[key], !value.isNull else {
@@ -40,7 +49,7 @@ extension JSONObject {
         }
         switch value {
         case .integer(let number):
-            guard abs(number) <= Quantity.requestLimit else {
+            guard number.magnitude <= UInt64(Quantity.requestLimit) else {  // abs(Int64.min) would trap
                 throw .quantityOutOfRange("\(path)\(key) is beyond ±\(Quantity.requestLimit)")
             }
             return number

@@ -83,6 +83,8 @@ enum Router {
             segments.append(UnsafeRawBufferPointer(rebasing: path[start..<i]))
             start = i + 1
         }
+        // No route has an empty segment: `/v1/stock/` has no sku, it is not a malformed one.
+        if segments.contains(where: { $0.isEmpty }) { return nil }
         func literal(_ i: Int, _ text: StaticString) -> Bool { segments[i].equals(text) }
         func parameter(_ i: Int) throws(APIError) -> String {
             guard !segments[i].isEmpty, let value = PercentDecoding.string(segments[i], plusIsSpace: false) else {

@@ -78,7 +78,7 @@ extension APIResponder {
         if let at = try event.string("at", at: at, required: false), Timestamp(rfc3339: at) == nil {
             throw .invalidRequest("events[\(index)].at must be an RFC 3339 date-time")
         }
-        _ = try event.string("reason", at: at, required: false, maxBytes: 256)
+        _ = try event.text("reason", at: at, maxBytes: 256)
         return StockEvent(
             id: id, source: try event.string("source", at: at, required: false), seq: seq, kind: kind,
             sku: try event.string("sku", at: at, required: true)!,

@@ -29,8 +29,10 @@ extension APIResponder {
         case .proceed:
             do {
                 try holdStock(request.body, &response, &journal)
-            } catch where error.status == 409 {
-                error.write(into: &response)  // insufficient stock is a final answer: remembered
+            } catch where error.status == 409 || error.status == 400 {
+                // Final answers for this body (a bad request, insufficient stock): remembered, as
+                // the OpenAPI document says; anything else (503) is processed anew on a retry.
+                error.write(into: &response)
             } catch {
                 engine.idempotency.abandon(scope: scope, key: idempotencyKey)
                 throw error
@@ -70,8 +72,7 @@ extension APIResponder {
         }
         var reservation = ReservationRequest(lines: lines)
         if let ttl = try object.quantity("ttlSeconds", at: "", required: false) { reservation.ttlSeconds = ttl }
-        reservation.reference = try object.string(
-            "reference", at: "", required: false, maxBytes: ReservationRequest.maxReferenceBytes)
+        reservation.reference = try object.text("reference", at: "", maxBytes: ReservationRequest.maxReferenceBytes)
         do {
             let (created, record) = try engine.createReservation(reservation)
             journal.append(record)

@@ -1,0 +1,257 @@
+import ATPEngine
+import ATPHTTP
+import ATPTestSupport
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+
+@testable import ATPService
+
+/// A clock the test moves by hand.
+final class ManualClock: WallClock {
+    /// 2026-11-18T11:06:40Z.
+    static let start: Int64 = 1_795_000_000_000
+    private let millis: Atomic<Int64>
+    init(_ start: Int64 = ManualClock.start) { millis = Atomic(start) }
+    func now() -> Timestamp { Timestamp(milliseconds: millis.load(ordering: .relaxed)) }
+    func advance(seconds: Int64) { millis.add(seconds * 1000, ordering: .relaxed) }
+    var milliseconds: Int64 { millis.load(ordering: .relaxed) }
+}
+
+/// The keys of the harness's key file (every token at least 16 bytes).
+enum Tokens {
+    static let reader = "reader-token-0001-abcdef"
+    static let shop = "shop-token-0002-abcdef"
+    /// Stored in the key file only as `sha256:` of itself.
+    static let wms = "wms-token-0003-abcdef"
+    static let wmsSHA256 = "f4966b061108c2deebd2df4d07ffe27c25fbc3b801443f5089303276a9766170"
+    static let ops = "ops-token-0004-abcdef"
+    /// Every scope; the default token of `ServiceHarness.request`.
+    static let all = "all-token-0005-abcdef"
+    /// Another key with `reserve`, for idempotency scoping.
+    static let shop2 = "shop2-token-0006-abcdef"
+
+    static let file = """
+        # atpd keys for the API tests
+        reader read \(reader)
+        shop read,reserve \(shop)
+
+        wms ingest sha256:\(wmsSHA256)
+        ops admin \(ops)
+        all read,reserve,ingest,admin \(all)
+        shop2 read,reserve \(shop2)
+        """
+}
+
+/// A running `Service` on an ephemeral loopback port with a `ManualClock` and a temporary key
+/// file, and helpers to talk to it.
+final class ServiceHarness: @unchecked Sendable {  // written only in init and stop (one thread)
+    let clock: ManualClock
+    let service: Service
+    let port: UInt16
+    private let keyFile: String?
+    private let logFD: Int32
+    private var stopped = false
+
+    /// Starts a service; `keys: false` runs it open (no key file).
+    init(keys: Bool = true, configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+        clock = ManualClock()
+        var configuration = ServiceConfiguration()
+        configuration.store = .memory
+        configuration.listen = .loopback(port: 0)
+        configuration.threads = 2
+        configuration.shutdownGraceMilliseconds = 1_000
+        if keys {
+            let path = NSTemporaryDirectory() + "atpd-apitests-keys-\(UUID().uuidString)"
+            try Tokens.file.write(toFile: path, atomically: true, encoding: .utf8)
+            keyFile = path
+            configuration.apiKeysFile = path
+        } else {
+            keyFile = nil
+        }
+        configure(&configuration)
+        logFD = Glibc.open("/dev/null", O_WRONLY)
+        do {
+            service = try Service(configuration: configuration, clock: clock, logFD: logFD)
+        } catch {
+            if let keyFile { try? FileManager.default.removeItem(atPath: keyFile) }
+            Glibc.close(logFD)
+            throw error
+        }
+        service.start()
+        port = service.boundAddress.port
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        service.shutdown()
+        service.wait()
+        Glibc.close(logFD)
+        if let keyFile { try? FileManager.default.removeItem(atPath: keyFile) }
+    }
+
+    /// A new keep-alive connection to the service.
+    func connect(timeoutMilliseconds: Int32 = 5_000) throws -> RawConnection {
+        try RawConnection(port: port, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// The bytes of one request (with `Content-Length` when there is a body).
+    static func requestText(
+        _ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+        token: String? = Tokens.all, contentType: String? = "application/json"
+    ) -> String {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if let token { text += "Authorization: Bearer \(token)\r\n" }
+        if let body {
+            if let contentType { text += "Content-Type: \(contentType)\r\n" }
+            text += "Content-Length: \(body.utf8.count)\r\n"
+        }
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        return text + "\r\n" + (body ?? "")
+    }
+
+    /// Sends one request on a fresh connection and reads its response.
+    func request(
+        _ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = [],
+        token: String? = Tokens.all, contentType: String? = "application/json"
+    ) throws -> RawResponse {
+        let connection = try connect()
+        try connection.send(
+            Self.requestText(
+                method, path, body: body, headers: headers, token: token, contentType: contentType))
+        return try connection.readResponse()
+    }
+
+    /// Sends a JSON value as the body.
+    func request(
+        _ method: String, _ path: String, json: Any, headers: [(String, String)] = [],
+        token: String? = Tokens.all
+    ) throws -> RawResponse {
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        return try request(
+            method, path, body: String(decoding: data, as: UTF8.self), headers: headers, token: token)
+    }
+
+    // MARK: Shortcuts
+
+    /// Sets on-hand of (sku, location) with a `set` event (fresh id, no seq).
+    func seed(_ sku: String, _ location: String, _ qty: Int64) throws {
+        let event: [String: Any] = [
+            "id": "seed-\(UUID().uuidString)", "type": "set", "sku": sku, "location": location, "qty": qty,
+        ]
+        let response = try request("POST", "/v1/events", json: ["events": [event]], token: Tokens.all)
+        #expect(response.status == 200, "seeding: \(response.text)")
+        #expect(try response.json()["applied"] as? Int == 1, "seeding: \(response.text)")
+    }
+
+    /// Network-wide (or one location's) availability of one sku, read through the API.
+    func available(_ sku: String, location: String? = nil, channel: String? = nil) throws -> Int? {
+        var path = "/v1/availability?sku=\(Self.encode(sku))"
+        if let location { path += "&location=\(Self.encode(location))" }
+        if let channel { path += "&channel=\(Self.encode(channel))" }
+        let response = try request("GET", path, token: Tokens.all)
+        guard response.status == 200 else { return nil }
+        let items = try response.json()["items"] as? [[String: Any]]
+        return items?.first?["available"] as? Int
+    }
+
+    /// One cell of `GET /v1/stock/{sku}`, or nil.
+    func cell(_ sku: String, _ location: String) throws -> [String: Any]? {
+        let response = try request("GET", "/v1/stock/\(Self.encode(sku))", token: Tokens.all)
+        guard response.status == 200 else { return nil }
+        let rows = try response.json()["locations"] as? [[String: Any]] ?? []
+        return rows.first { $0["location"] as? String == location }
+    }
+
+    /// Creates a reservation of the given lines; returns the response.
+    func hold(
+        _ lines: [(String, String, Int)], ttlSeconds: Int? = nil, reference: String? = nil,
+        headers: [(String, String)] = [], token: String = Tokens.all
+    ) throws -> RawResponse {
+        var body: [String: Any] = ["lines": lines.map { ["sku": $0.0, "location": $0.1, "qty": $0.2] }]
+        if let ttlSeconds { body["ttlSeconds"] = ttlSeconds }
+        if let reference { body["reference"] = reference }
+        return try request("POST", "/v1/reservations", json: body, headers: headers, token: token)
+    }
+
+    /// The value of a sample line of `/metrics` (`name{labels} value`), or nil when absent.
+    func metric(_ sample: String) throws -> Int? {
+        let response = try request("GET", "/metrics", token: nil)
+        for line in response.text.split(separator: "\n") where line.hasPrefix(sample + " ") {
+            return Int(line.dropFirst(sample.count + 1))
+        }
+        return nil
+    }
+
+    /// Percent-encodes everything but unreserved characters (RFC 3986).
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.append(Character(Unicode.Scalar(byte)))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
+    /// RFC 3339 UTC (seconds) of a millisecond Unix time, formatted by Foundation.
+    static func rfc3339(milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds / 1000)))
+    }
+}
+
+struct JSONShapeError: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension RawResponse {
+    /// The body as a JSON object.
+    func json() throws -> [String: Any] {
+        let value = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+        guard let object = value as? [String: Any] else {
+            throw JSONShapeError(description: "not an object: \(text)")
+        }
+        return object
+    }
+
+    /// The `items` of an availability answer as (sku, available) pairs.
+    func availabilityItems() throws -> [(sku: String, available: Int)] {
+        let items = try json()["items"] as? [[String: Any]] ?? []
+        return items.map { ($0["sku"] as? String ?? "?", $0["available"] as? Int ?? -1) }
+    }
+}
+
+/// Checks that `response` is the RFC 9457 problem of API.md with `status` and `code`.
+@discardableResult
+func expectProblem(
+    _ response: RawResponse, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation
+) -> [String: Any] {
+    #expect(
+        response.status == status, "expected \(status) \(code), got \(response.status) \(response.text)",
+        sourceLocation: sourceLocation)
+    #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
+    #expect(response.header("X-Request-Id").map { !$0.isEmpty } == true, sourceLocation: sourceLocation)
+    guard let object = try? response.json() else {
+        Issue.record("problem body is not JSON: \(response.text)", sourceLocation: sourceLocation)
+        return [:]
+    }
+    #expect(object["type"] as? String == "about:blank", sourceLocation: sourceLocation)
+    #expect((object["title"] as? String).map { !$0.isEmpty } == true, sourceLocation: sourceLocation)
+    #expect(object["status"] as? Int == status, sourceLocation: sourceLocation)
+    #expect(object["code"] as? String == code, "body: \(response.text)", sourceLocation: sourceLocation)
+    #expect(object["detail"] is String, sourceLocation: sourceLocation)
+    return object
+}
