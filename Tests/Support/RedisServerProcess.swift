@@ -1,0 +1,259 @@
+import ATPHTTP
+import Glibc
+
+/// Why a test Redis server could not be started.
+public struct RedisServerError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// A real `redis-server` for tests, on a free loopback port with its own temporary directory.
+///
+/// Starts with `--port P --bind 127.0.0.1 --save "" --appendonly no --dir <temp dir>` followed by
+/// the caller's `arguments` (later options win, e.g. `["--appendonly", "yes"]`), and returns once
+/// `PING` is answered (at most 5 s). The port is found by binding port 0 and closing; if the
+/// server then loses the race for it, another port is tried. `restart()` reuses the port and the
+/// directory, so an append-only file survives `kill()`. Every wait is bounded and every child is
+/// reaped (no zombies); `deinit` stops the server and deletes the directory. A missing
+/// `redis-server` is an error naming the package to install — tests fail, never skip.
+/// The server's output goes to `redis.log` in the directory; readiness also waits for its
+/// "Ready to accept connections" line, so callers must not lower `--loglevel` below `notice`.
+///
+/// Thread-safety: one thread at a time.
+public final class RedisServerProcess {
+    /// The loopback port the server listens on (kept across `restart()`).
+    public private(set) var port: UInt16
+    /// The server's working directory (AOF and log), removed by `deinit`.
+    public let directory: String
+    public let executable: String
+    private let arguments: [String]
+    /// The running server's process id, or 0.
+    private var pid: pid_t = 0
+
+    /// `redis://127.0.0.1:port` without credentials.
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    public var isRunning: Bool { pid != 0 }
+
+    /// A URL with credentials and a database, e.g. `redis://user:pw@127.0.0.1:port/2`.
+    public func url(user: String? = nil, password: String? = nil, db: Int = 0) -> String {
+        var text = "redis://"
+        if let password { text += "\(user ?? ""):\(password)@" }
+        text += "127.0.0.1:\(port)"
+        if db != 0 { text += "/\(db)" }
+        return text
+    }
+
+    /// Starts a server; `arguments` are extra `redis-server` options.
+    public init(arguments: [String] = []) throws {
+        guard let executable = RedisServerProcess.findExecutable("redis-server") else {
+            throw RedisServerError(description:
+                "redis-server is not installed (not found on PATH): apt-get install redis-server")
+        }
+        self.executable = executable
+        self.arguments = arguments
+        directory = try RedisServerProcess.makeTemporaryDirectory()
+        port = 0
+        var lastError: (any Error)?
+        for _ in 0..<10 {
+            do {
+                port = try RedisServerProcess.freeLoopbackPort()
+                if try launch() { return }
+            } catch {
+                lastError = error
+                break
+            }
+        }
+        // `deinit` runs for this throw (every property is set) and removes the directory.
+        throw lastError ?? RedisServerError(description: "redis-server: no free port after 10 tries")
+    }
+
+    deinit {
+        stop()
+        RedisServerProcess.removeTree(directory)
+    }
+
+    /// Asks the server to shut down (SIGTERM) and waits for it, at most 5 s before SIGKILL.
+    public func stop() {
+        guard pid != 0 else { return }
+        Glibc.kill(pid, SIGTERM)
+        if !reap(waitingMilliseconds: 5_000) {
+            Glibc.kill(pid, SIGKILL)
+            _ = reap(waitingMilliseconds: nil)
+        }
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would, and reaps it.
+    public func kill() {
+        guard pid != 0 else { return }
+        Glibc.kill(pid, SIGKILL)
+        _ = reap(waitingMilliseconds: nil)
+    }
+
+    /// Starts the server again on the same port and directory (stopping it first if running).
+    ///
+    /// Retries for up to about 2 s if the port is still taken.
+    public func restart() throws {
+        stop()
+        for _ in 0..<40 {
+            if try launch() { return }
+            usleep(50_000)
+        }
+        throw RedisServerError(description: "redis-server: port \(port) stayed in use; cannot restart")
+    }
+
+    /// Spawns the server on `port` and waits until it answers `PING`. False when the port was
+    /// taken (the caller retries); throws on any other failure.
+    private func launch() throws -> Bool {
+        let log = directory + "/redis.log"
+        let argv = [executable, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                    "--dir", directory, "--daemonize", "no", "--loglevel", "notice"] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with no blocked signals and default SIGPIPE, whatever this process set.
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var pipeOnly = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &pipeOnly)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var cArguments = argv.map { strdup($0) }
+        cArguments.append(nil)
+        defer { cArguments.forEach { free($0) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, &attributes, cArguments, environ)
+        guard result == 0 else {
+            throw RedisServerError(description: "posix_spawn \(executable): \(String(cString: strerror(result)))")
+        }
+        pid = child
+
+        var clock = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &clock)
+        let deadline = clock.tv_sec * 1_000 + clock.tv_nsec / 1_000_000 + 5_000
+        while true {
+            if reap(waitingMilliseconds: 0) {
+                let output = RedisServerProcess.tail(of: log)
+                if output.contains("Address already in use") { return false }
+                throw RedisServerError(description: "redis-server exited at start:\n\(output)")
+            }
+            // The log check makes sure the PING was answered by this child, not by another
+            // test's server that won the race for the same port.
+            if RedisServerProcess.tail(of: log).contains("Ready to accept connections")
+                && RedisServerProcess.answersPing(port: port)
+            {
+                return true
+            }
+            clock_gettime(CLOCK_MONOTONIC, &clock)
+            if clock.tv_sec * 1_000 + clock.tv_nsec / 1_000_000 > deadline { break }
+            usleep(10_000)
+        }
+        kill()
+        throw RedisServerError(description:
+            "redis-server did not answer PING on port \(port) within 5 s:\n\(RedisServerProcess.tail(of: log))")
+    }
+
+    /// Waits for the child to exit — `waitingMilliseconds` at most, or forever for nil — and
+    /// clears `pid` if it did. Returns whether it exited.
+    private func reap(waitingMilliseconds: Int?) -> Bool {
+        guard pid != 0 else { return true }
+        var waited = 0
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, waitingMilliseconds == nil ? 0 : WNOHANG)
+            if result == pid || (result < 0 && errno == ECHILD) {
+                pid = 0
+                return true
+            }
+            if result < 0 && errno == EINTR { continue }
+            guard let limit = waitingMilliseconds, waited < limit else { return false }
+            usleep(5_000)
+            waited += 5
+        }
+    }
+
+    /// True when something on `port` answers a RESP `PING` with `+PONG` or `-NOAUTH` (the
+    /// server is up but wants a password); false for no answer or `-LOADING`.
+    private static func answersPing(port: UInt16) -> Bool {
+        guard let fd = try? TCPSocket.connect(to: .loopback(port: port), timeoutMilliseconds: 200) else { return false }
+        defer { Glibc.close(fd) }
+        let ping = Array("*1\r\n$4\r\nPING\r\n".utf8)
+        guard ping.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == ping.count else {
+            return false
+        }
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 500) > 0 else { return false }
+        var reply = [UInt8](repeating: 0, count: 64)
+        let count = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        let text = String(decoding: reply[..<count], as: UTF8.self)
+        return text.hasPrefix("+PONG") || text.hasPrefix("-NOAUTH")
+    }
+
+    /// A loopback port nothing listens on right now (bind port 0, read it, close).
+    private static func freeLoopbackPort() throws -> UInt16 {
+        let fd = try TCPSocket.listen(on: .loopback(port: 0), reusePort: false, backlog: 1)
+        defer { Glibc.close(fd) }
+        return try TCPSocket.localAddress(fd).port
+    }
+
+    private static func findExecutable(_ name: String) -> String? {
+        let path = getenv("PATH").map { String(cString: $0) } ?? ""
+        let folders = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/usr/sbin"]
+        return folders.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+    }
+
+    private static func makeTemporaryDirectory() throws -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(base)/atpd-redis-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw RedisServerError(description: "mkdtemp in \(base): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
+    }
+
+    /// The last 4 KiB of a file, for error messages.
+    private static func tail(of path: String) -> String {
+        guard let file = fopen(path, "r") else { return "(no output)" }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            bytes += chunk[..<count]
+            if bytes.count > 4_096 { bytes.removeFirst(bytes.count - 4_096) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Deletes a file, or a directory and everything under it (symbolic links are not followed).
+    private static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            unlink(path)
+            return
+        }
+        var names: [String] = []
+        if let folder = opendir(path) {
+            while let entry = readdir(folder) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(folder)
+        }
+        for name in names { removeTree(path + "/" + name) }
+        rmdir(path)
+    }
+}
