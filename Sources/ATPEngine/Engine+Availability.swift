@@ -105,3 +105,16 @@ extension Engine {
         return (row, .safetyStock(sku: sku, location: location, value: value))
     }
 }
+
+extension Engine {
+    /// The durable figures of one cell — on-hand, its version, safety stock — or nil when the
+    /// cell does not exist. `reserved` is not among them: it is rebuilt from reservations.
+    /// Stores that keep cells as values (Redis) write these.
+    /// - Complexity: O(key lengths); lock-free.
+    public func cellFigures(sku: String, location: String) -> CellSnapshotRecord? {
+        guard let cell = inventory.cell(sku: sku, location: location) else { return nil }
+        let (state, safety) = inventory.reader.state(cell)
+        return CellSnapshotRecord(
+            sku: sku, location: location, onHand: state.onHand, version: state.version, safetyStock: safety)
+    }
+}
