@@ -229,6 +229,8 @@ final class HTTPConnection: EventHandler {
     func completeDeferred(sequence: UInt64, response deferred: HTTPResponse) {
         guard sequence == self.sequence, case .awaiting(let length) = phase else { return }
         response = deferred
+        // Shutdown may have begun after dispatch decided on keep-alive: this answer is the last.
+        if draining { keepAlive = false }
         finishRequest(length: length)
         if isClosed { return }
         processInput()
