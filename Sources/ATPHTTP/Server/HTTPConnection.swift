@@ -105,7 +105,8 @@ final class HTTPConnection: EventHandler {
         processInput()
         if isClosed { return }
         if peerClosed {
-            if case .closing = phase { close(); return }
+            // Close once everything is sent; a response still being written is finished first.
+            if case .closing = phase, written == output.count { close(); return }
             if case .awaiting = phase { return }  // answer, then close
             flushThenClose()
             return
