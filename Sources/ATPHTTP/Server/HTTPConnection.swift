@@ -88,7 +88,12 @@ final class HTTPConnection: EventHandler {
             case .wouldBlock:
                 budget = 0
             case .done(0):
-                peerClosed = true
+                if !peerClosed {
+                    peerClosed = true
+                    // End of stream stays readable: stop watching for input, or the loop spins
+                    // while an answer is pending or still being written.
+                    worker.loop.modify(fd, events: wantsWrite ? EPOLLOUT.rawValue : 0)
+                }
                 budget = 0
             case .done(let n):
                 budget -= n
