@@ -89,7 +89,12 @@ final class HTTPConnection: EventHandler {
             case .wouldBlock:
                 budget = 0
             case .done(0):
-                peerClosed = true
+                if !peerClosed {
+                    peerClosed = true
+                    // End of stream stays readable: stop watching for input, or the loop spins
+                    // while an answer is pending or still being written.
+                    worker.loop.modify(fd, events: wantsWrite ? EPOLLOUT.rawValue : 0)
+                }
                 budget = 0
             case .done(let n):
                 // A short read drained the socket: epoll (level-triggered) reports the next bytes,
@@ -108,7 +113,8 @@ final class HTTPConnection: EventHandler {
         processInput()
         if isClosed { return }
         if peerClosed {
-            if case .closing = phase { close(); return }
+            // Close once everything is sent; a response still being written is finished first.
+            if case .closing = phase, written == output.count { close(); return }
             if case .awaiting = phase { return }  // answer, then close
             flushThenClose()
             return
@@ -232,6 +238,8 @@ final class HTTPConnection: EventHandler {
     func completeDeferred(sequence: UInt64, response deferred: HTTPResponse) {
         guard sequence == self.sequence, case .awaiting(let length) = phase else { return }
         response = deferred
+        // Shutdown may have begun after dispatch decided on keep-alive: this answer is the last.
+        if draining { keepAlive = false }
         finishRequest(length: length)
         if isClosed { return }
         processInput()
