@@ -9,7 +9,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections = 10_000
     /// The largest request line plus header section (431 beyond it).
     public var maxHeadBytes = 16 * 1024
-    /// A request's head must arrive within this time of its first byte (else 408).
+    /// A request's head must arrive within this time of its first byte (else 408); for the first
+    /// request of a connection the time counts from the connection's opening.
     public var headerTimeoutMilliseconds: Int64 = 10_000
     /// A keep-alive connection with no request in progress is closed after this long.
     public var idleTimeoutMilliseconds: Int64 = 60_000
