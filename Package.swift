@@ -35,7 +35,7 @@ let package = Package(
             dependencies: ["ATPEngine"],
             path: "Benchmarks/EngineBenchmarks"
         ),
-        .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities"]),
+        .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(name: "ATPTestSupport", dependencies: ["ATPHTTP"], path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport"]),
         .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPTestSupport"]),

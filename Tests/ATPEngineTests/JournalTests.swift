@@ -1,18 +1,7 @@
+import ATPTestSupport
 import Testing
 
 @testable import ATPEngine
-
-/// A small deterministic generator so failures reproduce.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct JournalTests {
     static let sampleReservation = Reservation(
@@ -55,7 +44,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func randomBytesNeverCrashTheDecoder() {
-        var rng = SplitMix(state: 7)
+        var rng = SeededGenerator(seed: 7)
         for _ in 0..<20_000 {
             let n = Int.random(in: 0...40, using: &rng)
             var bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -72,7 +61,7 @@ struct SplitMix: RandomNumberGenerator {
 
     /// Drives an engine through a random mix of every mutation and returns its journal.
     func workload(_ engine: Engine, clock: ManualClock, seed: UInt64, steps: Int) -> [JournalRecord] {
-        var rng = SplitMix(state: seed)
+        var rng = SeededGenerator(seed: seed)
         var journal: [JournalRecord] = []
         var ids: [ReservationID] = []
         let skus = (0..<12).map { "sku-\($0)" }

@@ -99,7 +99,7 @@ extension HTTPServerTests {
         @Test func randomGarbageNeverHurtsTheServer() throws {
             try withServer { server, _, port in
                 let good = try WellBehavedClient(port: port)
-                var generator = SeededGenerator(state: 0x5EED_0001)
+                var generator = SeededGenerator(seed: 0x5EED_0001)
                 var answered = 0
                 for i in 0..<200 {
                     let payload = Self.garbage(&generator)

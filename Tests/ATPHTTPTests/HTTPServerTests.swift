@@ -296,7 +296,7 @@ struct HTTPServerTests {
     @Test func largeBodyIsEchoedWhole() throws {
         try withServer { _, _, port in
             let client = try connect(port)
-            var generator = SeededGenerator(state: 7)
+            var generator = SeededGenerator(seed: 7)
             let body = (0..<(3 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             try client.send(
                 Array("POST /body HTTP/1.1\r\nHost: test\r\nContent-Length: \(body.count)\r\n\r\n".utf8)

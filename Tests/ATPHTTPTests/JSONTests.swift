@@ -1,3 +1,4 @@
+import ATPTestSupport
 import Testing
 
 @testable import ATPHTTP
@@ -18,18 +19,6 @@ private func rejection(_ bytes: [UInt8], maxDepth: Int = 64) -> JSONError? {
 
 private func object(_ members: [(key: String, value: JSONValue)]) -> JSONValue {
     .object(JSONObject(members))
-}
-
-/// SplitMix64: a tiny deterministic generator so the fuzz loop replays identically.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 @Suite struct JSONTests {
@@ -240,7 +229,7 @@ private struct SplitMix64: RandomNumberGenerator {
     // MARK: fuzz
 
     @Test func randomInputsNeverCrashAndAcceptedOnesRoundTrip() {
-        var rng = SplitMix64(state: 0x5EED_1234)
+        var rng = SeededGenerator(seed: 0x5EED_1234)
         let extra: [UInt8] = [0x09, 0x0A, 0xC3, 0xA9, 0xF0, 0x9F, 0x00, 0x7F]
         let alphabet = Array(#"{}[],:"\ -+.0123456789eEtrufalsn"#.utf8) + extra
         let seeds = [

@@ -46,16 +46,8 @@ extension HTTPClientRequest {
     }
 
     private func methodToken() throws(HTTPClientError) -> StaticString {
-        switch method {
-        case .get: "GET"
-        case .head: "HEAD"
-        case .post: "POST"
-        case .put: "PUT"
-        case .delete: "DELETE"
-        case .patch: "PATCH"
-        case .options: "OPTIONS"
-        case .other: throw .invalidRequest("no method")
-        }
+        guard let token = method.token else { throw .invalidRequest("no method") }
+        return token
     }
 
     private func appendLine(_ name: String, _ value: String, to out: inout [UInt8]) {

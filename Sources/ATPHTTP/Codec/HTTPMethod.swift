@@ -18,7 +18,8 @@ public enum HTTPMethod: UInt8, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    /// The method token as sent on the wire; nil for `.other`.
+    public var token: StaticString? {
         switch self {
         case .get: "GET"
         case .head: "HEAD"
@@ -27,7 +28,11 @@ public enum HTTPMethod: UInt8, Sendable, CustomStringConvertible {
         case .delete: "DELETE"
         case .patch: "PATCH"
         case .options: "OPTIONS"
-        case .other: "OTHER"
+        case .other: nil
         }
+    }
+
+    public var description: String {
+        token.map { $0.description } ?? "OTHER"
     }
 }
