@@ -37,7 +37,9 @@ public final class Service: @unchecked Sendable {  // the sweeper is touched onl
         let engine = Engine(clock: clock)
         self.engine = engine
         responder = APIResponder(engine: engine, configuration: configuration, keys: keys, store: nil, log: log)
-        server = try HTTPServer(configuration: configuration.http, responder: responder)
+        var http = configuration.http
+        http.onError = { [log] message in log.error("server_error", [("detail", .string(message))]) }
+        server = try HTTPServer(configuration: http, responder: responder)
         responder.server.withLock { [server] in $0 = server }
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.sweep"))
         let interval = DispatchTimeInterval.milliseconds(Int(configuration.sweepIntervalMilliseconds))

@@ -19,6 +19,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// On shutdown, connections still busy after this long are closed.
     public var shutdownGraceMilliseconds: Int64 = 10_000
 
+    /// Told about failures no client sees, such as accept(2) running out of file descriptors;
+    /// called on a loop thread.
+    public var onError: (@Sendable (String) -> Void)?
+
     public init(address: SocketAddress) {
         self.address = address
     }

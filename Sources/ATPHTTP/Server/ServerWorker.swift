@@ -44,7 +44,8 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
                 guard case .done(let fd) = try Syscall.accept(listener) else { return }
                 client = fd
             } catch {
-                return  // EMFILE and friends: try again on the next wake-up
+                pauseAccepting(after: error)
+                return
             }
             guard shared.openConnections.add(1, ordering: .relaxed).newValue <= configuration.maxConnections else {
                 shared.openConnections.subtract(1, ordering: .relaxed)
@@ -63,6 +64,17 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
                 continue
             }
             connections[connection.id] = connection
+        }
+    }
+
+    /// accept(2) failed (EMFILE, ENFILE, ENOBUFS, ...): the listening socket stays readable, so
+    /// with level-triggered epoll the loop would spin. Stop watching it for 100 ms and report why.
+    private func pauseAccepting(after error: SystemError) {
+        configuration.onError?("accept: \(error)")
+        guard listener >= 0 else { return }
+        loop.modify(listener, events: 0)
+        loop.schedule(afterMilliseconds: 100) { [unowned self] in
+            if listener >= 0 { loop.modify(listener, events: EPOLLIN.rawValue) }
         }
     }
 
