@@ -1,0 +1,189 @@
+import ATPEngine
+import ATPUtilities
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where a `GroupCommitter`'s writer thread sends each batch.
+///
+/// Thread-safety: both methods are called on the writer thread only, one at a time.
+protocol GroupCommitBackend: AnyObject, Sendable {
+    /// Makes every unit of the batch durable, each whole or not at all, and returns only then.
+    ///
+    /// On a throw the committer fails every unit of the batch; what the backend does about its
+    /// own state (truncate, reconnect, refuse until repaired) is its policy.
+    func write(_ units: [[JournalRecord]]) throws(StoreError)
+
+    /// Runs after a batch's completions have been called: the place for housekeeping such as
+    /// rotating segments, while no batch is in flight.
+    func didFinishBatch()
+}
+
+extension GroupCommitBackend {
+    func didFinishBatch() {}
+}
+
+/// Group commit: many producers append units, one writer thread makes them durable in batches.
+///
+/// `append` takes the lock only to enqueue, then signals the writer's condition variable. The writer takes
+/// everything queued, hands it to the backend as one batch (one `write` + `fsync`, or one
+/// pipeline), then calls each unit's completion in append order with the batch's result. Units
+/// appended while a write is in progress share the next one.
+///
+/// Failure policy: the committer never retries or drops a unit silently. If the backend throws,
+/// every completion of that batch gets the error, `failedBatches` counts it, and later batches are
+/// attempted as usual; the backend decides whether it can still accept them (see `FileJournal`).
+///
+/// Thread-safety: `append` and `statistics` from any thread; `start`, `close` and `abandon` once
+/// each, from one controlling thread — never from a completion, which runs on the writer thread
+/// they join. Completions must not block the writer for long (park the response, wake its loop).
+final class GroupCommitter: Sendable {
+    typealias Completion = @Sendable (Result<Void, StoreError>) -> Void
+
+    private enum Phase {
+        case notStarted, running, closing, abandoned, closed
+    }
+
+    private struct Queue {
+        var units: [[JournalRecord]] = []
+        var completions: [Completion] = []
+        var phase = Phase.notStarted
+    }
+
+    private let backend: any GroupCommitBackend
+    private let name: String
+    private let queue = ConditionLock(Queue())
+    private let thread = Locked<JoinableThread?>(nil)
+
+    private let batchCount = Atomic<Int>(0)
+    private let unitCount = Atomic<Int>(0)
+    private let recordCount = Atomic<Int>(0)
+    private let failedCount = Atomic<Int>(0)
+    private let durableMicros = Atomic<Int>(0)
+
+    /// A committer that writes through `backend`; nothing is accepted before `start`.
+    /// - Parameter name: the writer thread's name (at most 15 bytes are kept).
+    init(backend: any GroupCommitBackend, name: String = "atp-store") {
+        self.backend = backend
+        self.name = name
+    }
+
+    /// Starts the writer thread; units appended from now on are written.
+    func start() {
+        let started = queue.withLock { q -> Bool in
+            guard q.phase == .notStarted else { return false }
+            q.phase = .running
+            return true
+        }
+        guard started else { return }
+        let thread = JoinableThread(name: name) { [self] in run() }
+        self.thread.withLock { $0 = thread }
+    }
+
+    /// Queues `unit`; `completion` runs on the writer thread once the unit's batch is durable (or
+    /// failed). Units complete in the order they were appended.
+    ///
+    /// Before `start` or after `close` the completion runs at once, on the caller's thread, with
+    /// `.unavailable`.
+    /// - Complexity: O(1) amortized; the lock is held for two array appends.
+    func append(_ unit: [JournalRecord], completion: @escaping Completion) {
+        let accepted = queue.withLock { q -> Bool in
+            guard q.phase == .running else { return false }
+            q.units.append(unit)
+            q.completions.append(completion)
+            return true
+        }
+        if accepted {
+            queue.signal()  // cheap while the writer is busy: no syscall when nobody waits
+        } else {
+            completion(.failure(.unavailable("the store is not open")))
+        }
+    }
+
+    /// Writes everything queued, then stops and joins the writer thread. Appends that arrive
+    /// meanwhile fail with `.unavailable`.
+    func close() { stop(.closing) }
+
+    /// Stops without writing what is queued (a simulated crash): the batch in flight finishes,
+    /// queued units fail with `.unavailable`, and the writer thread is joined.
+    func abandon() { stop(.abandoned) }
+
+    /// Figures so far: batches, records, failed batches and time spent in `write`.
+    var statistics: StoreStatistics {
+        var s = StoreStatistics()
+        s.batches = batchCount.load(ordering: .relaxed)
+        s.records = recordCount.load(ordering: .relaxed)
+        s.failedBatches = failedCount.load(ordering: .relaxed)
+        s.durableMicroseconds = durableMicros.load(ordering: .relaxed)
+        return s
+    }
+
+    /// Units written (successfully or not) so far.
+    var units: Int { unitCount.load(ordering: .relaxed) }
+
+    // MARK: Internals
+
+    private func stop(_ phase: Phase) {
+        let dropped = queue.withLock { q -> [Completion] in
+            if q.phase == .notStarted { q.phase = .closed }
+            guard q.phase == .running else { return [] }
+            q.phase = phase
+            guard phase == .abandoned else { return [] }
+            q.units = []
+            defer { q.completions = [] }
+            return q.completions
+        }
+        queue.broadcast()
+        for completion in dropped { completion(.failure(.unavailable("the store was abandoned"))) }
+        let thread = self.thread.withLock { t -> JoinableThread? in
+            defer { t = nil }
+            return t
+        }
+        thread?.join()
+        queue.withLock { $0.phase = .closed }
+    }
+
+    /// The writer loop: wait for units, write them as one batch, complete them in order.
+    private func run() {
+        var units: [[JournalRecord]] = []
+        var completions: [Completion] = []
+        while true {
+            let ready = { (q: Queue) in !q.units.isEmpty || q.phase != .running }
+            let stop = queue.withLock(waitingUntil: ready) { q -> Bool in
+                if q.units.isEmpty { return true }  // closing (drained) or abandoned
+                swap(&q.units, &units)
+                swap(&q.completions, &completions)
+                return false
+            }
+            if stop { return }
+            let started = monotonicMicroseconds()
+            let result: Result<Void, StoreError>
+            do throws(StoreError) {
+                try backend.write(units)
+                result = .success(())
+            } catch {
+                result = .failure(error)
+                failedCount.add(1, ordering: .relaxed)
+            }
+            durableMicros.add(monotonicMicroseconds() - started, ordering: .relaxed)
+            batchCount.add(1, ordering: .relaxed)
+            unitCount.add(units.count, ordering: .relaxed)
+            recordCount.add(units.reduce(0) { $0 + $1.count }, ordering: .relaxed)
+            for completion in completions { completion(result) }
+            units.removeAll(keepingCapacity: true)
+            completions.removeAll(keepingCapacity: true)
+            backend.didFinishBatch()
+        }
+    }
+}
+
+/// Microseconds on the monotonic clock.
+func monotonicMicroseconds() -> Int {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Int(now.tv_sec) * 1_000_000 + Int(now.tv_nsec) / 1000
+}
