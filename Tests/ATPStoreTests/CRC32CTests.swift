@@ -1,3 +1,4 @@
+import ATPTestSupport
 import Testing
 
 @testable import ATPStore
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func slicingMatchesTheDefinitionAndContinues() {
-        var rng = SplitMix(state: 42)
+        var rng = SeededGenerator(seed: 42)
         for length in 0..<200 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             #expect(CRC32C.checksum(bytes) == Self.reference(bytes), "length \(length)")

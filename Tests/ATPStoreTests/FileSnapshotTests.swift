@@ -66,14 +66,12 @@ import Testing
             var (store, _) = try openStore(dir, original, options: options)
             let failures = Locked(0)
             let current = store
-            // Mutations run concurrently with the export here, so the fuzzy snapshot is tested for
-            // real; fulfilments are left out because the engine cannot replay one that races the
-            // export yet (FuzzySnapshotTests).
+            // Mutations, fulfilments included, run concurrently with the export here, so the fuzzy
+            // snapshot is tested for real (FuzzySnapshotTests pins the fulfilment race down).
             runThreads(4) { t in
                 var workload = Workload(
                     engine: original, clock: clock, seed: UInt64(100 + t), owner: "t\(t)-")
                 workload.movesTime = false
-                workload.fulfils = false
                 let appender = Appender(current)
                 workload.run(steps: 250) { unit in
                     // Wait for each unit, as a client does: snapshots run between these batches.
@@ -136,9 +134,8 @@ import Testing
 @Suite struct FuzzySnapshotTests {
     /// `exportSnapshot` writes cells before reservations. A reservation fulfilled after its cell
     /// was exported but before the reservation was is exported as fulfilled with the cell's old
-    /// on-hand; replaying the fulfilment's journal record then skips it (the reservation is
-    /// already final, `Engine.replayTransition`), so the on-hand decrement is lost. This is an
-    /// engine issue (ATPEngine/Journal/Engine+Replay.swift); the store cannot fix it.
+    /// on-hand; replaying the fulfilment's journal record must still apply its on-hand drops
+    /// (`Engine.replayTransition` replays them by version).
     @Test func aFulfilmentDuringTheExportIsReplayed() throws {
         let clock = ManualClock()
         let engine = Engine(clock: clock)
@@ -155,11 +152,7 @@ import Testing
         for record in snapshot + journalAfterRotation { restored.replay(record) }
         restored.finishReplay()
         #expect(engine.available(sku: "A") == 7)
-        withKnownIssue(
-            "Engine.replayTransition skips a fulfilment whose reservation the fuzzy snapshot already shows as final"
-        ) {
-            #expect(restored.available(sku: "A") == 7)
-            #expect(restored.canonicalDump() == engine.canonicalDump())
-        }
+        #expect(restored.available(sku: "A") == 7)
+        #expect(restored.canonicalDump() == engine.canonicalDump())
     }
 }

@@ -25,8 +25,9 @@ public final class Inventory: @unchecked Sendable {
     /// Cells deeper than `Reader.walkLimit` in their sku's list, as cell id + 1; only touched
     /// with `writer` locked.
     private let index = SlotIndex(capacity: 1024)
-    /// Serializes cell creation.
-    private let writer = Locked(())
+    /// Serializes cell creation. Its value is a 1-byte token: a zero-sized `()` would sit at the
+    /// address where the next heap object starts, and ThreadSanitizer would see races there.
+    private let writer = Locked<UInt8>(0)
     /// Lock-free reads and cell accounting for hot paths.
     public let reader: Reader
 

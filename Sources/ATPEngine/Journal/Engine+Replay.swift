@@ -169,6 +169,15 @@ extension Engine {
         reservations.withShard(of: t.id) { state in
             guard var stored = state.records[t.id.raw] else { return }
             let from = stored.reservation.status
+            if from == .fulfilled && t.status == .fulfilled {
+                // A fuzzy snapshot may hold the reservation as fulfilled while its cells' on-hand is
+                // from before the fulfilment: replay the drops by version (skipped where included).
+                for (i, (cell, line)) in zip(stored.cells, stored.reservation.lines).enumerated()
+                where i < t.versions.count {
+                    replayOnHand(cell, .add(-line.qty), version: t.versions[i])
+                }
+                return
+            }
             guard !from.isFinal, from != t.status else { return }
             for (i, (cell, line)) in zip(stored.cells, stored.reservation.lines).enumerated() {
                 switch t.status {
