@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 import Dispatch
 import Foundation
 
@@ -11,6 +12,8 @@ public final class Service: @unchecked Sendable {  // the sweeper is touched onl
     public let server: HTTPServer
     public let configuration: ServiceConfiguration
     let responder: APIResponder
+    /// Where mutations become durable; nil for `--store memory`.
+    let store: (any Store)?
     let log: Log
     private let sweeper: DispatchSourceTimer
 
@@ -31,12 +34,11 @@ public final class Service: @unchecked Sendable {  // the sweeper is touched onl
             throw ConfigurationError(
                 "without --api-keys atpd runs open and listens only on loopback; \(configuration.listen) is not")
         }
-        guard configuration.store == .memory else {
-            throw ConfigurationError("--store \(configuration.store): only the memory store is built so far")
-        }
         let engine = Engine(clock: clock)
         self.engine = engine
-        responder = APIResponder(engine: engine, configuration: configuration, keys: keys, store: nil, log: log)
+        let store = try Self.openStore(configuration, engine: engine, log: log)
+        self.store = store
+        responder = APIResponder(engine: engine, configuration: configuration, keys: keys, store: store, log: log)
         var http = configuration.http
         http.onError = { [log] message in log.error("server_error", [("detail", .string(message))]) }
         server = try HTTPServer(configuration: http, responder: responder)
@@ -44,10 +46,40 @@ public final class Service: @unchecked Sendable {  // the sweeper is touched onl
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.sweep"))
         let interval = DispatchTimeInterval.milliseconds(Int(configuration.sweepIntervalMilliseconds))
         sweeper.schedule(deadline: .now() + interval, repeating: interval)
-        sweeper.setEventHandler { _ = engine.sweepExpired() }
+        sweeper.setEventHandler { [log] in
+            let records = engine.sweepExpired()
+            guard let store, !records.isEmpty else { return }
+            store.append(records) { result in
+                if case .failure(let error) = result {
+                    log.error("expiry_not_durable", [("detail", .string(error.description))])
+                }
+            }
+        }
         if keys == nil {
             log.warning("open_mode", [("detail", .string("no --api-keys: every request is allowed; loopback only"))])
         }
+    }
+
+    /// Opens the configured store and recovers its state into `engine` (before serving).
+    private static func openStore(_ configuration: ServiceConfiguration, engine: Engine, log: Log) throws
+        -> (any Store)?
+    {
+        let store: any Store
+        switch configuration.store {
+        case .memory:
+            return nil
+        case .file(let path):
+            store = try FileStore(directory: path)
+        case .redis:
+            throw ConfigurationError("--store redis://: the Redis store is not wired in yet")
+        }
+        let report = try store.recover(into: engine)
+        log.info("recovered", [
+            ("store", .string(configuration.store.description)), ("records", .int(Int64(report.records))),
+            ("tornBytes", .int(Int64(report.tornBytes))), ("gaps", .int(Int64(report.gaps))),
+            ("durationMs", .int(report.milliseconds)), ("cells", .int(Int64(engine.inventory.cellCount))),
+        ])
+        return store
     }
 
     /// The address the server listens on (with the kernel's port when 0 was asked for).
@@ -72,6 +104,7 @@ public final class Service: @unchecked Sendable {  // the sweeper is touched onl
     public func wait() {
         server.wait()
         sweeper.cancel()
+        store?.close()
         log.info("stopped")
     }
 }

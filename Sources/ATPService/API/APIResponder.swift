@@ -113,7 +113,7 @@ final class APIResponder: HTTPResponder {
             response.body.appendASCII(#"{"status":"ready"}"#)
         case (.metrics, _):
             response.contentType = .prometheusText
-            metrics.render(engine: engine, server: server.withLock { $0 }, into: &response.body)
+            metrics.render(engine: engine, server: server.withLock { $0 }, store: store, into: &response.body)
         case (.openAPI, _):
             response.body.append(contentsOf: OpenAPIDocument.json.utf8)
         case (.availability, .get):

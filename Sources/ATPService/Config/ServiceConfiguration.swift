@@ -39,7 +39,7 @@ public struct ServiceConfiguration: Sendable {
 
     public var listen = SocketAddress.loopback(port: 8080)
     public var threads = 2
-    public var store = StoreSpec.memory
+    public var store = StoreSpec.file(path: "./data")
     /// Redis store: the prefix of every key.
     public var redisPrefix = "atp:"
     /// Redis store: also wait for the append-only file to be fsync'd (`WAITAOF 1 0`).

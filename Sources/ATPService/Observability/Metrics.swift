@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 import ATPUtilities
 
 /// Request counters and latency histograms per route, lock-free.
@@ -37,7 +38,7 @@ final class Metrics: Sendable {
     }
 
     /// The Prometheus text exposition (format 0.0.4) of these and the engine's and server's figures.
-    func render(engine: Engine, server: HTTPServer?, into out: inout [UInt8]) {
+    func render(engine: Engine, server: HTTPServer?, store: (any Store)?, into out: inout [UInt8]) {
         out.appendASCII("# HELP atpd_http_requests_total HTTP requests answered, by route and status.\n")
         out.appendASCII("# TYPE atpd_http_requests_total counter\n")
         for route in Route.allCases {
@@ -88,6 +89,21 @@ final class Metrics: Sendable {
         family(&out, "atpd_idempotency_evictions_total", "counter", "Idempotency keys dropped at the cap.", [
             ([], c.idempotencyEvictions.load(ordering: .relaxed)),
         ])
+        if let store {
+            let figures = store.statistics
+            family(&out, "atpd_store_available", "gauge", "1 while the \(store.kind) store is reachable.", [
+                ([], store.isAvailable ? 1 : 0),
+            ])
+            family(&out, "atpd_store_batches_total", "counter", "Group-commit batches made durable.", [([], figures.batches)])
+            family(&out, "atpd_store_records_total", "counter", "Journal records made durable.", [([], figures.records)])
+            family(&out, "atpd_store_failed_batches_total", "counter", "Batches that could not be made durable.", [
+                ([], figures.failedBatches),
+            ])
+            family(&out, "atpd_store_durable_microseconds_total", "counter", "Time spent making batches durable.", [
+                ([], figures.durableMicroseconds),
+            ])
+            family(&out, "atpd_store_snapshots_total", "counter", "Snapshots written.", [([], figures.snapshots)])
+        }
         if let server {
             family(&out, "atpd_open_connections", "gauge", "Open client connections.", [([], server.openConnections)])
             family(&out, "atpd_refused_connections_total", "counter", "Connections refused at the cap.", [
