@@ -33,6 +33,9 @@ import Testing
             ),
             ("--threads", "ATP_THREADS", "7", { $0.threads == 7 }),
             ("--store", "ATP_STORE", "memory", { $0.store == .memory }),
+            ("--redis-prefix", "ATP_REDIS_PREFIX", "shop1:", { $0.redisPrefix == "shop1:" }),
+            ("--redis-fsync", "ATP_REDIS_FSYNC", "true", { $0.redisFsync }),
+            ("--events-stream", "ATP_EVENTS_STREAM", "wms-events", { $0.eventsStream == "wms-events" }),
             ("--api-keys", "ATP_API_KEYS_FILE", "/etc/atpd/keys", { $0.apiKeysFile == "/etc/atpd/keys" }),
             ("--max-body", "ATP_MAX_BODY", "512KiB", { $0.maxBody == 524_288 }),
             ("--max-events-body", "ATP_MAX_EVENTS_BODY", "16MiB", { $0.maxEventsBody == 16 << 20 }),
@@ -47,7 +50,10 @@ import Testing
         let config = try parse([])
         #expect(config.listen == .loopback(port: 8080))
         #expect(config.threads == 2)
-        #expect(config.store == .memory)
+        #expect(config.store == .file(path: "./data"))
+        #expect(config.redisPrefix == "atp:")
+        #expect(config.redisFsync == false)
+        #expect(config.eventsStream == nil)
         #expect(config.apiKeysFile == nil)
         #expect(config.maxBody == 1 << 20)
         #expect(config.maxEventsBody == 8 << 20)
@@ -59,14 +65,23 @@ import Testing
         #expect(config.http.threads == 2)
     }
 
+    @Test func storeSpecs() throws {
+        #expect(try parse(["--store", "memory"]).store == .memory)
+        #expect(try parse(["--store", "file:/var/lib/atpd"]).store == .file(path: "/var/lib/atpd"))
+        let redis = try parse(["--store", "redis://:pw@127.0.0.1:6380/2"]).store
+        #expect(redis == .redis(url: "redis://:pw@127.0.0.1:6380/2"))
+        #expect(redis.description == "redis://***@127.0.0.1:6380/2", "the password never reaches a log")
+        for bad in ["file:", "redis", "disk:/x", ""] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try parse(["--store", bad]) }
+        }
+    }
+
     @Test func everyFlagAndItsVariable() throws {
         for setting in Self.settings {
             #expect(setting.check(try parse([setting.flag, setting.value])), "\(setting.flag) VALUE")
             #expect(setting.check(try parse(["\(setting.flag)=\(setting.value)"])), "\(setting.flag)=VALUE")
             #expect(setting.check(try parse([], [setting.variable: setting.value])), "\(setting.variable)")
-            if setting.flag != "--store" {  // memory is the only store, and the default
-                #expect(!setting.check(try parse([])), "\(setting.flag): the test value is not the default")
-            }
+            #expect(!setting.check(try parse([])), "\(setting.flag): the test value is not the default")
         }
         // All at once.
         let all = try parse(Self.settings.flatMap { [$0.flag, $0.value] })
@@ -171,6 +186,7 @@ import Testing
     @Test func serviceRefusesANonLoopbackListenWithoutKeys() throws {
         for address in ["0.0.0.0:0", ":0", "10.1.2.3:8080"] {
             var configuration = ServiceConfiguration()
+            configuration.store = .memory
             configuration.listen = try #require(SocketAddress(parsing: address))
             do {
                 _ = try Service(configuration: configuration, clock: ManualClock(), logFD: -1)
@@ -182,6 +198,7 @@ import Testing
         }
         // localhost and any 127/8 address are loopback.
         var local = ServiceConfiguration()
+        local.store = .memory
         local.listen = try #require(SocketAddress(parsing: "localhost:0"))
         let service = try Service(configuration: local, clock: ManualClock(), logFD: -1)
         service.start()
@@ -194,6 +211,7 @@ import Testing
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]) }
         var configuration = ServiceConfiguration()
+        configuration.store = .memory
         configuration.listen = .loopback(port: 0)
         let service = try Service(configuration: configuration, clock: ManualClock(), logFD: fds[1])
         service.start()
@@ -285,6 +303,7 @@ import Testing
         try "# ok\nops admin,root 0123456789abcdef\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var configuration = ServiceConfiguration()
+        configuration.store = .memory
         configuration.listen = .loopback(port: 0)
         configuration.apiKeysFile = path
         let bad = #expect(throws: ConfigurationError.self) {
