@@ -35,6 +35,11 @@ let package = Package(
             dependencies: ["ATPEngine"],
             path: "Benchmarks/EngineBenchmarks"
         ),
+        .executableTarget(
+            name: "RedisBenchmarks",
+            dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"],
+            path: "Benchmarks/RedisBenchmarks"
+        ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(name: "ATPTestSupport", dependencies: ["ATPHTTP"], path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport"]),

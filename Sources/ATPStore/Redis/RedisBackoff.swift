@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// When the next connection attempt may be made after failures: 50 ms, doubling, at most 2 s.
+///
+/// Times are from `CLOCK_MONOTONIC`, so wall-clock steps do not matter.
+/// Thread-safety: a value type, owned by one thread. Complexity: O(1) everything.
+struct RedisBackoff {
+    static let initialMilliseconds: Int64 = 50
+    static let maximumMilliseconds: Int64 = 2_000
+
+    /// The wait that the next failure will impose.
+    private(set) var delayMilliseconds = RedisBackoff.initialMilliseconds
+    /// No attempt before this monotonic time, in milliseconds; 0 = attempt at once.
+    private(set) var notBefore: Int64 = 0
+
+    /// True when an attempt may be made now.
+    var isDue: Bool { RedisBackoff.monotonicMilliseconds() >= notBefore }
+
+    /// Milliseconds until an attempt may be made (0 when due).
+    var remainingMilliseconds: Int64 { max(0, notBefore - RedisBackoff.monotonicMilliseconds()) }
+
+    /// Records a failure: the next attempt waits the current delay, which then doubles.
+    mutating func failed() {
+        notBefore = RedisBackoff.monotonicMilliseconds() + delayMilliseconds
+        delayMilliseconds = min(delayMilliseconds * 2, RedisBackoff.maximumMilliseconds)
+    }
+
+    /// Records a success: the next failure waits the initial delay again.
+    mutating func succeeded() {
+        delayMilliseconds = RedisBackoff.initialMilliseconds
+        notBefore = 0
+    }
+
+    /// Milliseconds of `CLOCK_MONOTONIC`.
+    static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}

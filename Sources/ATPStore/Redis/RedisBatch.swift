@@ -1,0 +1,180 @@
+import ATPEngine
+
+/// The Redis commands that make one batch of journal records durable (`RedisKeySchema`).
+///
+/// Records only say *what* was touched; the values written are the engine's current ones
+/// (`Engine.cellFigures`, `Engine.reservation`, `Engine.channel(named:)`), collected once per
+/// touched cell, reservation or channel. A change that is newer than the batch may therefore ride
+/// along; that is harmless, as every later batch writes current values again. Immutable facts
+/// (event ids, sequence marks, idempotency keys) are written from the records themselves.
+///
+/// Thread-safety: a value type for one thread. Complexity: O(records + touched keys).
+struct RedisBatch {
+    let schema: RedisKeySchema
+    let engine: Engine
+    let configuration: EngineConfiguration
+    /// The engine's time when the batch is built; retention is counted from it.
+    let now: Timestamp
+
+    /// Touched cells, by sku (first-seen order), each with its locations.
+    private var cellLocations: [String: [String]] = [:]
+    private var cellOrder: [String] = []
+    private var cellSeen: Set<CellSnapshotRecord.Key> = []
+    /// Figures from snapshot records, used only when the engine no longer has the cell.
+    private var snapshotFigures: [CellSnapshotRecord.Key: CellSnapshotRecord] = [:]
+    private var reservations: [ReservationID] = []
+    private var reservationSeen: Set<ReservationID> = []
+    private var events: [(key: [UInt8], at: Timestamp)] = []
+    /// Per source, the highest seq of each `<sku>\0<location>` field.
+    private var marks: [String: [[UInt8]: Int64]] = [:]
+    private var idempotency: [IdempotencyRecord] = []
+    private var channels: [String] = []
+    private var channelSeen: Set<String> = []
+
+    init(schema: RedisKeySchema, engine: Engine, configuration: EngineConfiguration, now: Timestamp) {
+        self.schema = schema
+        self.engine = engine
+        self.configuration = configuration
+        self.now = now
+    }
+
+    /// Notes what `record` touched.
+    mutating func add(_ record: JournalRecord) {
+        switch record {
+        case .stockEvent(let r):
+            touchCell(r.event.sku, r.event.location)
+            events.append((schema.event(id: r.event.id), r.at))
+            if let source = r.event.source, let seq = r.event.seq {
+                mark(source: source, sku: r.event.sku, location: r.event.location, seq: seq)
+            }
+        case .safetyStock(let sku, let location, _):
+            touchCell(sku, location)
+        case .cellSnapshot(let c):
+            snapshotFigures[c.key] = c
+            touchCell(c.sku, c.location)
+        case .reservationCreated(let r), .reservationSnapshot(let r):
+            touchReservation(r.id)
+        case .reservationTransition(let t):
+            touchReservation(t.id)
+        case .idempotency(let r):
+            idempotency.append(r)
+        case .channelDefined(let view):
+            touchChannel(view.name)
+        case .channelRemoved(let name):
+            touchChannel(name)
+        case .sequenceMark(let source, let sku, let location, let seq):
+            mark(source: source, sku: sku, location: location, seq: seq)
+        case .eventSeen(let id, let at):
+            events.append((schema.eventDigest(id), at))
+        }
+    }
+
+    /// The commands, without `MULTI`/`EXEC`; empty when nothing was touched.
+    mutating func commands() -> [[[UInt8]]] {
+        var out: [[[UInt8]]] = []
+        // Reservations first: a fulfilled one touches its lines' cells.
+        for id in reservations {
+            let key = schema.reservation(id)
+            guard let r = engine.reservation(id) else {
+                out.append([Array("DEL".utf8), key])  // purged from the engine: retention is over
+                continue
+            }
+            if r.status == .fulfilled {
+                for line in r.lines { touchCell(line.sku, line.location) }
+            }
+            let value = JournalRecord.reservationSnapshot(r).encoded
+            if r.status.isFinal {
+                out.append(
+                    expiring(key, value, at: r.updatedAt, retention: configuration.finalReservationRetention))
+            } else {
+                out.append([Array("SET".utf8), key, value])
+            }
+        }
+        for sku in cellOrder {
+            var command = [Array("HSET".utf8), schema.cell(sku: sku)]
+            for location in cellLocations[sku] ?? [] {
+                let key = CellSnapshotRecord.Key(sku: sku, location: location)
+                guard let figures = engine.cellFigures(sku: sku, location: location) ?? snapshotFigures[key]
+                else {
+                    continue
+                }
+                command.append(Array(location.utf8))
+                command.append(RedisKeySchema.cellValue(figures))
+            }
+            if command.count > 2 { out.append(command) }
+        }
+        for (key, at) in events {
+            out.append(
+                expiring(
+                    key, Array(String(at.milliseconds).utf8), at: at,
+                    retention: configuration.eventIDRetention))
+        }
+        for (source, fields) in marks.sorted(by: { $0.key < $1.key }) {
+            var command = [Array("HSET".utf8), schema.sequenceMarks(source: source)]
+            for (field, seq) in fields {
+                command.append(field)
+                command.append(Array(String(seq).utf8))
+            }
+            out.append(command)
+        }
+        for r in idempotency {
+            let value = JournalRecord.idempotency(r).encoded
+            out.append(
+                expiring(
+                    schema.idempotency(r.key), value, at: r.at, retention: configuration.idempotencyRetention)
+            )
+        }
+        var defined = [Array("HSET".utf8), schema.channels]
+        var removed = [Array("HDEL".utf8), schema.channels]
+        for name in channels {
+            if let view = engine.channel(named: name)?.view {
+                defined.append(Array(name.utf8))
+                defined.append(JournalRecord.channelDefined(view).encoded)
+            } else {
+                removed.append(Array(name.utf8))
+            }
+        }
+        if defined.count > 2 { out.append(defined) }
+        if removed.count > 2 { out.append(removed) }
+        return out
+    }
+
+    // MARK: Internals
+
+    /// `SET key value PX <retention − age>`, or `DEL key` when the retention is already over
+    /// (Redis refuses a non-positive `PX`).
+    private func expiring(_ key: [UInt8], _ value: [UInt8], at: Timestamp, retention: Int64) -> [[UInt8]] {
+        let remaining = retention - (now.milliseconds - at.milliseconds)
+        guard remaining > 0 else { return [Array("DEL".utf8), key] }
+        return [Array("SET".utf8), key, value, Array("PX".utf8), Array(String(remaining).utf8)]
+    }
+
+    private mutating func touchCell(_ sku: String, _ location: String) {
+        guard cellSeen.insert(CellSnapshotRecord.Key(sku: sku, location: location)).inserted else { return }
+        if cellLocations[sku] == nil { cellOrder.append(sku) }
+        cellLocations[sku, default: []].append(location)
+    }
+
+    private mutating func touchReservation(_ id: ReservationID) {
+        if reservationSeen.insert(id).inserted { reservations.append(id) }
+    }
+
+    private mutating func touchChannel(_ name: String) {
+        if channelSeen.insert(name).inserted { channels.append(name) }
+    }
+
+    private mutating func mark(source: String, sku: String, location: String, seq: Int64) {
+        let field = RedisKeySchema.sequenceField(sku: sku, location: location)
+        marks[source, default: [:]][field] = max(marks[source]?[field] ?? seq, seq)
+    }
+}
+
+extension CellSnapshotRecord {
+    /// A cell's (sku, location), hashable.
+    struct Key: Hashable {
+        var sku: String
+        var location: String
+    }
+
+    var key: Key { Key(sku: sku, location: location) }
+}

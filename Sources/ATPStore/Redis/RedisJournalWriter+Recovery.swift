@@ -1,0 +1,205 @@
+import ATPEngine
+
+/// Recovery: every key of the schema, read back as records and replayed into an engine.
+extension RedisJournalWriter {
+    /// Keys fetched per pipeline (`HGETALL`s) or per `MGET`.
+    static let recoveryChunk = 512
+
+    /// Loads everything under the prefix into `engine` (which must be empty), then calls
+    /// `engine.finishReplay()`.
+    ///
+    /// `SCAN 0 MATCH P* COUNT 1000` walks the keyspace; keys are grouped by kind and fetched in
+    /// chunks of 512 (one pipeline of `HGETALL`s, or one `MGET`), then replayed as `cellSnapshot`,
+    /// `sequenceMark`, `channelDefined`, `eventSeen` and `idempotency` records. Reservations come
+    /// last, as `reservationSnapshot`s, so that `reserved` is rebuilt on top of the recovered
+    /// `onHand`. A key that expires during the walk is skipped; a key `SCAN` repeats is replayed
+    /// twice, which changes nothing. A value that cannot be read back throws `.corrupt` naming the
+    /// key; a lost connection throws `.unavailable` — start again with a fresh engine.
+    /// Thread-safety: the owning thread, before any `write`.
+    /// - Complexity: O(keys) time; memory O(reservations + 512 keys) besides the engine.
+    public func recover(into engine: Engine) throws(StoreError) -> RecoveryReport {
+        let started = RedisBackoff.monotonicMilliseconds()
+        var loader = RedisRecoveryLoader(schema: schema, engine: engine)
+        var cursor: [UInt8] = Array("0".utf8)
+        repeat {
+            let command = [
+                Array("SCAN".utf8), cursor, Array("MATCH".utf8), schema.scanPattern, Array("COUNT".utf8),
+                Array("1000".utf8),
+            ]
+            let reply = try run { connection throws(StoreError) in try connection.command(command) }
+            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes,
+                let keys = parts[1].array
+            else {
+                throw .corrupt("redis \(url): SCAN answered \(reply)")
+            }
+            for key in keys {
+                guard let bytes = key.bytes else { continue }
+                try loader.add(bytes) { commands throws(StoreError) in
+                    try run { connection throws(StoreError) in try connection.pipeline(commands) }
+                }
+            }
+            cursor = next
+        } while cursor != Array("0".utf8)
+        try loader.finish { commands throws(StoreError) in
+            try run { connection throws(StoreError) in try connection.pipeline(commands) }
+        }
+        var report = RecoveryReport()
+        report.records = loader.records
+        report.gaps = engine.finishReplay()
+        report.milliseconds = RedisBackoff.monotonicMilliseconds() - started
+        return report
+    }
+}
+
+/// Buffers scanned keys by kind and replays each chunk as soon as it is full.
+///
+/// Thread-safety: a value type for one thread.
+struct RedisRecoveryLoader {
+    typealias Send = ([[[UInt8]]]) throws(StoreError) -> [RedisReply]
+
+    let schema: RedisKeySchema
+    let engine: Engine
+    private(set) var records = 0
+    private var hashes: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
+    private var strings: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
+    /// Every reservation key, loaded after all cells.
+    private var reservations: [[UInt8]] = []
+
+    init(schema: RedisKeySchema, engine: Engine) {
+        self.schema = schema
+        self.engine = engine
+    }
+
+    /// Files `key` by kind; replays a chunk when one is full.
+    mutating func add(_ key: [UInt8], send: Send) throws(StoreError) {
+        guard let kind = schema.kind(of: key) else { return }
+        switch kind {
+        case .cell, .sequenceMarks, .channels:
+            hashes.append((key, kind))
+            if hashes.count >= RedisJournalWriter.recoveryChunk { try flushHashes(send) }
+        case .idempotency, .event, .eventDigest:
+            strings.append((key, kind))
+            if strings.count >= RedisJournalWriter.recoveryChunk { try flushStrings(send) }
+        case .reservation:
+            reservations.append(key)
+        case .deadLetters:
+            break
+        }
+    }
+
+    /// Replays what is buffered, then every reservation.
+    mutating func finish(_ send: Send) throws(StoreError) {
+        try flushHashes(send)
+        try flushStrings(send)
+        strings = []
+        for start in stride(from: 0, to: reservations.count, by: RedisJournalWriter.recoveryChunk) {
+            let end = min(start + RedisJournalWriter.recoveryChunk, reservations.count)
+            for key in reservations[start..<end] { strings.append((key, schema.kind(of: key)!)) }
+            try flushStrings(send)
+        }
+        reservations = []
+    }
+
+    private mutating func flushHashes(_ send: Send) throws(StoreError) {
+        guard !hashes.isEmpty else { return }
+        let replies = try send(hashes.map { [Array("HGETALL".utf8), $0.key] })
+        for ((key, kind), reply) in zip(hashes, replies) {
+            guard let flat = reply.array, flat.count % 2 == 0 else {
+                throw corrupt(key, "HGETALL answered \(reply)")
+            }
+            for i in stride(from: 0, to: flat.count, by: 2) {
+                guard let field = flat[i].bytes, let value = flat[i + 1].bytes else {
+                    throw corrupt(key, "not a hash")
+                }
+                replay(try record(kind, key: key, field: field, value: value))
+            }
+        }
+        hashes.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func flushStrings(_ send: Send) throws(StoreError) {
+        guard !strings.isEmpty else { return }
+        let replies = try send([[Array("MGET".utf8)] + strings.map(\.key)])
+        guard let values = replies[0].array, values.count == strings.count else {
+            throw .corrupt("redis: MGET answered \(replies[0])")
+        }
+        for ((key, kind), value) in zip(strings, values) {
+            if value.isNull { continue }  // expired since SCAN saw it
+            guard let bytes = value.bytes else { throw corrupt(key, "not a string") }
+            replay(try record(kind, key: key, value: bytes))
+        }
+        strings.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func replay(_ record: JournalRecord) {
+        engine.replay(record)
+        records += 1
+    }
+
+    /// The record of one hash field.
+    private func record(_ kind: RedisKeySchema.Kind, key: [UInt8], field: [UInt8], value: [UInt8])
+        throws(StoreError)
+        -> JournalRecord
+    {
+        switch kind {
+        case .cell(let sku):
+            guard let location = String(validating: field, as: UTF8.self),
+                let (onHand, version, safety) = RedisKeySchema.parseCellValue(value)
+            else { throw corrupt(key, "field \(text(field)) is not <onHand> <version> <safetyStock>") }
+            return .cellSnapshot(
+                CellSnapshotRecord(
+                    sku: sku, location: location, onHand: onHand, version: version, safetyStock: safety))
+        case .sequenceMarks(let source):
+            guard let zero = field.firstIndex(of: 0),
+                let sku = String(validating: field[..<zero], as: UTF8.self),
+                let location = String(validating: field[(zero + 1)...], as: UTF8.self),
+                let seq = Int64(text(value))
+            else { throw corrupt(key, "field \(text(field)) is not <sku>\\0<location> → seq") }
+            return .sequenceMark(source: source, sku: sku, location: location, seq: seq)
+        default:  // .channels
+            let record = try decode(key, value)
+            guard case .channelDefined = record else {
+                throw corrupt(key, "field \(text(field)) holds \(record)")
+            }
+            return record
+        }
+    }
+
+    /// The record of one string key.
+    private func record(_ kind: RedisKeySchema.Kind, key: [UInt8], value: [UInt8]) throws(StoreError)
+        -> JournalRecord
+    {
+        switch kind {
+        case .event(let id):
+            guard let at = Int64(text(value)) else { throw corrupt(key, "not a time in milliseconds") }
+            return .eventSeen(id: Digest128(id), at: Timestamp(milliseconds: at))
+        case .eventDigest(let digest):
+            guard let at = Int64(text(value)) else { throw corrupt(key, "not a time in milliseconds") }
+            return .eventSeen(id: digest, at: Timestamp(milliseconds: at))
+        case .idempotency:
+            let record = try decode(key, value)
+            guard case .idempotency = record else { throw corrupt(key, "holds \(record)") }
+            return record
+        default:  // .reservation
+            let record = try decode(key, value)
+            switch record {
+            case .reservationSnapshot, .reservationCreated: return record
+            default: throw corrupt(key, "holds \(record)")
+            }
+        }
+    }
+
+    private func decode(_ key: [UInt8], _ value: [UInt8]) throws(StoreError) -> JournalRecord {
+        do {
+            return try JournalRecord.decode(value)
+        } catch {
+            throw corrupt(key, error.description)
+        }
+    }
+
+    private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private func corrupt(_ key: [UInt8], _ why: String) -> StoreError {
+        .corrupt("redis key \(text(key)): \(why)")
+    }
+}

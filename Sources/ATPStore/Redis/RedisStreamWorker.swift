@@ -1,0 +1,261 @@
+import ATPEngine
+import ATPUtilities
+import Dispatch
+
+/// The loop of a `RedisStreamConsumer`, on the consumer's thread: connect, claim, read, apply,
+/// make durable, acknowledge.
+///
+/// Thread-safety: confined to the consumer's thread (it owns the `RedisConnection`).
+final class RedisStreamWorker {
+    /// One stream entry: its id and flat fields (nil when the entry was deleted meanwhile).
+    struct Entry {
+        var id: [UInt8]
+        var fields: [[UInt8]]?
+    }
+
+    /// An entry for the dead-letter stream, with the reason.
+    private struct DeadLetter {
+        var entry: Entry
+        var code: String
+        var detail: String
+    }
+
+    private let consumer: RedisStreamConsumer
+    private let config: RedisStreamConfiguration
+    private var connection: RedisConnection?
+    private var backoff = RedisBackoff()
+    /// Monotonic time of the next `XAUTOCLAIM` cycle (0: at once).
+    private var nextClaim: Int64 = 0
+
+    init(_ consumer: RedisStreamConsumer) {
+        self.consumer = consumer
+        self.config = consumer.configuration
+    }
+
+    func run() {
+        while !consumer.isStopping {
+            guard let connection = connect() else {
+                pause(max(1, backoff.remainingMilliseconds))
+                continue
+            }
+            do {
+                if RedisBackoff.monotonicMilliseconds() >= nextClaim {
+                    try claim(connection)
+                    nextClaim = RedisBackoff.monotonicMilliseconds() + config.claimIntervalMilliseconds
+                }
+                try read(connection)
+            } catch {
+                failed(error)
+            }
+        }
+        connection = nil
+    }
+
+    // MARK: Reading and claiming
+
+    private func read(_ redis: RedisConnection) throws(StoreError) {
+        let reply = try redis.command([
+            "XREADGROUP", "GROUP", config.group, config.consumer, "COUNT", String(config.count),
+            "BLOCK", String(config.blockMilliseconds), "STREAMS", config.stream, ">",
+        ])
+        if let message = reply.errorMessage {
+            // NOGROUP: the stream or the group was deleted; make them again.
+            if message.hasPrefix("NOGROUP") { return try createGroup(redis) }
+            throw .configuration("XREADGROUP \(config.stream): \(message)")
+        }
+        guard let streams = reply.array else { return }  // null: nothing within the block time
+        for stream in streams {
+            guard let pair = stream.array, pair.count == 2, let entries = pair[1].array else { continue }
+            process(entries.compactMap(Self.entry))
+        }
+    }
+
+    /// One `XAUTOCLAIM` cycle: pages of entries idle for the minimum time, at most 10 pages.
+    private func claim(_ redis: RedisConnection) throws(StoreError) {
+        var cursor = "0-0"
+        for _ in 0..<10 where !consumer.isStopping && !redis.isBroken {
+            let reply = try redis.command([
+                "XAUTOCLAIM", config.stream, config.group, config.consumer,
+                String(config.claimMinIdleMilliseconds),
+                cursor, "COUNT", String(config.claimCount),
+            ])
+            if let message = reply.errorMessage {
+                if message.hasPrefix("NOGROUP") { return try createGroup(redis) }
+                throw .configuration("XAUTOCLAIM \(config.stream): \(message)")
+            }
+            guard let parts = reply.array, parts.count >= 2, let next = parts[0].string,
+                let entries = parts[1].array
+            else {
+                throw .unavailable("XAUTOCLAIM answered \(reply)")
+            }
+            let claimed = entries.compactMap(Self.entry)
+            consumer.counters.claimed.add(claimed.count, ordering: .relaxed)
+            if !claimed.isEmpty { process(claimed) }
+            cursor = next
+            if cursor == "0-0" { return }
+        }
+    }
+
+    /// `[id, [field, value, …]]`, or `[id, nil]` for an entry deleted from the stream.
+    private static func entry(_ reply: RedisReply) -> Entry? {
+        guard let pair = reply.array, pair.count == 2, let id = pair[0].bytes else { return nil }
+        return Entry(id: id, fields: pair[1].array?.compactMap(\.bytes))
+    }
+
+    // MARK: Processing
+
+    /// Applies a batch of entries, makes their records durable, dead-letters the bad ones and
+    /// acknowledges the batch; returns early (entries left pending) only when stopping.
+    private func process(_ entries: [Entry]) {
+        var events: [StockEvent] = []
+        var sources: [Int] = []  // index in `entries` of each event
+        var dead: [DeadLetter] = []
+        for (index, entry) in entries.enumerated() {
+            guard let fields = entry.fields else { continue }  // deleted: acknowledge only
+            switch RedisStreamEntry.decode(fields) {
+            case .success(let event):
+                events.append(event)
+                sources.append(index)
+            case .failure(let malformed):
+                dead.append(DeadLetter(entry: entry, code: malformed.code, detail: malformed.detail))
+            }
+        }
+        let (outcomes, records) = consumer.engine.apply(events)
+        let counters = consumer.counters
+        for (k, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .applied: counters.applied.add(1, ordering: .relaxed)
+            case .duplicate: counters.duplicate.add(1, ordering: .relaxed)
+            case .stale: counters.stale.add(1, ordering: .relaxed)
+            case .rejected(let error):
+                let code = error.code == "invalid_request" ? "invalid_event" : error.code
+                dead.append(DeadLetter(entry: entries[sources[k]], code: code, detail: error.detail))
+            }
+        }
+        counters.rejected.add(dead.count, ordering: .relaxed)
+        if !records.isEmpty && !makeDurable(records) { return }
+        settle(entries.map(\.id), dead: dead)
+    }
+
+    /// Hands `records` to the durability callback until it succeeds; false when stopping first.
+    private func makeDurable(_ records: [JournalRecord]) -> Bool {
+        var retry = RedisBackoff()
+        while !consumer.isStopping {
+            let done = DispatchSemaphore(value: 0)
+            let outcome = Locked<Result<Void, StoreError>?>(nil)
+            consumer.durability(records) { result in
+                outcome.withLock { $0 = result }
+                done.signal()
+            }
+            while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+                if consumer.isStopping { return false }
+            }
+            switch outcome.withLock({ $0 })! {
+            case .success: return true
+            case .failure(let error):
+                consumer.noteError("durability of \(records.count) stream records failed: \(error)")
+                retry.failed()
+                pause(retry.remainingMilliseconds)
+            }
+        }
+        return false
+    }
+
+    /// Copies `dead` to the dead-letter stream, then acknowledges `ids` (except dead letters that
+    /// could not be copied), reconnecting as needed; gives up only when stopping.
+    private func settle(_ ids: [[UInt8]], dead: [DeadLetter]) {
+        while !consumer.isStopping {
+            guard let redis = connect() else {
+                pause(max(1, backoff.remainingMilliseconds))
+                continue
+            }
+            do {
+                var keep: Set<[UInt8]> = []
+                if !dead.isEmpty {
+                    let replies = try redis.pipeline(dead.map(deadLetterCommand))
+                    for (letter, reply) in zip(dead, replies) {
+                        if let message = reply.errorMessage {
+                            consumer.noteError("XADD \(config.deadLetterStream): \(message)")
+                            keep.insert(letter.entry.id)  // stays pending; claimed and tried again later
+                        } else {
+                            consumer.counters.deadLettered.add(1, ordering: .relaxed)
+                        }
+                    }
+                }
+                let acking = ids.filter { !keep.contains($0) }
+                guard !acking.isEmpty else { return }
+                let reply = try redis.command(
+                    [Array("XACK".utf8), Array(config.stream.utf8), Array(config.group.utf8)] + acking)
+                if let count = reply.integer {
+                    consumer.counters.acked.add(Int(count), ordering: .relaxed)
+                } else {
+                    consumer.noteError("XACK \(config.stream): \(reply)")
+                }
+                return
+            } catch {
+                failed(error)
+            }
+        }
+    }
+
+    private func deadLetterCommand(_ letter: DeadLetter) -> [[UInt8]] {
+        var command = [Array("XADD".utf8), Array(config.deadLetterStream.utf8)]
+        if config.deadLetterMaxLength > 0 {
+            command += [
+                Array("MAXLEN".utf8), Array("~".utf8), Array(String(config.deadLetterMaxLength).utf8),
+            ]
+        }
+        command += ["*", "dead-code", letter.code, "dead-reason", letter.detail].map { Array($0.utf8) }
+        command += [Array("dead-entry".utf8), letter.entry.id]
+        command += [Array("dead-consumer".utf8), Array(config.consumer.utf8)]
+        return command + (letter.entry.fields ?? [])
+    }
+
+    // MARK: Connection
+
+    /// The live connection, or a new one (group created) once the backoff allows; nil meanwhile.
+    private func connect() -> RedisConnection? {
+        if let connection, !connection.isBroken { return connection }
+        connection = nil
+        consumer.setConnected(false)
+        guard backoff.isDue else { return nil }
+        do {
+            let fresh = try RedisConnection(
+                url: config.url, connectTimeoutMilliseconds: 1_000,
+                commandTimeoutMilliseconds: config.blockMilliseconds + 2_000)
+            try createGroup(fresh)
+            connection = fresh
+            backoff.succeeded()
+            consumer.setConnected(true)
+            return fresh
+        } catch {
+            failed(error)
+            return nil
+        }
+    }
+
+    private func createGroup(_ redis: RedisConnection) throws(StoreError) {
+        let reply = try redis.command([
+            "XGROUP", "CREATE", config.stream, config.group, config.startID, "MKSTREAM",
+        ])
+        if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {
+            throw .configuration("XGROUP CREATE \(config.stream) \(config.group): \(message)")
+        }
+    }
+
+    /// Notes a failure; drops the connection and backs off.
+    private func failed(_ error: StoreError) {
+        consumer.noteError(error.description)
+        connection = nil
+        consumer.setConnected(false)
+        backoff.failed()
+    }
+
+    /// Sleeps `milliseconds`, or less if `stop` is called.
+    private func pause(_ milliseconds: Int64) {
+        guard !consumer.isStopping else { return }
+        if consumer.wake.wait(timeout: .now() + .milliseconds(Int(milliseconds))) == .success {
+            consumer.wake.signal()  // keep the stop signal for the next pause
+        }
+    }
+}
