@@ -41,7 +41,7 @@ let package = Package(
             path: "Benchmarks/RedisBenchmarks"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
-        .target(name: "ATPTestSupport", dependencies: ["ATPHTTP"], path: "Tests/Support"),
+        .target(name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine"], path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport"]),
         .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"]),

@@ -1,3 +1,4 @@
+import ATPTestSupport
 import Testing
 
 @testable import ATPEngine

@@ -1,3 +1,4 @@
+import ATPTestSupport
 import ATPUtilities
 import Synchronization
 import Testing

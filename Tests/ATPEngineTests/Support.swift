@@ -1,15 +1,8 @@
+import ATPTestSupport
 import Foundation
 import Synchronization
 
 @testable import ATPEngine
-
-/// A clock the test moves by hand.
-final class ManualClock: WallClock {
-    private let millis: Atomic<Int64>
-    init(_ start: Int64 = 1_795_000_000_000) { millis = Atomic(start) }
-    func now() -> Timestamp { Timestamp(milliseconds: millis.load(ordering: .relaxed)) }
-    func advance(seconds: Int64) { millis.add(seconds * 1000, ordering: .relaxed) }
-}
 
 /// Runs `body(i)` on `count` new threads that start together; returns when all have finished.
 func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {

@@ -8,17 +8,6 @@ import Testing
 
 @testable import ATPService
 
-/// A clock the test moves by hand.
-final class ManualClock: WallClock {
-    /// 2026-11-18T11:06:40Z.
-    static let start: Int64 = 1_795_000_000_000
-    private let millis: Atomic<Int64>
-    init(_ start: Int64 = ManualClock.start) { millis = Atomic(start) }
-    func now() -> Timestamp { Timestamp(milliseconds: millis.load(ordering: .relaxed)) }
-    func advance(seconds: Int64) { millis.add(seconds * 1000, ordering: .relaxed) }
-    var milliseconds: Int64 { millis.load(ordering: .relaxed) }
-}
-
 /// The keys of the harness's key file (every token at least 16 bytes).
 enum Tokens {
     static let reader = "reader-token-0001-abcdef"

@@ -4,17 +4,6 @@ import ATPTestSupport
 import ATPUtilities
 import Glibc
 
-/// A wall clock the test sets by hand.
-final class ManualClock: WallClock {
-    private let time: Locked<Timestamp>
-
-    init(_ start: Int64 = 1_795_000_000_000) { time = Locked(Timestamp(milliseconds: start)) }
-
-    func now() -> Timestamp { time.withLock { $0 } }
-    func advance(seconds: Int64) { time.withLock { $0 = $0.adding(seconds: seconds) } }
-    func set(_ value: Timestamp) { time.withLock { $0 = value } }
-}
-
 /// Waits until `condition` holds, polling every 10 ms for at most `milliseconds`.
 func eventually(within milliseconds: Int = 5_000, _ condition: () throws -> Bool) rethrows -> Bool {
     var waited = 0

@@ -1,18 +1,10 @@
+import ATPTestSupport
 import ATPEngine
 import ATPUtilities
 import Foundation
 import Testing
 
 @testable import ATPStore
-
-/// A clock the test sets by hand.
-final class ManualClock: WallClock {
-    private let time: Locked<Timestamp>
-    init(_ start: Timestamp = Timestamp(milliseconds: 1_795_000_000_000)) { time = Locked(start) }
-    func now() -> Timestamp { time.withLock { $0 } }
-    func set(_ value: Timestamp) { time.withLock { $0 = value } }
-    func advance(seconds: Int64) { time.withLock { $0 = $0.adding(seconds: seconds) } }
-}
 
 /// A fresh directory under the system's temporary directory, removed by `remove`.
 struct TemporaryDirectory {
