@@ -4,49 +4,51 @@ import ATPStore
 import Dispatch
 import Foundation
 
-/// atpd assembled: engine, API, HTTP server, and the sweep that expires holds.
+/// atpd assembled: engine, store, API, HTTP server, the sweep that expires holds, and the Redis
+/// stream consumer when one is configured.
 ///
+/// Start-up: the file store is recovered in `init` (a damaged journal stops atpd there); Redis is
+/// recovered after `start`, retrying while it is unreachable, and `/readyz` says 200 only then.
 /// Thread-safety: `start`, `shutdown` and `wait` from any thread, each once.
-public final class Service: @unchecked Sendable {  // the sweeper is touched only by start and wait
+public final class Service: @unchecked Sendable {  // the timers and threads are set up in init and start
     public let engine: Engine
     public let server: HTTPServer
     public let configuration: ServiceConfiguration
     let responder: APIResponder
+    let log: Log
     /// Where mutations become durable; nil for `--store memory`.
     let store: (any Store)?
-    let log: Log
+    private let recovered: Bool
+    private let consumer: RedisStreamConsumer?
     private let sweeper: DispatchSourceTimer
+    private let stopping = DispatchSemaphore(value: 0)
 
-    /// Reads the key file, binds the listening sockets; serves nothing until `start`.
+    /// Reads the key file, opens the store (recovering a file store), binds the listening sockets;
+    /// serves nothing until `start`.
     public init(configuration: ServiceConfiguration, clock: any WallClock = SystemClock(), logFD: Int32 = 2) throws {
         self.configuration = configuration
-        log = Log(fd: logFD, clock: clock)
-        var keys: APIKeys?
-        if let path = configuration.apiKeysFile {
-            let text: String
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
-                throw ConfigurationError("--api-keys: cannot read \(path): \(error.localizedDescription)")
-            }
-            keys = try APIKeys(parsing: text)
-        } else if !configuration.listen.isLoopback {
-            throw ConfigurationError(
-                "without --api-keys atpd runs open and listens only on loopback; \(configuration.listen) is not")
-        }
+        let log = Log(fd: logFD, clock: clock)
+        self.log = log
+        let keys = try Self.loadKeys(configuration)
         let engine = Engine(clock: clock)
         self.engine = engine
-        let store = try Self.openStore(configuration, engine: engine, log: log)
+        let store = try Self.openStore(configuration, engine: engine)
         self.store = store
+        if case .file = configuration.store, let store {
+            Self.logRecovery(try store.recover(into: engine), configuration, engine, log)
+        }
+        recovered = store == nil || store?.kind == "file"
+        consumer = try Self.makeConsumer(configuration, engine: engine, store: store)
         responder = APIResponder(engine: engine, configuration: configuration, keys: keys, store: store, log: log)
         var http = configuration.http
-        http.onError = { [log] message in log.error("server_error", [("detail", .string(message))]) }
+        http.onError = { message in log.error("server_error", [("detail", .string(message))]) }
         server = try HTTPServer(configuration: http, responder: responder)
         responder.server.withLock { [server] in $0 = server }
+        responder.stream.withLock { [consumer] in $0 = consumer }
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.sweep"))
         let interval = DispatchTimeInterval.milliseconds(Int(configuration.sweepIntervalMilliseconds))
         sweeper.schedule(deadline: .now() + interval, repeating: interval)
-        sweeper.setEventHandler { [log] in
+        sweeper.setEventHandler {
             let records = engine.sweepExpired()
             guard let store, !records.isEmpty else { return }
             store.append(records) { result in
@@ -60,51 +62,112 @@ public final class Service: @unchecked Sendable {  // the sweeper is touched onl
         }
     }
 
-    /// Opens the configured store and recovers its state into `engine` (before serving).
-    private static func openStore(_ configuration: ServiceConfiguration, engine: Engine, log: Log) throws
-        -> (any Store)?
-    {
-        let store: any Store
-        switch configuration.store {
-        case .memory:
-            return nil
-        case .file(let path):
-            store = try FileStore(directory: path)
-        case .redis:
-            throw ConfigurationError("--store redis://: the Redis store is not wired in yet")
-        }
-        let report = try store.recover(into: engine)
-        log.info("recovered", [
-            ("store", .string(configuration.store.description)), ("records", .int(Int64(report.records))),
-            ("tornBytes", .int(Int64(report.tornBytes))), ("gaps", .int(Int64(report.gaps))),
-            ("durationMs", .int(report.milliseconds)), ("cells", .int(Int64(engine.inventory.cellCount))),
-        ])
-        return store
-    }
-
     /// The address the server listens on (with the kernel's port when 0 was asked for).
     public var boundAddress: SocketAddress { server.boundAddress }
 
-    /// Starts serving and sweeping; `/readyz` answers 200 from now on.
+    /// Starts serving; `/readyz` answers 200 once state is recovered (at once for memory and
+    /// file stores, after loading Redis otherwise).
     public func start() {
         server.start()
-        sweeper.resume()
-        responder.ready.store(true, ordering: .releasing)
         log.info("started", configuration.logFields() + [("boundAddress", .string(boundAddress.description))])
+        if recovered {
+            becomeReady()
+        } else {
+            Thread.detachNewThread { [self] in recoverFromRedis() }
+        }
+    }
+
+    /// Loads Redis into the engine, retrying every second while it is unreachable.
+    private func recoverFromRedis() {
+        guard let store else { return }
+        while true {
+            do {
+                Self.logRecovery(try store.recover(into: engine), configuration, engine, log)
+                becomeReady()
+                return
+            } catch {
+                log.error("recovery_failed", [("store", .string(configuration.store.description)), ("detail", .string(error.description))])
+                if error != .unavailable("") { return }  // damaged data: stay not ready, say why
+                if stopping.wait(timeout: .now() + 1) == .success { return }
+            }
+        }
+    }
+
+    private func becomeReady() {
+        sweeper.resume()
+        consumer?.start()
+        responder.ready.store(true, ordering: .releasing)
+        log.info("ready", [("cells", .int(Int64(engine.inventory.cellCount)))])
     }
 
     /// Stops accepting, lets in-flight requests finish (see `HTTPServer.shutdown`).
     public func shutdown() {
+        stopping.signal()
         responder.ready.store(false, ordering: .releasing)
         log.info("stopping", [("openConnections", .int(Int64(server.openConnections)))])
         server.shutdown()
     }
 
-    /// Blocks until the server has stopped, then stops the sweep.
+    /// Blocks until the server has stopped, then stops the consumer, the sweep and the store.
     public func wait() {
         server.wait()
+        consumer?.stop()
         sweeper.cancel()
         store?.close()
         log.info("stopped")
+    }
+
+    // MARK: Assembly
+
+    private static func loadKeys(_ configuration: ServiceConfiguration) throws -> APIKeys? {
+        guard let path = configuration.apiKeysFile else {
+            guard configuration.listen.isLoopback else {
+                throw ConfigurationError(
+                    "without --api-keys atpd runs open and listens only on loopback; \(configuration.listen) is not")
+            }
+            return nil
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("--api-keys: cannot read \(path): \(error.localizedDescription)")
+        }
+        return try APIKeys(parsing: text)
+    }
+
+    private static func openStore(_ configuration: ServiceConfiguration, engine: Engine) throws -> (any Store)? {
+        switch configuration.store {
+        case .memory:
+            return nil
+        case .file(let path):
+            return try FileStore(directory: path)
+        case .redis(let text):
+            return RedisStore(
+                url: try RedisURL(text), prefix: configuration.redisPrefix, waitForFsync: configuration.redisFsync,
+                engine: engine)
+        }
+    }
+
+    private static func makeConsumer(_ configuration: ServiceConfiguration, engine: Engine, store: (any Store)?) throws
+        -> RedisStreamConsumer?
+    {
+        guard let stream = configuration.eventsStream else { return nil }
+        guard case .redis(let text) = configuration.store, let store else {
+            throw ConfigurationError("--events-stream needs --store redis://…")
+        }
+        return RedisStreamConsumer(
+            configuration: RedisStreamConfiguration(url: try RedisURL(text), stream: stream), engine: engine,
+            durability: { records, completion in store.append(records, completion: completion) })
+    }
+
+    private static func logRecovery(
+        _ report: RecoveryReport, _ configuration: ServiceConfiguration, _ engine: Engine, _ log: Log
+    ) {
+        log.info("recovered", [
+            ("store", .string(configuration.store.description)), ("records", .int(Int64(report.records))),
+            ("tornBytes", .int(Int64(report.tornBytes))), ("gaps", .int(Int64(report.gaps))),
+            ("durationMs", .int(report.milliseconds)), ("cells", .int(Int64(engine.inventory.cellCount))),
+        ])
     }
 }

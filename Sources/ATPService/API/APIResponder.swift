@@ -21,6 +21,8 @@ final class APIResponder: HTTPResponder {
     let ready = Atomic<Bool>(false)
     /// Set after the server is created, for the connection figures in `/metrics`.
     let server = Locked<HTTPServer?>(nil)
+    /// Set when a Redis stream is consumed, for its figures in `/metrics`.
+    let stream = Locked<RedisStreamConsumer?>(nil)
 
     init(engine: Engine, configuration: ServiceConfiguration, keys: APIKeys?, store: (any Store)?, log: Log) {
         self.engine = engine
@@ -113,7 +115,9 @@ final class APIResponder: HTTPResponder {
             response.body.appendASCII(#"{"status":"ready"}"#)
         case (.metrics, _):
             response.contentType = .prometheusText
-            metrics.render(engine: engine, server: server.withLock { $0 }, store: store, into: &response.body)
+            metrics.render(
+                engine: engine, server: server.withLock { $0 }, store: store, stream: stream.withLock { $0 },
+                into: &response.body)
         case (.openAPI, _):
             response.body.append(contentsOf: OpenAPIDocument.json.utf8)
         case (.availability, .get):

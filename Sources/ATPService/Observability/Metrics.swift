@@ -38,7 +38,9 @@ final class Metrics: Sendable {
     }
 
     /// The Prometheus text exposition (format 0.0.4) of these and the engine's and server's figures.
-    func render(engine: Engine, server: HTTPServer?, store: (any Store)?, into out: inout [UInt8]) {
+    func render(
+        engine: Engine, server: HTTPServer?, store: (any Store)?, stream: RedisStreamConsumer?, into out: inout [UInt8]
+    ) {
         out.appendASCII("# HELP atpd_http_requests_total HTTP requests answered, by route and status.\n")
         out.appendASCII("# TYPE atpd_http_requests_total counter\n")
         for route in Route.allCases {
@@ -103,6 +105,25 @@ final class Metrics: Sendable {
                 ([], figures.durableMicroseconds),
             ])
             family(&out, "atpd_store_snapshots_total", "counter", "Snapshots written.", [([], figures.snapshots)])
+        }
+        if let stream {
+            let c = stream.counters
+            family(&out, "atpd_stream_entries_total", "counter", "Redis stream entries, by outcome.", [
+                ([("outcome", "applied")], c.applied.load(ordering: .relaxed)),
+                ([("outcome", "duplicate")], c.duplicate.load(ordering: .relaxed)),
+                ([("outcome", "stale")], c.stale.load(ordering: .relaxed)),
+                ([("outcome", "rejected")], c.rejected.load(ordering: .relaxed)),
+                ([("outcome", "dead_lettered")], c.deadLettered.load(ordering: .relaxed)),
+            ])
+            family(&out, "atpd_stream_acked_total", "counter", "Stream entries acknowledged after durability.", [
+                ([], c.acked.load(ordering: .relaxed)),
+            ])
+            family(&out, "atpd_stream_claimed_total", "counter", "Stream entries claimed from idle consumers.", [
+                ([], c.claimed.load(ordering: .relaxed)),
+            ])
+            family(&out, "atpd_stream_connected", "gauge", "1 while the stream consumer is connected.", [
+                ([], stream.isConnected ? 1 : 0),
+            ])
         }
         if let server {
             family(&out, "atpd_open_connections", "gauge", "Open client connections.", [([], server.openConnections)])
