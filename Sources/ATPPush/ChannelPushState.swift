@@ -27,7 +27,8 @@ final class ChannelPushState {
     }
 
     let name: String
-    let view: ChannelView
+    /// The definition this state was made for (`delivery.disabled` follows 410s and re-enables).
+    var view: ChannelView
     let delivery: ChannelDelivery
     let compiled: CompiledChannel
     let endpoint: HTTPEndpoint

@@ -134,9 +134,11 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
                 var b = view
                 a.delivery?.disabled = false
                 b.delivery?.disabled = false
-                if a == b {  // only the 410 flag changed: keep the state
+                if a == b {  // only the 410 flag changed: keep the state; re-enabling resyncs
+                    existing.view = view
                     existing.disabled = view.delivery!.disabled
                     existing.counters.disabled.store(existing.disabled, ordering: .relaxed)
+                    if !existing.disabled { resync(existing, now: now) }
                     continue
                 }
             }
