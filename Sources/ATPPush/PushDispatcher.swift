@@ -28,6 +28,7 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     let registry: Locked<[String: PushChannelCounters]>
     private let inbox = Locked<[Message]>([])
     private let stopping = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
     // Dispatcher-thread state.
@@ -58,6 +59,7 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     }
 
     func start() {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let thread = Thread { [self] in
             while !stopping.load(ordering: .acquiring) {
                 turn()
@@ -72,6 +74,7 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     /// Stops the thread, then the senders (waiting up to one request timeout for them).
     func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard started.load(ordering: .acquiring) else { return }
         finished.wait()
         senders.stop(timeoutMilliseconds: configuration.requestTimeoutMilliseconds + 500)
         client.closeIdleConnections()
