@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (DESIGN.md): ATPEngine is pure Swift with no I/O; ATPHTTP is the epoll server, HTTP/1.1
 // codec, client and JSON; ATPService wires engine and HTTP into the v1 API; atpd is a thin main.
 // ATPUtilities holds the lock and heap they share. CHiredis wraps the system hiredis library.
+// ATPPush pushes channel availability to webhooks (DESIGN.md's ChannelPush).
 // Every target builds in Swift 6 language mode.
 let package = Package(
     name: "atpd",
@@ -28,7 +29,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPUtilities", "CHiredis"]),
-        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore"]),
+        .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPUtilities"]),
+        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .executableTarget(
             name: "EngineBenchmarks",
@@ -46,6 +48,8 @@ let package = Package(
         .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
+        .testTarget(
+            name: "ATPPushTests", dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPUtilities", "ATPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

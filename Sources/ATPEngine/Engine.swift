@@ -37,6 +37,7 @@ public final class Engine: Sendable {
     public let idempotency: IdempotencyTable
     let events: EventLedger
     let channels = ChannelRegistry()
+    let deadLetters = DeadLetterBook()
     private let nextReservation: Atomic<UInt64>
     let replayState = Locked(ReplayState())
 

@@ -990,7 +990,7 @@ enum OpenAPIDocument {
                 "tags": [
                   "channels"
                 ],
-                "description": "Scope: `read`. Deliveries that failed `maxAttempts` times, oldest first, kept until replayed. This version may answer 501 `not_implemented` until channel push lands.",
+                "description": "Scope: `read`. Deliveries that failed `maxAttempts` times, oldest first, kept until replayed.",
                 "x-scope": "read",
                 "responses": {
                   "200": {
@@ -1019,9 +1019,6 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/UnknownChannel"
-                  },
-                  "501": {
-                    "$ref": "#/components/responses/NotImplemented"
                   }
                 }
               }
@@ -1041,7 +1038,7 @@ enum OpenAPIDocument {
                 "tags": [
                   "channels"
                 ],
-                "description": "Scope: `admin`. Queues every dead letter of the channel for delivery again and removes it from the list. This version may answer 501 `not_implemented` until channel push lands. Send no body (an empty body; 411 is never answered). A body, if sent anyway, is ignored, but it still counts against the 1 MiB limit and must not have a `Content-Type` other than `application/json`.",
+                "description": "Scope: `admin`. Removes every dead letter of the channel from the list and queues the *current* availability of their skus for delivery (never the stale values they hold). Send no body (an empty body; 411 is never answered). A body, if sent anyway, is ignored, but it still counts against the 1 MiB limit and must not have a `Content-Type` other than `application/json`.",
                 "x-scope": "admin",
                 "responses": {
                   "200": {
@@ -1076,9 +1073,6 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
-                  },
-                  "501": {
-                    "$ref": "#/components/responses/NotImplemented"
                   }
                 }
               }
@@ -1918,9 +1912,9 @@ enum OpenAPIDocument {
                   "endpoint": {
                     "type": "string",
                     "format": "uri",
-                    "pattern": "^https?://",
+                    "pattern": "^http://",
                     "maxLength": 2048,
-                    "description": "Absolute http(s) URL that receives `availabilityChanged` webhooks."
+                    "description": "Absolute `http://` URL that receives `availabilityChanged` webhooks. The host must be an IPv4 address or `localhost` (atpd does no DNS and no TLS; put a proxy in front of remote or https receivers)."
                   },
                   "locations": {
                     "type": "array",
@@ -1968,7 +1962,21 @@ enum OpenAPIDocument {
                     "minimum": 1,
                     "maximum": 100,
                     "default": 8,
-                    "description": "Delivery attempts before a delivery becomes a dead letter."
+                    "description": "Delivery attempts before a delivery becomes a dead letter (429/503 answers are flow control and do not count)."
+                  },
+                  "breakerThreshold": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000,
+                    "default": 5,
+                    "description": "Consecutive failed attempts that open the channel's circuit breaker."
+                  },
+                  "breakerCooldownSeconds": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 3600,
+                    "default": 30,
+                    "description": "How long the breaker stays open before one half-open trial request."
                   }
                 },
                 "examples": [
@@ -2006,7 +2014,7 @@ enum OpenAPIDocument {
                   "sent": {
                     "type": "integer",
                     "minimum": 0,
-                    "description": "Webhook requests delivered (answered 2xx) since the server started."
+                    "description": "Webhook requests delivered (answered 2xx) since the server started. After a restart (or a new definition) every channel gets the current availability of every sku it covers again (full resync)."
                   },
                   "failedAttempts": {
                     "type": "integer",
@@ -2091,9 +2099,21 @@ enum OpenAPIDocument {
                     "minimum": 1,
                     "maximum": 100
                   },
+                  "breakerThreshold": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 1000
+                  },
+                  "breakerCooldownSeconds": {
+                    "type": "number"
+                  },
                   "hasSecret": {
                     "type": "boolean",
                     "description": "True when webhooks are signed."
+                  },
+                  "disabled": {
+                    "type": "boolean",
+                    "description": "True once the endpoint answered 410 Gone: nothing is delivered until the channel is PUT again (which resyncs it)."
                   },
                   "status": {
                     "$ref": "#/components/schemas/ChannelStatus"

@@ -1,11 +1,12 @@
 import ATPEngine
 import ATPHTTP
+import ATPPush
 import ATPStore
 import Dispatch
 import Foundation
 
-/// atpd assembled: engine, store, API, HTTP server, the sweep that expires holds, and the Redis
-/// stream consumer when one is configured.
+/// atpd assembled: engine, store, API, HTTP server, the sweep that expires holds, channel push,
+/// and the Redis stream consumer when one is configured.
 ///
 /// Start-up: the file store is recovered in `init` (a damaged journal stops atpd there); Redis is
 /// recovered after `start`, retrying while it is unreachable, and `/readyz` says 200 only then.
@@ -20,6 +21,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     let store: (any Store)?
     private let recovered: Bool
     private let consumer: RedisStreamConsumer?
+    /// Pushes availability changes to channels; started once state is recovered.
+    let push: PushService
     private let sweeper: DispatchSourceTimer
     private let stopping = DispatchSemaphore(value: 0)
 
@@ -39,7 +42,16 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         }
         recovered = store == nil || store?.kind == "file"
         consumer = try Self.makeConsumer(configuration, engine: engine, store: store)
-        responder = APIResponder(engine: engine, configuration: configuration, keys: keys, store: store, log: log)
+        push = PushService(engine: engine, configuration: configuration.push) { records in
+            guard let store else { return }
+            store.append(records) { result in
+                if case .failure(let error) = result {
+                    log.error("push_record_not_durable", [("detail", .string(error.description))])
+                }
+            }
+        }
+        responder = APIResponder(
+            engine: engine, configuration: configuration, keys: keys, store: store, push: push, log: log)
         var http = configuration.http
         http.onError = { message in log.error("server_error", [("detail", .string(message))]) }
         server = try HTTPServer(configuration: http, responder: responder)
@@ -95,6 +107,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
 
     private func becomeReady() {
         sweeper.resume()
+        push.start()
         consumer?.start()
         responder.ready.store(true, ordering: .releasing)
         log.info("ready", [("cells", .int(Int64(engine.inventory.cellCount)))])
@@ -112,6 +125,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     public func wait() {
         server.wait()
         consumer?.stop()
+        push.stop()
         sweeper.cancel()
         store?.close()
         log.info("stopped")

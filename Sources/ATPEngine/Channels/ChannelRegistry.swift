@@ -16,6 +16,7 @@ final class ChannelRegistry: @unchecked Sendable {
 
     private let current: Atomic<UnsafeRawPointer>
     private let writer: Locked<[Snapshot]>
+    private let generation = Atomic<Int>(0)
 
     init() {
         let first = Snapshot([:])
@@ -41,8 +42,12 @@ final class ChannelRegistry: @unchecked Sendable {
             let next = Snapshot(byName)
             kept.append(next)
             current.store(UnsafeRawPointer(Unmanaged.passUnretained(next).toOpaque()), ordering: .releasing)
+            generation.add(1, ordering: .releasing)
         }
     }
+
+    /// Incremented after every `update`. - Complexity: O(1), lock-free.
+    var version: Int { generation.load(ordering: .acquiring) }
 
     private var snapshot: Snapshot {
         Unmanaged<Snapshot>.fromOpaque(current.load(ordering: .acquiring)).takeUnretainedValue()

@@ -16,11 +16,16 @@ extension Engine {
         return .channelDefined(view)
     }
 
-    /// Removes the channel named `name`.
+    /// Removes the channel named `name` with its dead letters.
     /// - Returns: the journal record, or nil when there was no such channel.
     public func removeChannel(named name: String) -> JournalRecord? {
         guard channels.channel(named: name) != nil else { return nil }
         channels.update { $0[name] = nil }
+        deadLetters.removeAll(channel: name)
         return .channelRemoved(name: name)
     }
+
+    /// A number that changes whenever a channel is defined or removed (for the push module's
+    /// cheap "did the channel set change?" check).
+    public var channelsVersion: Int { channels.version }
 }

@@ -44,6 +44,10 @@ extension Engine {
             restoreMark(source: source, cell: cell, seq: seq)
         case .eventSeen(let id, let at):
             events.idShard(id).seen.withLock { _ = $0.insert(id, (), at: at.milliseconds, now: now.milliseconds) }
+        case .deadLetter(let letter):
+            deadLetters.add(letter)
+        case .deadLettersRemoved(let channel, let ids):
+            deadLetters.remove(channel: channel, ids: Set(ids))
         }
     }
 
@@ -85,6 +89,7 @@ extension Engine {
                         onHand: state.onHand, version: state.version, safetyStock: safety)))
         }
         for view in channelViews { body(.channelDefined(view)) }
+        for letter in deadLetters.all { body(.deadLetter(letter)) }
         for shard in events.markShards {
             let marks = shard.marks.withLock { $0 }
             for (key, seq) in marks {

@@ -1,14 +1,17 @@
-/// The binary form of journal records: a format byte (1), a kind byte, then the kind's fields.
+/// The binary form of journal records: a format byte (2), a kind byte, then the kind's fields.
 ///
-/// Format 1 field order is fixed per kind; a new field or kind means a new format number, and
-/// decoders keep reading older formats.
+/// Field order is fixed per kind and format; a new field or kind means a new format number, and
+/// decoders keep reading older formats. Format 2 adds the channel push settings after the
+/// locations of `channelDefined` (an optional marker, then the fields of `ChannelDelivery`) and
+/// the kinds `deadLetter` and `deadLettersRemoved`; every other kind is as in format 1.
 extension JournalRecord {
     /// The format number written in the first byte of every record.
-    public static let formatVersion: UInt8 = 1
+    public static let formatVersion: UInt8 = 2
 
     private enum Kind: UInt8 {
         case stockEvent = 1, safetyStock, reservationCreated, reservationTransition, idempotency
         case channelDefined, channelRemoved, cellSnapshot, sequenceMark, eventSeen, reservationSnapshot
+        case deadLetter, deadLettersRemoved
     }
 
     /// Appends this record's bytes to `bytes`.
@@ -66,6 +69,25 @@ extension JournalRecord {
             } else {
                 w.u8(0)
             }
+            Self.write(v.delivery, to: &w)
+        case .deadLetter(let d):
+            w.u8(Kind.deadLetter.rawValue)
+            w.string(d.channel)
+            w.string(d.webhookID)
+            w.varint(UInt64(d.attempts))
+            w.string(d.lastError)
+            w.time(d.failedAt)
+            w.varint(UInt64(d.updates.count))
+            for u in d.updates {
+                w.string(u.sku)
+                w.int(u.available)
+                w.time(u.at)
+            }
+        case .deadLettersRemoved(let channel, let ids):
+            w.u8(Kind.deadLettersRemoved.rawValue)
+            w.string(channel)
+            w.varint(UInt64(ids.count))
+            for id in ids { w.string(id) }
         case .channelRemoved(let name):
             w.u8(Kind.channelRemoved.rawValue)
             w.string(name)
@@ -101,7 +123,7 @@ extension JournalRecord {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(JournalDecodingError) -> JournalRecord {
         var r = JournalReader(bytes)
         let format = try r.u8()
-        guard format == formatVersion else { throw JournalDecodingError("unknown record format \(format)") }
+        guard format == 1 || format == formatVersion else { throw JournalDecodingError("unknown record format \(format)") }
         let tag = try r.u8()
         guard let kind = Kind(rawValue: tag) else { throw JournalDecodingError("unknown record kind \(tag)") }
         let record: JournalRecord
@@ -154,7 +176,30 @@ extension JournalRecord {
                 locations = list
             default: throw JournalDecodingError("bad optional marker")
             }
-            record = .channelDefined(ChannelView(name: name, locations: locations, bufferUnits: buffer))
+            let delivery = format >= 2 ? try readDelivery(&r) : nil
+            record = .channelDefined(ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery))
+        case .deadLetter:
+            guard format >= 2 else { throw JournalDecodingError("a dead letter in format \(format)") }
+            let channel = try r.string()
+            let id = try r.string()
+            let attempts = try r.varint()
+            guard attempts <= 1_000_000 else { throw JournalDecodingError("bad attempt count") }
+            let lastError = try r.string()
+            let failedAt = try r.time()
+            let n = try r.count(max: 1 << 20)
+            var updates: [PushedUpdate] = []
+            for _ in 0..<n { updates.append(PushedUpdate(sku: try r.string(), available: try r.int(), at: try r.time())) }
+            record = .deadLetter(
+                DeadLetter(
+                    channel: channel, webhookID: id, updates: updates, attempts: Int(attempts), lastError: lastError,
+                    failedAt: failedAt))
+        case .deadLettersRemoved:
+            guard format >= 2 else { throw JournalDecodingError("a dead-letter removal in format \(format)") }
+            let channel = try r.string()
+            let n = try r.count(max: 1 << 20)
+            var ids: [String] = []
+            for _ in 0..<n { ids.append(try r.string()) }
+            record = .deadLettersRemoved(channel: channel, webhookIDs: ids)
         case .channelRemoved:
             record = .channelRemoved(name: try r.string())
         case .cellSnapshot:
@@ -183,6 +228,44 @@ extension JournalRecord {
         let v = try r.varint()
         guard v <= UInt64(CellState.versionMask) else { throw JournalDecodingError("version out of range") }
         return UInt32(v)
+    }
+
+    private static func write(_ d: ChannelDelivery?, to w: inout JournalWriter) {
+        guard let d else {
+            w.u8(0)
+            return
+        }
+        w.u8(1)
+        w.string(d.endpoint)
+        w.varint(d.ratePerSecond.bitPattern)
+        w.varint(UInt64(d.burst))
+        w.varint(UInt64(d.maxBatch))
+        w.optionalString(d.secret)
+        w.varint(UInt64(d.maxAttempts))
+        w.varint(UInt64(d.breakerThreshold))
+        w.int(d.breakerCooldownMilliseconds)
+        w.u8(d.disabled ? 1 : 0)
+    }
+
+    private static func readDelivery(_ r: inout JournalReader) throws(JournalDecodingError) -> ChannelDelivery? {
+        switch try r.u8() {
+        case 0: return nil
+        case 1: break
+        default: throw JournalDecodingError("bad optional marker")
+        }
+        var d = ChannelDelivery(endpoint: try r.string(), ratePerSecond: Double(bitPattern: try r.varint()))
+        func small(_ v: UInt64) throws(JournalDecodingError) -> Int {
+            guard v <= 1 << 40 else { throw JournalDecodingError("channel setting out of range") }
+            return Int(v)
+        }
+        d.burst = try small(try r.varint())
+        d.maxBatch = try small(try r.varint())
+        d.secret = try r.optionalString()
+        d.maxAttempts = try small(try r.varint())
+        d.breakerThreshold = try small(try r.varint())
+        d.breakerCooldownMilliseconds = try r.int()
+        d.disabled = try r.u8() != 0
+        return d
     }
 
     private static func write(_ r: Reservation, to w: inout JournalWriter) {

@@ -1,7 +1,8 @@
 /// One durable fact about engine state. Mutations produce them; `Engine.replay` consumes them.
 ///
-/// The first seven kinds are written as things happen; the last four appear in snapshots
-/// (`Engine.exportSnapshot`), which describe whole state compactly. Each record is encoded on its
+/// The first seven kinds are written as things happen; the next four appear in snapshots
+/// (`Engine.exportSnapshot`), which describe whole state compactly; the last two are channel
+/// push's dead letters (written as they happen and in snapshots). Each record is encoded on its
 /// own (`encode(into:)`); framing, checksums and batching belong to the store.
 public enum JournalRecord: Hashable, Sendable {
     case stockEvent(StockEventRecord)
@@ -15,6 +16,8 @@ public enum JournalRecord: Hashable, Sendable {
     case sequenceMark(source: String, sku: String, location: String, seq: Int64)
     case eventSeen(id: Digest128, at: Timestamp)
     case reservationSnapshot(Reservation)
+    case deadLetter(DeadLetter)
+    case deadLettersRemoved(channel: String, webhookIDs: [String])
 }
 
 /// An applied stock event, with the on-hand version it produced in its cell.

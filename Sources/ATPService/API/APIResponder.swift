@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPPush
 import ATPStore
 import ATPUtilities
 import Glibc
@@ -15,6 +16,8 @@ final class APIResponder: HTTPResponder {
     let keys: APIKeys?
     /// Where mutations become durable; nil for the memory store (answered at once).
     let store: (any Store)?
+    /// Channel push: delivery status, dead-letter replay.
+    let push: PushService
     let metrics = Metrics()
     let log: Log
     /// True once state is recovered and the store is reachable (`/readyz`).
@@ -24,8 +27,12 @@ final class APIResponder: HTTPResponder {
     /// Set when a Redis stream is consumed, for its figures in `/metrics`.
     let stream = Locked<RedisStreamConsumer?>(nil)
 
-    init(engine: Engine, configuration: ServiceConfiguration, keys: APIKeys?, store: (any Store)?, log: Log) {
+    init(
+        engine: Engine, configuration: ServiceConfiguration, keys: APIKeys?, store: (any Store)?, push: PushService,
+        log: Log
+    ) {
         self.engine = engine
+        self.push = push
         self.store = store
         self.configuration = configuration
         self.keys = keys
@@ -117,7 +124,7 @@ final class APIResponder: HTTPResponder {
             response.contentType = .prometheusText
             metrics.render(
                 engine: engine, server: server.withLock { $0 }, store: store, stream: stream.withLock { $0 },
-                into: &response.body)
+                push: push, into: &response.body)
         case (.openAPI, _):
             response.body.append(contentsOf: OpenAPIDocument.json.utf8)
         case (.availability, .get):
@@ -159,10 +166,10 @@ final class APIResponder: HTTPResponder {
             try deleteChannel(name: match.first, &response, &journal)
         case (.deadLetters, _):
             _ = try authorize(request, .read)
-            throw .notImplemented("dead letters arrive with channel push")
+            try listDeadLetters(name: match.first, &response)
         case (.deadLetterReplay, _):
             _ = try authorize(request, .admin)
-            throw .notImplemented("dead letters arrive with channel push")
+            try replayDeadLetters(name: match.first, &response, &journal)
         case (.unmatched, _):
             throw .notFound("no route for this path")
         }

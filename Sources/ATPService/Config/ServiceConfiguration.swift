@@ -1,3 +1,4 @@
+import ATPPush
 import ATPHTTP
 
 /// Everything `atpd` can be told on its command line or through `ATP_*` environment variables.
@@ -59,6 +60,8 @@ public struct ServiceConfiguration: Sendable {
     public var slowRequestMilliseconds: Int64 = 250
     /// How often expired holds are swept.
     public var sweepIntervalMilliseconds: Int64 = 1_000
+    /// Channel push timing: request timeout, retry backoff, dispatcher poll interval.
+    public var push = PushConfiguration()
 
     public init() {}
 

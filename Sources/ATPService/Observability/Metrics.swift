@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPPush
 import ATPStore
 import ATPUtilities
 
@@ -39,7 +40,8 @@ final class Metrics: Sendable {
 
     /// The Prometheus text exposition (format 0.0.4) of these and the engine's and server's figures.
     func render(
-        engine: Engine, server: HTTPServer?, store: (any Store)?, stream: RedisStreamConsumer?, into out: inout [UInt8]
+        engine: Engine, server: HTTPServer?, store: (any Store)?, stream: RedisStreamConsumer?, push: PushService?,
+        into out: inout [UInt8]
     ) {
         out.appendASCII("# HELP atpd_http_requests_total HTTP requests answered, by route and status.\n")
         out.appendASCII("# TYPE atpd_http_requests_total counter\n")
@@ -125,11 +127,55 @@ final class Metrics: Sendable {
                 ([], stream.isConnected ? 1 : 0),
             ])
         }
+        if let push { renderPush(push, engine: engine, into: &out) }
         if let server {
             family(&out, "atpd_open_connections", "gauge", "Open client connections.", [([], server.openConnections)])
             family(&out, "atpd_refused_connections_total", "counter", "Connections refused at the cap.", [
                 ([], server.refusedConnections),
             ])
+        }
+    }
+
+    /// Per-channel push figures and the propagation-lag histogram.
+    private func renderPush(_ push: PushService, engine: Engine, into out: inout [UInt8]) {
+        let channels = push.allCounters
+        guard !channels.isEmpty else { return }
+        func per(_ name: String, _ type: String, _ help: String, _ value: (String, PushChannelCounters) -> Int) {
+            family(&out, name, type, help, channels.map { ([("channel", $0.channel)], value($0.channel, $0.counters)) })
+        }
+        per("atpd_push_pending", "gauge", "Skus with an update waiting, by channel.") { $1.pending.load(ordering: .relaxed) }
+        per("atpd_push_sent_total", "counter", "Webhook requests answered 2xx.") { $1.sent.load(ordering: .relaxed) }
+        per("atpd_push_updates_sent_total", "counter", "Updates delivered.") { $1.updatesSent.load(ordering: .relaxed) }
+        per("atpd_push_failed_attempts_total", "counter", "Webhook attempts that failed.") {
+            $1.failedAttempts.load(ordering: .relaxed)
+        }
+        per("atpd_push_throttled_total", "counter", "Webhook attempts answered 429 or 503.") {
+            $1.throttled.load(ordering: .relaxed)
+        }
+        per("atpd_push_dead_letters", "gauge", "Dead letters kept.") { name, _ in engine.deadLetterCount(channel: name) }
+        per("atpd_push_breaker_state", "gauge", "Circuit breaker: 0 closed, 1 open, 2 half open.") {
+            $1.breaker.load(ordering: .relaxed)
+        }
+        per("atpd_push_disabled", "gauge", "1 once the endpoint answered 410.") { $1.disabled.load(ordering: .relaxed) ? 1 : 0 }
+        out.appendASCII("# HELP atpd_push_lag_seconds From a change (as the dispatcher saw it) to its 2xx.\n")
+        out.appendASCII("# TYPE atpd_push_lag_seconds histogram\n")
+        for (channel, c) in channels {
+            var cumulative = 0
+            for (i, bound) in PushChannelCounters.lagBounds.enumerated() {
+                cumulative += c.lagBuckets.load(i)
+                sample(&out, "atpd_push_lag_seconds_bucket", [("channel", channel), ("le", seconds(bound))], Int64(cumulative))
+            }
+            cumulative += c.lagBuckets.load(PushChannelCounters.lagBounds.count)
+            sample(&out, "atpd_push_lag_seconds_bucket", [("channel", channel), ("le", "+Inf")], Int64(cumulative))
+            out.appendASCII("atpd_push_lag_seconds_sum{channel=\"")
+            for byte in channel.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
+            }
+            out.appendASCII("\"} ")
+            out.append(contentsOf: seconds(Int64(c.lagSumMicroseconds.load(ordering: .relaxed))).utf8)
+            out.append(0x0A)
+            sample(&out, "atpd_push_lag_seconds_count", [("channel", channel)], Int64(cumulative))
         }
     }
 

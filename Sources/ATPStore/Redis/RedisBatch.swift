@@ -30,6 +30,8 @@ struct RedisBatch {
     private var idempotency: [IdempotencyRecord] = []
     private var channels: [String] = []
     private var channelSeen: Set<String> = []
+    /// `HSET`/`HDEL`/`DEL` of `P dl:<channel>`, in record order.
+    private var deadLetterCommands: [[[UInt8]]] = []
 
     init(schema: RedisKeySchema, engine: Engine, configuration: EngineConfiguration, now: Timestamp) {
         self.schema = schema
@@ -62,6 +64,15 @@ struct RedisBatch {
             touchChannel(view.name)
         case .channelRemoved(let name):
             touchChannel(name)
+            deadLetterCommands.append([Array("DEL".utf8), schema.deadLetters(channel: name)])
+        case .deadLetter(let letter):
+            deadLetterCommands.append([
+                Array("HSET".utf8), schema.deadLetters(channel: letter.channel), Array(letter.webhookID.utf8),
+                record.encoded,
+            ])
+        case .deadLettersRemoved(let channel, let ids):
+            guard !ids.isEmpty else { break }
+            deadLetterCommands.append([Array("HDEL".utf8), schema.deadLetters(channel: channel)] + ids.map { Array($0.utf8) })
         case .sequenceMark(let source, let sku, let location, let seq):
             mark(source: source, sku: sku, location: location, seq: seq)
         case .eventSeen(let id, let at):
@@ -136,6 +147,7 @@ struct RedisBatch {
         }
         if defined.count > 2 { out.append(defined) }
         if removed.count > 2 { out.append(removed) }
+        out.append(contentsOf: deadLetterCommands)
         return out
     }
 

@@ -10,7 +10,7 @@ extension RedisJournalWriter {
     ///
     /// `SCAN 0 MATCH P* COUNT 1000` walks the keyspace; keys are grouped by kind and fetched in
     /// chunks of 512 (one pipeline of `HGETALL`s, or one `MGET`), then replayed as `cellSnapshot`,
-    /// `sequenceMark`, `channelDefined`, `eventSeen` and `idempotency` records. Reservations come
+    /// `sequenceMark`, `channelDefined`, `deadLetter`, `eventSeen` and `idempotency` records. Reservations come
     /// last, as `reservationSnapshot`s, so that `reserved` is rebuilt on top of the recovered
     /// `onHand`. A key that expires during the walk is skipped; a key `SCAN` repeats is replayed
     /// twice, which changes nothing. A value that cannot be read back throws `.corrupt` naming the
@@ -74,7 +74,7 @@ struct RedisRecoveryLoader {
     mutating func add(_ key: [UInt8], send: Send) throws(StoreError) {
         guard let kind = schema.kind(of: key) else { return }
         switch kind {
-        case .cell, .sequenceMarks, .channels:
+        case .cell, .sequenceMarks, .channels, .deadLetters:
             hashes.append((key, kind))
             if hashes.count >= RedisJournalWriter.recoveryChunk { try flushHashes(send) }
         case .idempotency, .event, .eventDigest:
@@ -82,8 +82,6 @@ struct RedisRecoveryLoader {
             if strings.count >= RedisJournalWriter.recoveryChunk { try flushStrings(send) }
         case .reservation:
             reservations.append(key)
-        case .deadLetters:
-            break
         }
     }
 
@@ -156,6 +154,10 @@ struct RedisRecoveryLoader {
                 let seq = Int64(text(value))
             else { throw corrupt(key, "field \(text(field)) is not <sku>\\0<location> → seq") }
             return .sequenceMark(source: source, sku: sku, location: location, seq: seq)
+        case .deadLetters:
+            let record = try decode(key, value)
+            guard case .deadLetter = record else { throw corrupt(key, "field \(text(field)) holds \(record)") }
+            return record
         default:  // .channels
             let record = try decode(key, value)
             guard case .channelDefined = record else {

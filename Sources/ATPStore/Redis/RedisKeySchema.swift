@@ -14,7 +14,7 @@ import ATPEngine
 /// | `P evtd:<hex>` | string | as `evt:`, for ids known only by their 128-bit digest (snapshot `eventSeen` records) | `eventIDRetention` − age |
 /// | `P seq:<source>` | hash | field `<sku>\0<location>` → last applied `seq` (decimal) | none |
 /// | `P channels` | hash | field `<name>` → binary `JournalRecord.channelDefined`; removed channels are `HDEL`ed | none |
-/// | `P dl:<channel>` | — | reserved for the dead letters of channel push | — |
+/// | `P dl:<channel>` | hash | field `<webhook-id>` → binary `JournalRecord.deadLetter`; replayed ones are `HDEL`ed, the key is `DEL`ed with its channel | none |
 ///
 /// `reserved` is deliberately not stored in cells: recovery rebuilds it from the held and
 /// confirmed reservations, on top of the recovered `onHand`. Binary values are the engine's
@@ -57,7 +57,7 @@ public struct RedisKeySchema: Sendable, Hashable {
     public func sequenceMarks(source: String) -> [UInt8] { key("seq:", source) }
     /// `P channels`.
     public var channels: [UInt8] { key("channels", "") }
-    /// `P dl:<channel>` (reserved for channel push).
+    /// `P dl:<channel>`: the dead letters of channel push.
     public func deadLetters(channel: String) -> [UInt8] { key("dl:", channel) }
 
     /// The field of a sequence mark in `P seq:<source>`: `<sku>\0<location>`.

@@ -1,0 +1,70 @@
+/// A circuit breaker in front of one channel's endpoint.
+///
+/// Closed: requests flow; `threshold` consecutive failed attempts open it. Open: no request for
+/// `cooldown`; then half-open: exactly one trial request; its success closes the breaker, its
+/// failure opens it again for another cooldown. Throttling answers (429/503) are neither.
+/// Thread-safety: a value type, owned by the dispatcher thread.
+/// - Complexity: O(1) per call.
+struct CircuitBreaker {
+    enum State: Int, Sendable {
+        case closed = 0, open = 1, halfOpen = 2
+
+        /// The name in channel status and metrics.
+        var label: String {
+            switch self {
+            case .closed: "closed"
+            case .open: "open"
+            case .halfOpen: "half_open"
+            }
+        }
+    }
+
+    let threshold: Int
+    /// Microseconds.
+    let cooldown: Int64
+    private(set) var state = State.closed
+    private(set) var consecutiveFailures = 0
+    private var openedAt: Int64 = 0
+    private var trialInFlight = false
+
+    init(threshold: Int, cooldownMicroseconds: Int64) {
+        self.threshold = threshold
+        cooldown = cooldownMicroseconds
+    }
+
+    /// Whether a request may be sent at `now` (moving open → half-open once the cooldown is over).
+    mutating func allows(now: Int64) -> Bool {
+        switch state {
+        case .closed: return true
+        case .open:
+            guard now - openedAt >= cooldown else { return false }
+            state = .halfOpen
+            trialInFlight = false
+            return true
+        case .halfOpen: return !trialInFlight
+        }
+    }
+
+    /// Notes that a request was sent (the trial, when half-open).
+    mutating func sent() {
+        if state == .halfOpen { trialInFlight = true }
+    }
+
+    mutating func succeeded() {
+        state = .closed
+        consecutiveFailures = 0
+        trialInFlight = false
+    }
+
+    mutating func failed(now: Int64) {
+        consecutiveFailures += 1
+        if state == .halfOpen || consecutiveFailures >= threshold {
+            state = .open
+            openedAt = now
+            trialInFlight = false
+        }
+    }
+
+    /// A throttled or abandoned request: frees the half-open trial without a verdict.
+    mutating func released() { trialInFlight = false }
+}

@@ -1,0 +1,40 @@
+/// A token bucket: `capacity` tokens at most, refilled at `rate` tokens a second. One token is
+/// one webhook request, so over any window of `t` seconds a channel sends at most
+/// `capacity + rate × t` requests.
+///
+/// Thread-safety: a value type, owned by the dispatcher thread.
+/// - Complexity: O(1) per call, no allocation.
+struct TokenBucket {
+    let rate: Double
+    let capacity: Double
+    private(set) var tokens: Double
+    private var updatedAt: Int64
+
+    /// A full bucket at `now` (monotonic microseconds).
+    init(rate: Double, burst: Int, now: Int64) {
+        self.rate = rate
+        capacity = Double(burst)
+        tokens = capacity
+        updatedAt = now
+    }
+
+    private mutating func refill(_ now: Int64) {
+        guard now > updatedAt else { return }
+        tokens = min(capacity, tokens + Double(now - updatedAt) * rate / 1_000_000)
+        updatedAt = now
+    }
+
+    /// Takes one token if there is one.
+    mutating func take(now: Int64) -> Bool {
+        refill(now)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+
+    /// Microseconds from `now` until a token is available (0 when one is).
+    mutating func wait(now: Int64) -> Int64 {
+        refill(now)
+        return tokens >= 1 ? 0 : Int64(((1 - tokens) * 1_000_000 / rate).rounded(.up))
+    }
+}
