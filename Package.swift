@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "atpd", targets: ["atpd"]),
+        .executable(name: "atp-load", targets: ["atp-load"]),
         .library(name: "ATPEngine", targets: ["ATPEngine"]),
         .library(name: "ATPHTTP", targets: ["ATPHTTP"]),
         .library(name: "ATPService", targets: ["ATPService"]),
@@ -30,6 +31,8 @@ let package = Package(
         .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPUtilities", "CHiredis"]),
         .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
+        .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities"]),
+        .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),
         .executableTarget(
             name: "EngineBenchmarks",
             dependencies: ["ATPEngine"],
@@ -46,6 +49,7 @@ let package = Package(
         .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
+        .testTarget(name: "ATPLoadTests", dependencies: ["ATPLoad", "ATPService", "ATPHTTP", "ATPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
