@@ -18,10 +18,12 @@ public struct LoadRunner: Sendable {
         self.progress = options.quiet ? nil : progress
     }
 
-    public func run(target: any LoadTarget) throws(LoadError) -> RunResult {
+    /// Runs the load against `target`; the verdict reads the stock through `stockReader` (the
+    /// target itself unless given: tests pass a double).
+    public func run(target: any LoadTarget, stockReader: (any StockReader)? = nil) throws(LoadError) -> RunResult {
         var random = RandomSource(seed: options.seed ?? UInt64(truncatingIfNeeded: MonotonicClock.now()) ^ 0x5DEECE66D)
         let catalogue = Catalogue(
-            tag: Catalogue.randomTag(&random), regularSkus: options.skus ?? spec.skus ?? 10_000,
+            tag: Catalogue.uniqueTag(), regularSkus: options.skus ?? spec.skus ?? 10_000,
             flashSkus: spec.uses(.flashSale) ? spec.flashSkus : 0, locations: options.locations ?? spec.locations ?? 4,
             seedOnHand: spec.seedOnHand, flashStock: spec.flashStockPerSku)
         progress?("atp-load: \(target.description): seeding \(catalogue.cellCount) cells (run tag \(catalogue.tag))")
@@ -74,7 +76,7 @@ public struct LoadRunner: Sendable {
             ledger.merge(result.ledger)
         }
         progress?("atp-load: \(target.description): reading the stock back for the verdict")
-        let verdict = InvariantChecker.check(readings: try target.readCells(catalogue), ledger: ledger,
+        let verdict = InvariantChecker.check(readings: try (stockReader ?? target).readCells(catalogue), ledger: ledger,
                                              catalogue: catalogue)
         return assemble(target: target.description, catalogue: catalogue, threads: threadCount,
                         histograms: histograms, statuses: statuses, ledger: ledger, verdict: verdict,

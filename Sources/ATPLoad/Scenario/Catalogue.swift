@@ -1,3 +1,5 @@
+import Glibc
+
 /// The skus and locations of one run, and the cells (sku, location) they make.
 ///
 /// Names carry a per-run tag (`L3F9A2C-S000123`, `L3F9A2C-DC2`) so every run starts from freshly
@@ -62,8 +64,10 @@ public struct Catalogue: Sendable {
     /// The onHand seeded in `cell`.
     public func seeded(cell: Int) -> Int { isFlash(cell: cell) ? flashStock : seedOnHand }
 
-    /// A fresh run tag: `L` and six hex digits.
-    public static func randomTag(_ random: inout RandomSource) -> String {
+    /// A fresh run tag: `L` and six hex digits from the clock and the process id, so that runs
+    /// with the same `--seed` against the same server still get cells of their own.
+    public static func uniqueTag() -> String {
+        var random = RandomSource(seed: UInt64(bitPattern: MonotonicClock.now()) ^ UInt64(getpid()) << 40)
         let digits = Array("0123456789ABCDEF")
         return "L" + String((0..<6).map { _ in digits[random.below(16)] })
     }
