@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "atpd", targets: ["atpd"]),
+        .executable(name: "atp-load", targets: ["atp-load"]),
         .library(name: "ATPEngine", targets: ["ATPEngine"]),
         .library(name: "ATPHTTP", targets: ["ATPHTTP"]),
         .library(name: "ATPService", targets: ["ATPService"]),
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPUtilities"]),
         .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
+        .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities"]),
+        .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),
         .executableTarget(
             name: "EngineBenchmarks",
             dependencies: ["ATPEngine"],
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
         .testTarget(
             name: "ATPPushTests", dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPUtilities", "ATPTestSupport"]),
+        .testTarget(name: "ATPLoadTests", dependencies: ["ATPLoad", "ATPService", "ATPHTTP", "ATPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

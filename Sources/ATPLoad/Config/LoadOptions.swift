@@ -1,0 +1,70 @@
+/// Everything one `atp-load` invocation was asked to do.
+///
+/// Thread-safety: a value type.
+public struct LoadOptions: Sendable {
+    public var target = "http://127.0.0.1:8080"
+    /// A built-in scenario name or a JSON scenario file.
+    public var scenario = "checkout"
+    public var durationNanoseconds: Int64 = 30_000_000_000
+    public var warmupNanoseconds: Int64 = 5_000_000_000
+    public var connections = 64
+    /// Load threads; nil = one per connection. A thread with several connections uses them in
+    /// turn, so at most `threads` requests are in flight.
+    public var threads: Int?
+    /// Requests per second across all threads (open loop); nil = as fast as possible.
+    public var rate: Int?
+    /// Catalogue size; nil = the scenario file's, else 10,000 skus × 4 locations.
+    public var skus: Int?
+    public var locations: Int?
+    public var token: String?
+    public var slos: [ServiceLevelObjective] = []
+    public var reportJSON: String?
+    public var reportHTML: String?
+    /// A second target run with the same settings.
+    public var compare: String?
+    public var seed: UInt64?
+    /// No progress line.
+    public var quiet = false
+    public var timeoutMilliseconds = 10_000
+
+    public init() {}
+
+    public var threadCount: Int { max(1, min(threads ?? connections, connections)) }
+}
+
+/// `atp-load --help`.
+public let loadUsage = """
+    atp-load — the holiday-peak rehearsal harness for atpd (and the Redis+Lua baseline)
+
+    usage: atp-load [options]
+
+      --target URL          http://host:port of atpd, or redis://host:port for the Redis+Lua
+                            baseline (default http://127.0.0.1:8080)
+      --scenario NAME|FILE  browse | checkout | warehouse | flash-sale | holiday-peak, or a JSON
+                            scenario file (default checkout)
+      --duration D          measured run time, e.g. 30s, 2m (default 30s)
+      --warmup D            load before measuring starts (default 5s)
+      --connections N       keep-alive connections, one simulated client each (default 64)
+      --threads N           load threads (default: one per connection); a thread with several
+                            connections uses them in turn
+      --rate N              open loop: N requests/s in total, latency measured from each
+                            request's due time (wrk2); omit for closed-loop max throughput
+      --skus N              regular skus in the catalogue (default 10000)
+      --locations N         locations per sku (default 4)
+      --token TOKEN         bearer token (needs read, reserve and ingest scopes)
+      --slo EXPR            objective, repeatable: p99<5ms, hold.p99.9<20ms, max<1s, mean<2ms
+      --report-json FILE    write the results as JSON
+      --report-html FILE    write a self-contained HTML report with SVG charts
+      --compare URL         run the same load against a second target and print the ratios
+      --seed N              random seed (default: random)
+      --timeout D           per-request timeout (default 10s)
+      --quiet               no progress line
+      --help                this text
+
+    The run seeds its own catalogue (fresh, run-tagged skus) through POST /v1/events (Redis:
+    HSET), then reads every cell back and checks the invariants: reserved within what the
+    successful holds account for, no negative available, onHand as fulfilments left it, and
+    flash-sale holds within the stock.
+    Exit status: 0 pass; 1 an invariant broke or an SLO was missed; 2 usage; 3 target failure.
+
+    """

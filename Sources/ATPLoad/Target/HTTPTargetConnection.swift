@@ -1,0 +1,122 @@
+import ATPHTTP
+
+/// One load thread's keep-alive connection to atpd: turns `Operation`s into v1 API requests.
+///
+/// The request value (method, path, headers, body) is kept and rewritten in place for every
+/// operation, so steady state allocates only what the client's response needs; no Foundation,
+/// no string formatting. After a transport error the client has closed the socket; the next
+/// call reconnects (waiting 10 ms first when connecting fails, so a dead server is not spun on).
+/// Thread-safety: not thread-safe; one thread. Complexity: O(request + response size).
+final class HTTPTargetConnection: TargetConnection {
+    private let target: HTTPTarget
+    private let catalogue: Catalogue
+    private var connection: HTTPClientConnection?
+    private var request: HTTPClientRequest
+
+    init(target: HTTPTarget, catalogue: Catalogue, connection: HTTPClientConnection) {
+        self.target = target
+        self.catalogue = catalogue
+        self.connection = connection
+        request = HTTPClientRequest(method: .get, path: "/", headers: target.authorization)
+        request.path.reserveCapacity(4096)
+        request.body.reserveCapacity(16 * 1024)
+    }
+
+    func perform(_ operation: Operation) -> Outcome {
+        build(operation)
+        if connection?.isOpen != true {
+            connection = try? target.openConnection()
+            guard connection != nil else {
+                MonotonicClock.sleep(nanoseconds: 10_000_000)
+                return Outcome(status: 0)
+            }
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try connection!.send(request)
+        } catch {
+            return Outcome(status: 0)
+        }
+        if operation.kind == .hold && response.status == 201 {
+            return Outcome(status: 201, reservationID: Self.reservationID(in: response.body))
+        }
+        return Outcome(status: response.status)
+    }
+
+    private func build(_ op: Operation) {
+        request.path.removeAll(keepingCapacity: true)
+        request.body.removeAll(keepingCapacity: true)
+        request.contentType = nil
+        switch op.kind {
+        case .availability:
+            request.method = .get
+            request.path += "/v1/availability?sku="
+            for (i, sku) in op.skus.enumerated() {
+                if i > 0 { request.path += "&sku=" }
+                request.path += catalogue.skuNames[sku]
+            }
+        case .hold:
+            request.method = .post
+            request.path += "/v1/reservations"
+            request.contentType = "application/json"
+            request.body.appendASCII("{\"lines\":[")
+            for (i, line) in op.lines.enumerated() {
+                if i > 0 { request.body.append(UInt8(ascii: ",")) }
+                request.body.appendASCII("{\"sku\":")
+                request.body.appendJSONString(catalogue.skuNames[line.sku])
+                request.body.appendASCII(",\"location\":")
+                request.body.appendJSONString(catalogue.locationNames[line.location])
+                request.body.appendASCII(",\"qty\":")
+                request.body.appendDecimal(line.qty)
+                request.body.append(UInt8(ascii: "}"))
+            }
+            request.body.appendASCII("],\"ttlSeconds\":")
+            request.body.appendDecimal(op.ttlSeconds)
+            request.body.append(UInt8(ascii: "}"))
+        case .confirm, .fulfil, .release:
+            request.method = .post
+            request.path += "/v1/reservations/"
+            request.path += op.reservationID
+            request.path += op.kind == .confirm ? "/confirm" : op.kind == .fulfil ? "/fulfill" : "/release"
+        case .events:
+            request.method = .post
+            request.path += "/v1/events"
+            request.contentType = "application/json"
+            request.body.appendASCII("{\"events\":[")
+            for (i, event) in op.events.enumerated() {
+                if i > 0 { request.body.append(UInt8(ascii: ",")) }
+                request.body.appendASCII("{\"id\":\"")
+                request.body.append(contentsOf: op.eventPrefix.utf8)
+                request.body.appendDecimal(op.eventFirstNumber + i)
+                request.body.appendASCII(event.isSet ? "\",\"type\":\"set\",\"sku\":" : "\",\"type\":\"adjust\",\"sku\":")
+                request.body.appendJSONString(catalogue.skuNames[event.sku])
+                request.body.appendASCII(",\"location\":")
+                request.body.appendJSONString(catalogue.locationNames[event.location])
+                request.body.appendASCII(event.isSet ? ",\"qty\":" : ",\"delta\":")
+                request.body.appendDecimal(event.value)
+                request.body.append(UInt8(ascii: "}"))
+            }
+            request.body.appendASCII("]}")
+        }
+    }
+
+    /// The value of the first `"id":"…"` member of a reservation body, found by a byte scan (no
+    /// JSON tree); nil when absent.
+    private static let idKey: [UInt8] = Array("\"id\":\"".utf8)
+
+    static func reservationID(in body: [UInt8]) -> String? {
+        let key = idKey
+        guard body.count > key.count else { return nil }
+        var i = 0
+        while i + key.count <= body.count {
+            if body[i] == key[0] && body[i..<(i + key.count)].elementsEqual(key) {
+                let start = i + key.count
+                var end = start
+                while end < body.count && body[end] != UInt8(ascii: "\"") { end += 1 }
+                return String(decoding: body[start..<end], as: UTF8.self)
+            }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,98 @@
+import ATPStore
+
+/// The Redis+Lua baseline: the same scenarios straight against redis-server, over hiredis
+/// (`RedisConnection`). Cells are hashes `atpl:<tag>:c:<cell>` with `onHand` and `reserved`;
+/// holds and their transitions are `EVALSHA` of `RedisScripts`; availability reads are pipelined
+/// `HMGET`s (one round trip per request, like one HTTP request).
+///
+/// Thread-safety: `Sendable` (immutable); each connection it makes belongs to one thread.
+public struct RedisTarget: LoadTarget {
+    public let url: RedisURL
+    public let timeoutMilliseconds: Int
+    public var description: String { url.description }
+
+    public init(url: String, timeoutMilliseconds: Int = 10_000) throws(LoadError) {
+        do {
+            self.url = try RedisURL(url)
+        } catch {
+            throw .usage("--target: \(error)")
+        }
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    func openConnection() throws(LoadError) -> RedisConnection {
+        do {
+            return try RedisConnection(url: url, connectTimeoutMilliseconds: 2_000,
+                                       commandTimeoutMilliseconds: timeoutMilliseconds)
+        } catch {
+            throw .target("\(error)")
+        }
+    }
+
+    static func prefix(_ catalogue: Catalogue) -> String { "atpl:\(catalogue.tag):" }
+
+    static func cellKey(_ catalogue: Catalogue, _ cell: Int) -> [UInt8] {
+        Array((prefix(catalogue) + "c:" + String(cell)).utf8)
+    }
+
+    public func connect(_ catalogue: Catalogue) throws(LoadError) -> any TargetConnection {
+        try RedisTargetConnection(target: self, catalogue: catalogue, connection: openConnection())
+    }
+
+    /// Seeds every cell with `HSET onHand <n> reserved 0`, 1,000 commands a round trip.
+    public func prepare(_ catalogue: Catalogue) throws(LoadError) {
+        let connection = try openConnection()
+        var cell = 0
+        while cell < catalogue.cellCount {
+            var commands: [[[UInt8]]] = []
+            while cell < catalogue.cellCount && commands.count < 1_000 {
+                commands.append([Array("HSET".utf8), Self.cellKey(catalogue, cell), Array("onHand".utf8),
+                                 Array(String(catalogue.seeded(cell: cell)).utf8), Array("reserved".utf8), [0x30]])
+                cell += 1
+            }
+            try run(connection, commands, "seeding")
+        }
+    }
+
+    /// `HMGET onHand reserved` of every cell, 1,000 a round trip.
+    public func readCells(_ catalogue: Catalogue) throws(LoadError) -> [CellReading] {
+        let connection = try openConnection()
+        var readings: [CellReading] = []
+        var cell = 0
+        while cell < catalogue.cellCount {
+            let first = cell
+            var commands: [[[UInt8]]] = []
+            while cell < catalogue.cellCount && commands.count < 1_000 {
+                commands.append([Array("HMGET".utf8), Self.cellKey(catalogue, cell),
+                                 Array("onHand".utf8), Array("reserved".utf8)])
+                cell += 1
+            }
+            let replies = try run(connection, commands, "reading the stock")
+            for (i, reply) in replies.enumerated() {
+                guard let fields = reply.array, fields.count == 2,
+                    let onHand = fields[0].string.flatMap({ Int($0) }),
+                    let reserved = fields[1].string.flatMap({ Int($0) })
+                else { continue }
+                readings.append(CellReading(cell: first + i, onHand: onHand, reserved: reserved,
+                                            available: onHand - reserved))
+            }
+        }
+        return readings
+    }
+
+    @discardableResult
+    private func run(_ connection: RedisConnection, _ commands: [[[UInt8]]], _ what: String) throws(LoadError)
+        -> [RedisReply]
+    {
+        let replies: [RedisReply]
+        do {
+            replies = try connection.pipeline(commands)
+        } catch {
+            throw .target("\(description): \(what): \(error)")
+        }
+        if let failure = replies.first(where: \.isError) {
+            throw .target("\(description): \(what): \(failure.errorMessage ?? "error")")
+        }
+        return replies
+    }
+}
