@@ -70,7 +70,10 @@ final class APIResponder: HTTPResponder {
             var final = answer
             if case .failure(let error) = result {
                 final.reset()
-                var problem = APIError(503, "store_unavailable", "the change could not be made durable: \(error.detail)")
+                var problem = APIError(
+                    503, "store_unavailable",
+                    "the change was not made durable (\(error.detail)); it may still take effect: "
+                        + "retry it with the same Idempotency-Key or event ids")
                 problem.headers = [("Retry-After", "1")]
                 problem.write(into: &final)
             }

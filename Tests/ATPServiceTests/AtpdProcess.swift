@@ -1,0 +1,208 @@
+import ATPHTTP
+import ATPTestSupport
+import Foundation
+import Glibc
+
+/// Why a real `atpd` child could not be started or did not stop as asked.
+struct AtpdProcessError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The real `atpd` executable as a child process of the test, for end-to-end durability tests.
+///
+/// The executable is the one SwiftPM built next to the test bundle (`.build/<config>/atpd`, beside
+/// `atpdPackageTests.xctest`). Each `start()` spawns it with `--listen 127.0.0.1:0` and the
+/// caller's flags, reads the port the kernel gave from its `started` log line, and returns once
+/// `GET /readyz` answers 200 (at most 10 s). Its stderr goes to a temporary file per start, quoted
+/// in every error. `kill9()` is a crash (SIGKILL, then reaped); `terminate()` is the operator's
+/// stop (SIGTERM; exit status 0 expected within 10 s). Every wait is bounded, every child reaped,
+/// and `deinit` kills a child still running and removes the log files.
+///
+/// Thread-safety: one thread at a time.
+final class AtpdProcess {
+    let executable: String
+    let arguments: [String]
+    /// The running child's pid, or 0.
+    private(set) var pid: pid_t = 0
+    /// The port of the running (or last) child.
+    private(set) var port: UInt16 = 0
+    private var logs: [String] = []
+
+    /// Starts `atpd` with `arguments` (besides `--listen`), waiting until it is ready.
+    init(_ arguments: [String]) throws {
+        executable = try Self.executablePath()
+        self.arguments = arguments
+        try start()
+    }
+
+    deinit {
+        kill9()
+        for log in logs { unlink(log) }
+    }
+
+    /// `atpd` beside the running test binary; throws a clear message when it is missing.
+    static func executablePath() throws -> String {
+        var candidates: [String] = []
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        if count > 0 {
+            candidates.append(String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        candidates.append(CommandLine.arguments[0])
+        for binary in candidates {
+            // The test binary is `<dir>/atpdPackageTests.xctest`, or on macOS a file inside the
+            // bundle `<dir>/atpdPackageTests.xctest/`: `atpd` is in `<dir>`.
+            var directory = (binary as NSString).deletingLastPathComponent
+            if let bundle = binary.range(of: ".xctest/") {
+                directory = (String(binary[..<bundle.lowerBound]) as NSString).deletingLastPathComponent
+            }
+            if access(directory + "/atpd", X_OK) == 0 { return directory + "/atpd" }
+        }
+        throw AtpdProcessError(
+            description:
+                "the atpd executable is not next to the test binary (\(candidates.joined(separator: ", "))): "
+                + "run swift build --build-tests first")
+    }
+
+    /// The running child's stderr so far (its last 8 KiB), for failure messages.
+    var stderrTail: String {
+        guard let log = logs.last, let data = FileManager.default.contents(atPath: log) else {
+            return "(no output)"
+        }
+        return String(decoding: data.suffix(8_192), as: UTF8.self)
+    }
+
+    /// Spawns the child and waits (10 s at most) for its port and `/readyz` 200.
+    func start() throws {
+        precondition(pid == 0, "atpd is already running")
+        let log = NSTemporaryDirectory() + "atpd-durability-\(getpid())-\(UUID().uuidString).log"
+        logs.append(log)
+        pid = try Self.spawn(executable, [executable, "--listen", "127.0.0.1:0"] + arguments, log: log)
+        port = 0
+        let deadline = Self.now() + 10_000
+        while Self.now() < deadline {
+            if let status = reap(block: false) {
+                throw AtpdProcessError(
+                    description:
+                        "atpd exited during start-up (status \(status)):\n\(stderrTail)")
+            }
+            if port == 0 { port = Self.boundPort(in: stderrTail) ?? 0 }
+            if port != 0, let response = try? Self.get(port: port, "/readyz"), response.status == 200 {
+                return
+            }
+            usleep(20_000)
+        }
+        kill9()
+        throw AtpdProcessError(description: "atpd did not become ready within 10 s:\n\(stderrTail)")
+    }
+
+    /// Kills the child at once (SIGKILL), as a crash would, and reaps it.
+    func kill9() {
+        guard pid != 0 else { return }
+        Glibc.kill(pid, SIGKILL)
+        _ = reap(block: true)
+    }
+
+    /// Asks the child to stop (SIGTERM) and expects exit status 0 within 10 s; kills it otherwise.
+    func terminate() throws {
+        guard pid != 0 else { return }
+        Glibc.kill(pid, SIGTERM)
+        let deadline = Self.now() + 10_000
+        while Self.now() < deadline {
+            if let status = reap(block: false) {
+                // WIFEXITED and WEXITSTATUS by hand: the macros are not imported.
+                guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
+                    throw AtpdProcessError(
+                        description:
+                            "atpd did not exit 0 on SIGTERM (wait status \(status)):\n\(stderrTail)")
+                }
+                return
+            }
+            usleep(10_000)
+        }
+        kill9()
+        throw AtpdProcessError(description: "atpd did not exit within 10 s of SIGTERM:\n\(stderrTail)")
+    }
+
+    /// Reaps the child if it has exited (or waits for it when `block`); its wait status, or nil.
+    private func reap(block: Bool) -> Int32? {
+        guard pid != 0 else { return nil }
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, block ? 0 : WNOHANG)
+            if result == pid {
+                pid = 0
+                return status
+            }
+            if result < 0 && errno == EINTR { continue }
+            if result < 0 {  // ECHILD: reaped elsewhere
+                pid = 0
+                return -1
+            }
+            return nil
+        }
+    }
+
+    /// One request on a fresh connection (500 ms timeout), for readiness polls.
+    static func get(port: UInt16, _ path: String) throws -> RawResponse {
+        let connection = try RawConnection(port: port, timeoutMilliseconds: 500)
+        try connection.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        return try connection.readResponse()
+    }
+
+    /// The port of the `"boundAddress":"127.0.0.1:PORT"` member of the `started` log line.
+    private static func boundPort(in log: String) -> UInt16? {
+        guard let range = log.range(of: #""boundAddress":"127.0.0.1:"#) else { return nil }
+        return UInt16(log[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    private static func spawn(_ executable: String, _ argv: [String], log: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // No blocked signals and default SIGPIPE in the child, whatever this process set.
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var pipeOnly = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &pipeOnly)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var cArguments = argv.map { strdup($0) }
+        cArguments.append(nil)
+        defer { for argument in cArguments { free(argument) } }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, executable, &actions, &attributes, cArguments, environ)
+        guard result == 0 else {
+            throw AtpdProcessError(
+                description: "posix_spawn \(executable): \(String(cString: strerror(result)))")
+        }
+        return child
+    }
+
+    /// Monotonic milliseconds.
+    static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+/// A temporary directory for a file store, removed with everything in it by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "atpd-durability-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}
