@@ -99,6 +99,7 @@ final class AtpdClient {
     /// What the API shows of every given sku, reservation and channel, as `path → body`; the
     /// bodies are re-serialized with sorted keys, and the `locations` of a stock answer sorted,
     /// so that two dumps of the same state are equal whatever order the server lists things in.
+    /// Channels are compared without their delivery status.
     func dump(skus: [String], reservations: [String]) throws -> [String: String] {
         var paths = skus.map { "/v1/stock/\(ServiceHarness.encode($0))" }
         paths += reservations.map { "/v1/reservations/\($0)" }
@@ -114,6 +115,10 @@ final class AtpdClient {
             if var rows = object["locations"] as? [[String: Any]] {
                 rows.sort { ($0["location"] as? String ?? "") < ($1["location"] as? String ?? "") }
                 object["locations"] = rows
+            }
+            // A channel's delivery status (attempts, pending) is live push state, not stored state.
+            if let channels = object["channels"] as? [[String: Any]] {
+                object["channels"] = channels.map { channel in channel.filter { $0.key != "status" } }
             }
             out[path] = "\(response.status) \(try Self.text(object))"
         }
