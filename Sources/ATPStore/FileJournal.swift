@@ -67,6 +67,8 @@ final class FileJournal: GroupCommitBackend, @unchecked Sendable {
     /// The end of the last durable batch in the current segment.
     private var size = 0
     private var needsRepair = false
+    /// Units of failed batches, written again ahead of the next batch (writer thread only).
+    private var owed: [[JournalRecord]] = []
     private var buffer: [UInt8] = []
     /// Records and bytes written since the last rotation (or found by recovery).
     private(set) var recordsSinceRotation = 0
@@ -110,6 +112,11 @@ final class FileJournal: GroupCommitBackend, @unchecked Sendable {
     /// Appends one frame per non-empty unit, then `fdatasync`s: one `write(2)` per batch.
     /// - Complexity: O(size of the batch).
     func write(_ units: [[JournalRecord]]) throws(StoreError) {
+        // Units of a failed batch are already applied in the engine (reads show them, and a retry
+        // with the same event id or Idempotency-Key is answered from it): they are owed to the
+        // journal and go ahead of the next batch.
+        let units = owed.isEmpty ? units : owed + units
+        owed = units
         if needsRepair {
             do throws(StoreError) { try repair() } catch {
                 throw .unavailable("journal needs repair: \(error)")
@@ -136,6 +143,7 @@ final class FileJournal: GroupCommitBackend, @unchecked Sendable {
             try? repair()
             throw error
         }
+        owed = []
         size += buffer.count
         recordsSinceRotation += records
         bytesSinceRotation += buffer.count
