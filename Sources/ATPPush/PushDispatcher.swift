@@ -10,7 +10,8 @@ import Synchronization
 /// Each turn: apply messages (attempt outcomes from senders, replays from the API), pick up
 /// channel definitions when `Engine.channelsVersion` moved, drain the feed (one channel
 /// availability per changed sku and channel), then start what each channel's bucket, breaker,
-/// pause and `burst` allow; then sleep `pollIntervalMicroseconds`. It never blocks on I/O.
+/// pause and `burst` allow; then sleep `pollIntervalMicroseconds` (`idlePollIntervalMicroseconds`
+/// while there is no channel). It never blocks on I/O.
 /// Thread-safety: `post` from any thread; everything else runs on the dispatcher thread.
 /// - Complexity: a turn is O(messages + changed skus × channels + requests started).
 final class PushDispatcher: @unchecked Sendable {  // mutable state is confined to the dispatcher thread
@@ -64,7 +65,11 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
             Self.nameCurrentThread("atp-push")
             while !stopping.load(ordering: .acquiring) {
                 turn()
-                usleep(UInt32(max(50, configuration.pollIntervalMicroseconds)))
+                let interval =
+                    channels.isEmpty
+                    ? max(configuration.pollIntervalMicroseconds, configuration.idlePollIntervalMicroseconds)
+                    : configuration.pollIntervalMicroseconds
+                usleep(UInt32(clamping: max(50, interval)))
             }
             finished.signal()
         }
