@@ -41,6 +41,11 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks"
         ),
         .executableTarget(
+            name: "PushBenchmarks",
+            dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPPush"],
+            path: "Benchmarks/PushBenchmarks"
+        ),
+        .executableTarget(
             name: "RedisBenchmarks",
             dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"],
             path: "Benchmarks/RedisBenchmarks"

@@ -10,7 +10,8 @@ import Synchronization
 /// Each turn: apply messages (attempt outcomes from senders, replays from the API), pick up
 /// channel definitions when `Engine.channelsVersion` moved, drain the feed (one channel
 /// availability per changed sku and channel), then start what each channel's bucket, breaker,
-/// pause and `burst` allow; then sleep `pollIntervalMicroseconds`. It never blocks on I/O.
+/// pause and `burst` allow; then sleep `pollIntervalMicroseconds` (`idlePollIntervalMicroseconds`
+/// while there is no channel). It never blocks on I/O.
 /// Thread-safety: `post` from any thread; everything else runs on the dispatcher thread.
 /// - Complexity: a turn is O(messages + changed skus × channels + requests started).
 final class PushDispatcher: @unchecked Sendable {  // mutable state is confined to the dispatcher thread
@@ -61,13 +62,17 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let thread = Thread { [self] in
+            Self.nameCurrentThread("atp-push")
             while !stopping.load(ordering: .acquiring) {
                 turn()
-                usleep(UInt32(max(50, configuration.pollIntervalMicroseconds)))
+                let interval =
+                    channels.isEmpty
+                    ? max(configuration.pollIntervalMicroseconds, configuration.idlePollIntervalMicroseconds)
+                    : configuration.pollIntervalMicroseconds
+                usleep(UInt32(clamping: max(50, interval)))
             }
             finished.signal()
         }
-        thread.name = "atp-push"
         thread.start()
     }
 
@@ -81,6 +86,16 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     }
 
     func post(_ message: Message) { inbox.withLock { $0.append(message) } }
+
+    /// Names the calling thread (its `comm`, 15 bytes at most) for `top -H`, `perf` and /proc.
+    /// Not `Thread.name`: on Linux Foundation drops a name set before `start`, and a name set
+    /// inside the thread's block is lost when the thread runs before `start` has returned.
+    static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = Array(name.utf8.prefix(15)).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
 
     static func monotonicMicroseconds() -> Int64 {
         var spec = timespec()

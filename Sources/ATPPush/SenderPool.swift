@@ -37,10 +37,10 @@ final class SenderPool: Sendable {
         if spawn {
             exited.enter()
             let thread = Thread { [self] in
+                PushDispatcher.nameCurrentThread("atp-push-sender")
                 run()
                 exited.leave()
             }
-            thread.name = "atp-push-sender"
             thread.start()
         }
         wake.signal()
