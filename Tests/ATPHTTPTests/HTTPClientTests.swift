@@ -99,7 +99,7 @@ private final class ScriptedServer: @unchecked Sendable {
     private(set) var accepted = 0
 
     init(connections: Int = 1, _ script: @escaping (Peer, Int) -> Void) throws {
-        listener = try TCPSocket.listen(on: .loopback(port: 0), reusePort: false)
+        listener = try TCPSocket.listen(on: .loopback(port: 0))
         address = try TCPSocket.localAddress(listener)
         thread = spawn { [self] in
             for index in 0..<connections {
@@ -312,7 +312,7 @@ struct HTTPClientTests {
     }
 
     @Test func refusedPortFailsToConnect() throws {
-        let listener = try TCPSocket.listen(on: .loopback(port: 0), reusePort: false)
+        let listener = try TCPSocket.listen(on: .loopback(port: 0))
         let address = try TCPSocket.localAddress(listener)
         Syscall.close(listener)
         let error = failure { _ = try HTTPClient().send(HTTPClientRequest(path: "/"), to: address) }

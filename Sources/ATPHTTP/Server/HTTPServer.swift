@@ -3,8 +3,12 @@ import Glibc
 import ATPUtilities
 import Synchronization
 
-/// An HTTP/1.1 server: one epoll event loop per thread, each accepting on its own SO_REUSEPORT
-/// socket, keep-alive and pipelining, limits and timeouts from `HTTPServerConfiguration`.
+/// An HTTP/1.1 server: one epoll event loop per thread, all accepting from one listening socket
+/// (registered with `EPOLLEXCLUSIVE`, so a new connection wakes one loop), keep-alive and
+/// pipelining, limits and timeouts from `HTTPServerConfiguration`.
+///
+/// One socket rather than one `SO_REUSEPORT` socket per loop: with `SO_REUSEPORT` any process of
+/// the same user could bind the port too and be handed a share of the connections.
 ///
 /// Thread-safety: `start`, `shutdown` and `wait` may be called from any thread; the responder is
 /// called from every loop thread at once.
@@ -32,21 +36,18 @@ public final class HTTPServer: Sendable {
     private let workers: [ServerWorker]
     private let shared = SharedState()
     private let threads = Locked<[pthread_t]>([])
+    private let listener: Int32
+    private let listenerClosed = Atomic<Bool>(false)
 
-    /// Binds the listening sockets (so the port is known and taken) without serving yet.
+    /// Binds the listening socket (so the port is known and taken) without serving yet.
     public init(configuration: HTTPServerConfiguration, responder: HTTPResponder) throws(SystemError) {
         self.configuration = configuration
-        var listeners: [Int32] = []
-        var address = configuration.address
+        let fd = try TCPSocket.listen(on: configuration.address)
+        listener = fd
         do {
-            for _ in 0..<max(1, configuration.threads) {
-                let fd = try TCPSocket.listen(on: address, reusePort: true)
-                listeners.append(fd)
-                address = try TCPSocket.localAddress(fd)
-            }
-            boundAddress = address
+            boundAddress = try TCPSocket.localAddress(fd)
             var workers: [ServerWorker] = []
-            for (index, fd) in listeners.enumerated() {
+            for index in 0..<max(1, configuration.threads) {
                 workers.append(
                     try ServerWorker(
                         index: index, listener: fd, configuration: configuration, responder: responder,
@@ -54,7 +55,7 @@ public final class HTTPServer: Sendable {
             }
             self.workers = workers
         } catch {
-            for fd in listeners { Syscall.close(fd) }
+            Syscall.close(fd)
             throw error
         }
     }
@@ -83,6 +84,8 @@ public final class HTTPServer: Sendable {
     /// Stops accepting and closes idle connections; busy ones finish their request (answered with
     /// `Connection: close`) or are closed after the grace period. Returns at once; see `wait`.
     public func shutdown() {
+        // New connections are refused from here on; the descriptor is closed once the loops end.
+        Glibc.shutdown(listener, Int32(SHUT_RDWR))
         for worker in workers {
             worker.loop.execute { worker.beginShutdown() }
         }
@@ -95,5 +98,12 @@ public final class HTTPServer: Sendable {
             return threads
         }
         for thread in joined { pthread_join(thread, nil) }
+        closeListener()
+    }
+
+    deinit { closeListener() }
+
+    private func closeListener() {
+        if !listenerClosed.exchange(true, ordering: .relaxed) { Syscall.close(listener) }
     }
 }

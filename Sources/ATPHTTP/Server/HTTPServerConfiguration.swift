@@ -3,7 +3,7 @@
 /// Thread-safety: a value type.
 public struct HTTPServerConfiguration: Sendable {
     public var address: SocketAddress
-    /// Event-loop threads, each with its own listening socket on the same port (SO_REUSEPORT).
+    /// Event-loop threads; they share one listening socket.
     public var threads = 2
     /// Open connections beyond this are answered 503 and closed at once.
     public var maxConnections = 10_000

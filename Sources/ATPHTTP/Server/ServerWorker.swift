@@ -2,7 +2,8 @@ import CLinux
 import Glibc
 import Synchronization
 
-/// One event loop's share of a server: its listening socket, its connections, its timers.
+/// One event loop's share of a server: its registration on the shared listening socket, its
+/// connections, its timers.
 ///
 /// Thread-safety: everything runs on `loop`'s thread, except `loop.execute` callers (deferred
 /// completions and shutdown), which hop onto it.
@@ -29,12 +30,15 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
         self.responder = responder
         self.shared = shared
         loop = try EventLoop()
-        try loop.register(listener, events: EPOLLIN.rawValue, handler: self)
+        try loop.register(listener, events: Self.acceptEvents, handler: self)
         refreshDate()
         scheduleSweep()
     }
 
     // MARK: Accepting
+
+    /// Readable, waking one of the loops that share the listening socket.
+    private static let acceptEvents = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
 
     /// The listening socket is readable: accept every pending connection.
     func handleEvents(_ events: UInt32) {
@@ -72,9 +76,9 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     private func pauseAccepting(after error: SystemError) {
         configuration.onError?("accept: \(error)")
         guard listener >= 0 else { return }
-        loop.modify(listener, events: 0)
+        loop.unregister(listener)  // EPOLLEXCLUSIVE registrations cannot be modified, only re-added
         loop.schedule(afterMilliseconds: 100) { [unowned self] in
-            if listener >= 0 { loop.modify(listener, events: EPOLLIN.rawValue) }
+            if listener >= 0 { try? loop.register(listener, events: Self.acceptEvents, handler: self) }
         }
     }
 
@@ -156,8 +160,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     /// Stops accepting, closes idle connections, lets busy ones finish (on the loop thread).
     func beginShutdown() {
         if listener >= 0 {
-            loop.unregister(listener)
-            Syscall.close(listener)
+            loop.unregister(listener)  // the server closes the shared socket after the loops end
             listener = -1
         }
         shutdownDeadline = loop.now + configuration.shutdownGraceMilliseconds

@@ -56,15 +56,14 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 ///
 /// Thread-safety: stateless; safe from any thread.
 public enum TCPSocket {
-    /// A non-blocking listening socket bound to `address`; with `reusePort`, several sockets
-    /// (one per event loop) can share the port and the kernel spreads connections over them.
-    public static func listen(on address: SocketAddress, reusePort: Bool, backlog: Int32 = 1024) throws(SystemError)
+    /// A non-blocking listening socket bound to `address` (`SO_REUSEADDR`, so a restart can bind
+    /// while old connections linger in TIME_WAIT).
+    public static func listen(on address: SocketAddress, backlog: Int32 = 1024) throws(SystemError)
         -> Int32
     {
         let fd = try socket()
         do {
             try Syscall.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
-            if reusePort { try Syscall.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
             var raw = address.sockaddr
             _ = try Syscall.retrying("bind") {
                 Int(withUnsafePointer(to: &raw) {
