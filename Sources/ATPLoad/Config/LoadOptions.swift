@@ -8,8 +8,8 @@ public struct LoadOptions: Sendable {
     public var durationNanoseconds: Int64 = 30_000_000_000
     public var warmupNanoseconds: Int64 = 5_000_000_000
     public var connections = 64
-    /// Load threads; nil = one per connection. A thread with several connections uses them in
-    /// turn, so at most `threads` requests are in flight.
+    /// Load threads, each an epoll loop multiplexing its share of the connections (one request
+    /// in flight per connection); nil = `defaultThreads`.
     public var threads: Int?
     /// Requests per second across all threads (open loop); nil = as fast as possible.
     public var rate: Int?
@@ -26,10 +26,17 @@ public struct LoadOptions: Sendable {
     /// No progress line.
     public var quiet = false
     public var timeoutMilliseconds = 10_000
+    /// Processes whose CPU time in the measured window is reported (`--cpu-pid`, same machine).
+    public var cpuPIDs: [Int32] = []
 
     public init() {}
 
-    public var threadCount: Int { max(1, min(threads ?? connections, connections)) }
+    /// Load threads when `--threads` is not given: one event loop. Measured on the 2-core
+    /// machine with atpd (2 threads) beside it, one loop drives 64 connections with the least
+    /// client CPU and the most server throughput; give more on a separate load machine.
+    public static let defaultThreads = 1
+
+    public var threadCount: Int { max(1, min(threads ?? Self.defaultThreads, connections)) }
 }
 
 /// `atp-load --help`.
@@ -44,9 +51,10 @@ public let loadUsage = """
                             scenario file (default checkout)
       --duration D          measured run time, e.g. 30s, 2m (default 30s)
       --warmup D            load before measuring starts (default 5s)
-      --connections N       keep-alive connections, one simulated client each (default 64)
-      --threads N           load threads (default: one per connection); a thread with several
-                            connections uses them in turn
+      --connections N       keep-alive connections, one simulated client each with one
+                            request in flight (default 64)
+      --threads N           load threads, each an epoll loop over its share of the connections
+                            (default 1: leaves the cores to a server on the same machine)
       --rate N              open loop: N requests/s in total, latency measured from each
                             request's due time (wrk2); omit for closed-loop max throughput
       --skus N              regular skus in the catalogue (default 10000)
@@ -58,6 +66,8 @@ public let loadUsage = """
       --compare URL         run the same load against a second target and print the ratios
       --seed N              random seed (default: random)
       --timeout D           per-request timeout (default 10s)
+      --cpu-pid PID         also report the CPU time process PID (say atpd or redis-server on
+                            this machine) used in the measured window; repeatable
       --quiet               no progress line
       --help                this text
 
