@@ -31,10 +31,13 @@ public struct LoadOptions: Sendable {
 
     public init() {}
 
-    /// Load threads when `--threads` is not given: one event loop. Measured on the 2-core
-    /// machine with atpd (2 threads) beside it, one loop drives 64 connections with the least
-    /// client CPU and the most server throughput; give more on a separate load machine.
-    public static let defaultThreads = 1
+    /// Load threads when `--threads` is not given. A load thread costs about as much CPU per
+    /// request as the server does (mostly the kernel's loopback TCP work, which the sender pays
+    /// for), so on the 2-core machine with atpd's 2 threads beside it, two load threads let the
+    /// scheduler split the cores about evenly between client and server; one thread capped the
+    /// client near 2/3 of a core (its fair share among three runnable threads) and with it the
+    /// throughput of both targets. On a separate load machine, give one per core.
+    public static let defaultThreads = 2
 
     public var threadCount: Int { max(1, min(threads ?? Self.defaultThreads, connections)) }
 }
@@ -54,7 +57,7 @@ public let loadUsage = """
       --connections N       keep-alive connections, one simulated client each with one
                             request in flight (default 64)
       --threads N           load threads, each an epoll loop over its share of the connections
-                            (default 1: leaves the cores to a server on the same machine)
+                            (default 2)
       --rate N              open loop: N requests/s in total, latency measured from each
                             request's due time (wrk2); omit for closed-loop max throughput
       --skus N              regular skus in the catalogue (default 10000)
