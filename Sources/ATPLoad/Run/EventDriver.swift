@@ -47,8 +47,10 @@ struct WorkerResult: Sendable {
 /// failure (status 0) and reconnect, without blocking, for their next request; a failed connect
 /// backs that connection off for 10 ms. Timeouts are checked every 20 ms.
 ///
-/// At the end of the run no new request starts; the loop keeps reading until every outstanding
-/// request is answered or times out, so that the ledger knows what each one did.
+/// At the end of the run no new request starts — except, in open loop, requests due before the
+/// end that a slow server kept back, which are sent at once for up to one request timeout more
+/// (their latency still counts from their due time) — and the loop keeps reading until every
+/// outstanding request is answered or times out, so that the ledger knows what each one did.
 /// Thread-safety: runs on its own thread and owns its connections, sessions, histograms and
 /// ledger; it takes a lock only once per second (publishing the second's figures).
 /// Complexity: O(1) amortised per request, plus O(log connections) per open-loop wait.
@@ -68,6 +70,10 @@ final class EventDriver {
     /// Connections whose next request is encoded and waits to be written (`flushQueued`).
     private var queued: [DriverConnection] = []
     private var canWaitPrecisely = true
+    /// No request starts after this: the end of the run in closed loop; in open loop one request
+    /// timeout later, so that a backlog of requests due before the end (behind a slow server)
+    /// is still sent and its queueing delay measured, as the schedule demands.
+    private let lastStart: Int64
 
     private static let sweepNanoseconds: Int64 = 20_000_000
     private static let backoffNanoseconds: Int64 = 10_000_000
@@ -86,6 +92,7 @@ final class EventDriver {
         self.connections = connections
         self.aggregator = aggregator
         random = RandomSource(seed: plan.seed)
+        lastStart = plan.intervalNanoseconds == nil ? plan.end : plan.end + plan.timeoutNanoseconds
         events = .allocate(capacity: max(16, min(1024, connections.count)))
     }
 
@@ -152,7 +159,7 @@ final class EventDriver {
     /// the run is over.
     private func begin(_ c: DriverConnection, due: Int64) {
         let now = MonotonicClock.now()
-        guard now < plan.end && due < plan.end else {
+        guard due < plan.end && now < lastStart else {
             c.state = .finished
             return
         }
@@ -204,7 +211,7 @@ final class EventDriver {
     }
 
     private func scheduleNext(_ c: DriverConnection, now: Int64) {
-        guard now < plan.end else {
+        guard now < lastStart else {
             c.state = .finished
             return
         }
@@ -221,6 +228,8 @@ final class EventDriver {
                 c.pendingDue = due
                 timers.push(deadline: wake, id: UInt64(c.index))
             }
+        } else if now >= plan.end {
+            c.state = .finished
         } else if c.notBefore > now {
             c.pendingDue = nil
             timers.push(deadline: c.notBefore, id: UInt64(c.index))
