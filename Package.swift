@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPUtilities"]),
         .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
-        .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities"]),
+        .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities", "CLinux"]),
         .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),
         .executableTarget(
             name: "EngineBenchmarks",

@@ -4,8 +4,9 @@ extension HTTPClientRequest {
     /// valid HTTP/1.1 (so no caller-supplied text can split the request or smuggle another).
     /// - Parameter defaultHost: the `Host` value when `headers` has no Host of its own.
     /// - Throws: `invalidRequest` with `out` unchanged.
+    /// Public for drivers that write requests on their own sockets (the load harness).
     /// - Complexity: O(request size); allocates nothing once `out` has grown.
-    func serialize(defaultHost: String, into out: inout [UInt8]) throws(HTTPClientError) {
+    public func serialize(defaultHost: String, into out: inout [UInt8]) throws(HTTPClientError) {
         let token = try methodToken()
         guard let first = path.utf8.first,
             first == UInt8(ascii: "/") || (path == "*" && method == .options),

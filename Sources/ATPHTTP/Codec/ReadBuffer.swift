@@ -4,16 +4,17 @@ import Glibc
 ///
 /// Storage is one malloc'd block; consumed bytes are reclaimed by moving the unread tail to the
 /// front when room is needed, so a connection reuses one block for its whole life.
+/// Public for drivers outside this module that run their own epoll loop (the load harness).
 /// Thread-safety: none; owned by one connection on one loop thread.
-struct ReadBuffer: ~Copyable {
+public struct ReadBuffer: ~Copyable {
     private(set) var base: UnsafeMutableRawPointer
-    private(set) var capacity: Int
+    public private(set) var capacity: Int
     private(set) var start = 0
     private(set) var end = 0
     /// The free space the last `read` offered; a read that returned less drained the socket.
-    private(set) var lastRoom = 0
+    public private(set) var lastRoom = 0
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(byteCount: capacity, alignment: 16)
     }
@@ -21,12 +22,12 @@ struct ReadBuffer: ~Copyable {
     deinit { base.deallocate() }
 
     /// The unread bytes; valid until the next mutation.
-    var readable: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + start, count: end - start) }
-    var count: Int { end - start }
-    var isEmpty: Bool { start == end }
+    public var readable: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + start, count: end - start) }
+    public var count: Int { end - start }
+    public var isEmpty: Bool { start == end }
 
     /// Marks `n` unread bytes as consumed.
-    mutating func consume(_ n: Int) {
+    public mutating func consume(_ n: Int) {
         start += n
         if start == end {
             start = 0
@@ -55,7 +56,7 @@ struct ReadBuffer: ~Copyable {
     }
 
     /// Shrinks back to `capacity` bytes when it grew for a large body and is now empty.
-    mutating func shrinkIfIdle(to target: Int) {
+    public mutating func shrinkIfIdle(to target: Int) {
         guard start == end, capacity > target else { return }
         base.deallocate()
         base = .allocate(byteCount: target, alignment: 16)
@@ -64,8 +65,9 @@ struct ReadBuffer: ~Copyable {
         end = 0
     }
 
-    /// Reads once from `fd` into the free space; `.done(0)` means end of stream.
-    mutating func read(from fd: Int32, atMost: Int) throws(SystemError) -> IOResult<Int> {
+    /// Reads once from `fd` (non-blocking) into the free space, at most `atMost` bytes;
+    /// `.done(0)` means end of stream.
+    public mutating func read(from fd: Int32, atMost: Int) throws(SystemError) -> IOResult<Int> {
         reserve(free: min(atMost, 4096))
         let room = UnsafeMutableRawBufferPointer(start: base + end, count: min(capacity - end, atMost))
         lastRoom = room.count

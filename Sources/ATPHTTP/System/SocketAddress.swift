@@ -95,6 +95,26 @@ public enum TCPSocket {
     /// A connected, non-blocking socket, or an error when `address` does not answer within
     /// `timeoutMilliseconds`.
     public static func connect(to address: SocketAddress, timeoutMilliseconds: Int32) throws(SystemError) -> Int32 {
+        let (fd, inProgress) = try beginConnect(to: address)
+        if inProgress {
+            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            var ready: Int32
+            repeat { ready = poll(&poller, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
+            let error: Int32 = ready == 0 ? ETIMEDOUT : ready < 0 ? errno : connectResult(fd)
+            if error != 0 {
+                Syscall.close(fd)
+                throw SystemError("connect", errno: error)
+            }
+        }
+        return fd
+    }
+
+    /// Starts connecting a new non-blocking socket to `address` without waiting, for callers
+    /// with their own event loop. When `inProgress` is true, wait until the socket is writable
+    /// (EPOLLOUT) and then ask `connectResult`; otherwise it is already connected (loopback can
+    /// be), with `TCP_NODELAY` set.
+    /// - Throws: the `connect` errno when it failed at once (ECONNREFUSED, ...); nothing is left open.
+    public static func beginConnect(to address: SocketAddress) throws(SystemError) -> (fd: Int32, inProgress: Bool) {
         let fd = try socket()
         var raw = address.sockaddr
         let result = withUnsafePointer(to: &raw) {
@@ -102,31 +122,25 @@ public enum TCPSocket {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        if result < 0 && errno != EINPROGRESS {
-            let code = errno
-            Syscall.close(fd)
-            throw SystemError("connect", errno: code)
+        if result == 0 {
+            try? Syscall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            return (fd, false)
         }
-        if result < 0 {
-            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            var ready: Int32
-            repeat { ready = poll(&poller, 1, timeoutMilliseconds) } while ready < 0 && errno == EINTR
-            var error: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            if ready == 0 {
-                error = ETIMEDOUT
-            } else if ready < 0 {
-                error = errno
-            } else {
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-            }
-            if error != 0 {
-                Syscall.close(fd)
-                throw SystemError("connect", errno: error)
-            }
-        }
-        try? Syscall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-        return fd
+        let code = errno
+        if code == EINPROGRESS || code == EINTR { return (fd, true) }
+        Syscall.close(fd)
+        throw SystemError("connect", errno: code)
+    }
+
+    /// How a connection `beginConnect` left in progress ended, once the socket is writable: 0 when
+    /// connected (and then `TCP_NODELAY` is set), else the errno (`SO_ERROR`). The caller closes
+    /// the socket on an error. One or two system calls.
+    public static func connectResult(_ fd: Int32) -> Int32 {
+        var error: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0 { return errno }
+        if error == 0 { try? Syscall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
+        return error
     }
 
     private static func socket() throws(SystemError) -> Int32 {

@@ -8,8 +8,8 @@ public struct LoadOptions: Sendable {
     public var durationNanoseconds: Int64 = 30_000_000_000
     public var warmupNanoseconds: Int64 = 5_000_000_000
     public var connections = 64
-    /// Load threads; nil = one per connection. A thread with several connections uses them in
-    /// turn, so at most `threads` requests are in flight.
+    /// Load threads, each an epoll loop multiplexing its share of the connections (one request
+    /// in flight per connection); nil = `defaultThreads`.
     public var threads: Int?
     /// Requests per second across all threads (open loop); nil = as fast as possible.
     public var rate: Int?
@@ -26,10 +26,20 @@ public struct LoadOptions: Sendable {
     /// No progress line.
     public var quiet = false
     public var timeoutMilliseconds = 10_000
+    /// Processes whose CPU time in the measured window is reported (`--cpu-pid`, same machine).
+    public var cpuPIDs: [Int32] = []
 
     public init() {}
 
-    public var threadCount: Int { max(1, min(threads ?? connections, connections)) }
+    /// Load threads when `--threads` is not given. A load thread costs about as much CPU per
+    /// request as the server does (mostly the kernel's loopback TCP work, which the sender pays
+    /// for), so on the 2-core machine with atpd's 2 threads beside it, two load threads let the
+    /// scheduler split the cores about evenly between client and server; one thread capped the
+    /// client near 2/3 of a core (its fair share among three runnable threads) and with it the
+    /// throughput of both targets. On a separate load machine, give one per core.
+    public static let defaultThreads = 2
+
+    public var threadCount: Int { max(1, min(threads ?? Self.defaultThreads, connections)) }
 }
 
 /// `atp-load --help`.
@@ -44,9 +54,10 @@ public let loadUsage = """
                             scenario file (default checkout)
       --duration D          measured run time, e.g. 30s, 2m (default 30s)
       --warmup D            load before measuring starts (default 5s)
-      --connections N       keep-alive connections, one simulated client each (default 64)
-      --threads N           load threads (default: one per connection); a thread with several
-                            connections uses them in turn
+      --connections N       keep-alive connections, one simulated client each with one
+                            request in flight (default 64)
+      --threads N           load threads, each an epoll loop over its share of the connections
+                            (default 2)
       --rate N              open loop: N requests/s in total, latency measured from each
                             request's due time (wrk2); omit for closed-loop max throughput
       --skus N              regular skus in the catalogue (default 10000)
@@ -58,6 +69,8 @@ public let loadUsage = """
       --compare URL         run the same load against a second target and print the ratios
       --seed N              random seed (default: random)
       --timeout D           per-request timeout (default 10s)
+      --cpu-pid PID         also report the CPU time process PID (say atpd or redis-server on
+                            this machine) used in the measured window; repeatable
       --quiet               no progress line
       --help                this text
 

@@ -65,6 +65,7 @@ public enum OptionsParser {
                 options.seed = seed
             case "--timeout":
                 options.timeoutMilliseconds = Int(max(1, try duration(argument) / 1_000_000))
+            case "--cpu-pid": options.cpuPIDs.append(Int32(try count(argument, 1...Int(Int32.max))))
             case "--quiet": options.quiet = true
             default: throw .usage("unknown option \(argument) (see --help)")
             }

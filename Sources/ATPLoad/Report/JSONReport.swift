@@ -2,7 +2,7 @@ import ATPHTTP
 import Glibc
 
 /// The machine-readable report (`--report-json`): every run's figures, timeline, latency
-/// distribution, verdict and objectives, and with `--compare` the ratios of the first run to the
+/// distribution, verdict, objectives and the CPU used in the measured window, and with `--compare` the ratios of the first run to the
 /// second. Latencies are integer microseconds; rates are per second with three decimals.
 ///
 /// Thread-safety: stateless. Complexity: O(kinds + timeline + violations) per run.
@@ -112,6 +112,17 @@ public enum JSONReport {
             integer(",\"limitMicroseconds\":", Int(s.objective.limitMicroseconds), &out)
             integer(",\"measuredMicroseconds\":", Int(s.measuredMicroseconds), &out)
             out.appendASCII(s.passed ? ",\"passed\":true}" : ",\"passed\":false}")
+        }
+        out.appendASCII("],\"cpuSeconds\":[")
+        for (i, c) in r.cpu.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.appendASCII("{\"process\":")
+            out.appendJSONString(c.process)
+            out.appendASCII(",\"pid\":")
+            if let pid = c.pid { out.appendDecimal(Int(pid)) } else { out.appendASCII("null") }
+            number(",\"user\":", c.userSeconds, &out)
+            number(",\"system\":", c.systemSeconds, &out)
+            out.append(UInt8(ascii: "}"))
         }
         out.appendASCII("],\"passed\":")
         out.appendASCII(r.passed ? "true}" : "false}")

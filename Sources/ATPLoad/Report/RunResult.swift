@@ -39,6 +39,8 @@ public struct RunResult: Sendable {
     public var holdsAmbiguous: Int
     public var verdict: InvariantChecker.Verdict
     public var slos: [SLOResult]
+    /// CPU used in the measured window by the load client itself (first) and each `--cpu-pid`.
+    public var cpu: [CPUFigure] = []
 
     public var requests: UInt64 { overall.totalCount }
     public var errors: UInt64 { kinds.reduce(0) { $0 + $1.errors } }

@@ -24,6 +24,12 @@ public enum TextSummary {
             out += "slo \(s.objective.description): \(s.passed ? "met" : "MISSED") "
             out += "(\(DurationText.describe(microseconds: s.measuredMicroseconds)))\n"
         }
+        if !r.cpu.isEmpty {
+            out += "cpu in the measured \(fmt(r.durationSeconds, 1))s: "
+            out += r.cpu.map { "\($0.label) \(fmt($0.totalSeconds, 2))s (user \(fmt($0.userSeconds, 2)), sys \(fmt($0.systemSeconds, 2)))" }
+                .joined(separator: ", ")
+            out += "\n"
+        }
         return out
     }
 
@@ -50,6 +56,9 @@ public enum TextSummary {
             line("hold p99", Double(ha.value(atPercentile: 99)), Double(hb.value(atPercentile: 99)), latency: true)
         }
         line("errors", Double(a.errors), Double(b.errors), latency: false)
+        if let ca = a.cpu.first(where: { $0.pid == nil }), let cb = b.cpu.first(where: { $0.pid == nil }) {
+            out += pad("atp-load cpu-s", 22) + pad(fmt(ca.totalSeconds, 2), 24) + pad(fmt(cb.totalSeconds, 2), 24) + "\n"
+        }
         out += pad("verdict", 22) + pad(a.verdict.passed ? "PASS" : "FAIL", 24) + pad(b.verdict.passed ? "PASS" : "FAIL", 24) + "\n"
         return out
     }

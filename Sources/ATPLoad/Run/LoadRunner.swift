@@ -1,8 +1,11 @@
+import ATPHTTP
 import ATPUtilities
 
-/// Runs one load test against one target: seeds a fresh catalogue, connects, drives the threads
-/// through warm-up and the measured window while printing a progress line once a second, then
-/// merges the threads' figures, reads the stock back and gives the verdict.
+/// Runs one load test against one target: seeds a fresh catalogue, connects every load
+/// connection, drives the event-driven threads (`EventDriver`, connections dealt round-robin)
+/// through warm-up and the measured window while printing a progress line once a second and
+/// sampling the CPU the client (and `--cpu-pid` processes) used in the window, then merges the
+/// threads' histograms and ledgers, reads the stock back and gives the verdict.
 ///
 /// Thread-safety: `run` is called from one thread; it starts and joins the load threads itself.
 /// Complexity: O(requests) for the load, O(cells) for seeding and the verdict.
@@ -33,34 +36,58 @@ public struct LoadRunner: Sendable {
         let longTTL = min(604_800, max(spec.holdTTLSeconds, runSeconds + 300))
 
         let threadCount = options.threadCount
-        var groups = [[any TargetConnection]](repeating: [], count: threadCount)
-        var sessions = [[Session]](repeating: [], count: threadCount)
-        for c in 0..<options.connections {
-            groups[c % threadCount].append(try target.connect(catalogue))
-            sessions[c % threadCount].append(Session(
-                spec: spec, catalogue: catalogue, zipf: zipf, idPrefix: "\(catalogue.tag)-c\(c)-", longTTL: longTTL))
+        let codecs = try target.makeCodecs(catalogue, count: options.connections)
+        // Connect every socket before the load starts (as wrk does), so an unreachable target
+        // fails here and connection set-up stays out of the measured window.
+        var sockets: [Int32] = []
+        defer { for fd in sockets where fd >= 0 { Syscall.close(fd) } }
+        for _ in 0..<options.connections {
+            do {
+                sockets.append(try TCPSocket.connect(
+                    to: target.address, timeoutMilliseconds: Int32(clamping: options.timeoutMilliseconds)))
+            } catch {
+                throw .target("\(target.description): connecting load connection \(sockets.count + 1): \(error)")
+            }
         }
 
         let start = MonotonicClock.now() + 100_000_000
         let measureStart = start + options.warmupNanoseconds
         let end = measureStart + options.durationNanoseconds
-        let interval = options.rate.map { 1e9 * Double(threadCount) / Double($0) }
+        // Open loop: each connection has its own schedule at rate / connections, and the
+        // connections' first slots are spread evenly over one interval.
+        let interval = options.rate.map { 1e9 * Double(options.connections) / Double($0) }
+        var groups = [[DriverConnection]](repeating: [], count: threadCount)
+        for c in 0..<options.connections {
+            let connection = DriverConnection(
+                index: groups[c % threadCount].count,
+                session: Session(spec: spec, catalogue: catalogue, zipf: zipf, idPrefix: "\(catalogue.tag)-c\(c)-",
+                                 longTTL: longTTL),
+                codec: codecs[c], fd: sockets[c])
+            sockets[c] = -1  // the driver owns it now
+            connection.firstDue = start + Int64((interval ?? 0) * Double(c) / Double(options.connections))
+            groups[c % threadCount].append(connection)
+        }
         let aggregator = LiveAggregator()
+        var drivers: [EventDriver] = []
+        for t in 0..<threadCount {
+            let plan = DriverPlan(
+                index: t, start: start, measureStart: measureStart, end: end, intervalNanoseconds: interval,
+                timeoutNanoseconds: Int64(options.timeoutMilliseconds) * 1_000_000, seed: random.next())
+            drivers.append(try EventDriver(plan: plan, address: target.address, connections: groups[t],
+                                           aggregator: aggregator))
+        }
+        groups = []
         let results = Locked([WorkerResult?](repeating: nil, count: threadCount))
         var threads: [JoinableThread] = []
-        for t in 0..<threadCount {
-            let plan = WorkerPlan(
-                index: t, start: start, measureStart: measureStart, end: end, intervalNanoseconds: interval,
-                firstDue: start + Int64((interval ?? 0) * Double(t) / Double(threadCount)), seed: random.next())
-            let work = Unchecked((sessions[t], groups[t]))
+        for (t, driver) in drivers.enumerated() {
+            let owned = Unchecked(driver)
             threads.append(JoinableThread {
-                let result = runWorker(plan: plan, sessions: work.value.0, connections: work.value.1,
-                                       aggregator: aggregator)
+                let result = owned.value.run()
                 results.withLock { $0[t] = result }
             })
         }
-        groups = []
-        monitor(measureStart: measureStart, end: end, aggregator: aggregator)
+        drivers = []
+        let cpuFigures = monitor(measureStart: measureStart, end: end, aggregator: aggregator)
         for thread in threads { thread.join() }
 
         var histograms = [LatencyHistogram](repeating: LatencyHistogram(), count: OperationKind.allCases.count)
@@ -80,37 +107,45 @@ public struct LoadRunner: Sendable {
                                              catalogue: catalogue)
         return assemble(target: target.description, catalogue: catalogue, threads: threadCount,
                         histograms: histograms, statuses: statuses, ledger: ledger, verdict: verdict,
-                        timeline: aggregator.timeline(seconds: Int(options.durationNanoseconds / 1_000_000_000)))
+                        timeline: aggregator.timeline(seconds: Int(options.durationNanoseconds / 1_000_000_000)),
+                        cpu: cpuFigures)
     }
 
-    /// Prints one line per measured second, a quarter second after it ends.
-    private func monitor(measureStart: Int64, end: Int64, aggregator: LiveAggregator) {
-        guard let progress else {
-            MonotonicClock.sleep(until: end)
-            return
-        }
-        if options.warmupNanoseconds > 0 {
+    /// Prints one line per measured second, a quarter second after it ends. Returns the CPU
+    /// each watched process (and this one) used from `measureStart` to `end`.
+    private func monitor(measureStart: Int64, end: Int64, aggregator: LiveAggregator) -> [CPUFigure] {
+        if let progress, options.warmupNanoseconds > 0 {
             progress("atp-load: warming up for \(DurationText.fixed(Double(options.warmupNanoseconds) / 1e9, digits: 1))s")
         }
+        var cpu = CPUWindow(watching: options.cpuPIDs)
+        MonotonicClock.sleep(until: measureStart)
+        cpu.begin()
+        var figures: [CPUFigure]?
         var second = 0
-        while true {
+        while let progress {
             let wake = measureStart + Int64(second + 1) * 1_000_000_000 + 250_000_000
             if wake > end + 250_000_000 { break }
+            if wake > end && figures == nil {
+                MonotonicClock.sleep(until: end)
+                figures = cpu.end()
+            }
             MonotonicClock.sleep(until: wake)
-            let (figures, p99SoFar) = aggregator.snapshot(second: second)
-            var line = "atp-load: [\(second + 1)s] \(figures.requests) req/s"
-            if figures.holdDecisions > 0 { line += ", holds \(figures.holdsSucceeded) ok / \(figures.holdDecisions) answered" }
-            line += ", errors \(figures.errors), p99 \(DurationText.describe(microseconds: figures.histogram.value(atPercentile: 99)))"
+            let (current, p99SoFar) = aggregator.snapshot(second: second)
+            var line = "atp-load: [\(second + 1)s] \(current.requests) req/s"
+            if current.holdDecisions > 0 { line += ", holds \(current.holdsSucceeded) ok / \(current.holdDecisions) answered" }
+            line += ", errors \(current.errors), p99 \(DurationText.describe(microseconds: current.histogram.value(atPercentile: 99)))"
             line += " (so far \(DurationText.describe(microseconds: p99SoFar)))"
             progress(line)
             second += 1
         }
+        if let figures { return figures }
         MonotonicClock.sleep(until: end)
+        return cpu.end()
     }
 
     private func assemble(
         target: String, catalogue: Catalogue, threads: Int, histograms: [LatencyHistogram], statuses: [[UInt64]],
-        ledger: Ledger, verdict: InvariantChecker.Verdict, timeline: [SecondFigures]
+        ledger: Ledger, verdict: InvariantChecker.Verdict, timeline: [SecondFigures], cpu: [CPUFigure]
     ) -> RunResult {
         var overall = LatencyHistogram()
         var kinds: [RunResult.KindResult] = []
@@ -125,7 +160,7 @@ public struct LoadRunner: Sendable {
             durationSeconds: Double(options.durationNanoseconds) / 1e9,
             warmupSeconds: Double(options.warmupNanoseconds) / 1e9, kinds: kinds, overall: overall,
             timeline: timeline, holdsSucceeded: ledger.holdsSucceeded, holdsRejected: ledger.holdsRejected,
-            holdsAmbiguous: ledger.holdsAmbiguous, verdict: verdict, slos: [])
+            holdsAmbiguous: ledger.holdsAmbiguous, verdict: verdict, slos: [], cpu: cpu)
         result.slos = options.slos.map { slo in
             .init(objective: slo, measuredMicroseconds: slo.measured(in: result.histogram(slo.kind)))
         }
@@ -133,7 +168,7 @@ public struct LoadRunner: Sendable {
     }
 }
 
-/// Carries non-`Sendable` values (connections) to the thread that will own them from then on.
+/// Carries non-`Sendable` values (a driver and its connections) to the thread that will own them from then on.
 struct Unchecked<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

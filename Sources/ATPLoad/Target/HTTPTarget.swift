@@ -1,7 +1,8 @@
 import ATPHTTP
 
-/// atpd over its HTTP API: seeding through `POST /v1/events`, load over keep-alive
-/// `HTTPClientConnection`s, the verdict's reading through `GET /v1/stock/{sku}`.
+/// atpd over its HTTP API: seeding through `POST /v1/events` and the verdict's reading through
+/// `GET /v1/stock/{sku}` over a blocking `HTTPClientConnection`; the load itself through
+/// `HTTPWireCodec`s on the event-driven driver's keep-alive connections.
 ///
 /// Thread-safety: `Sendable` (immutable); each connection it makes belongs to one thread.
 public struct HTTPTarget: LoadTarget {
@@ -9,6 +10,7 @@ public struct HTTPTarget: LoadTarget {
     public let token: String?
     public let timeoutMilliseconds: Int
     public var description: String { "http://\(endpoint.hostHeader)" }
+    public var address: SocketAddress { endpoint.address }
 
     public init(url: String, token: String?, timeoutMilliseconds: Int = 10_000) throws(LoadError) {
         guard let endpoint = HTTPEndpoint(url: url) else {
@@ -31,8 +33,8 @@ public struct HTTPTarget: LoadTarget {
         }
     }
 
-    public func connect(_ catalogue: Catalogue) throws(LoadError) -> any TargetConnection {
-        HTTPTargetConnection(target: self, catalogue: catalogue, connection: try openConnection())
+    public func makeCodecs(_ catalogue: Catalogue, count: Int) throws(LoadError) -> [any WireCodec] {
+        (0..<count).map { _ in HTTPWireCodec(target: self, catalogue: catalogue) }
     }
 
     /// Seeds onHand of every cell with `set` events, 5,000 a request.

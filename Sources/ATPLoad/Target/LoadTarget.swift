@@ -1,24 +1,20 @@
+import ATPHTTP
+
 /// What the harness drives: atpd over HTTP (`HTTPTarget`) or the Redis+Lua baseline
-/// (`RedisTarget`). A target seeds the catalogue, opens one connection per simulated client and
-/// reads the stock back for the verdict.
+/// (`RedisTarget`). A target seeds the catalogue and reads the stock back for the verdict (both
+/// blocking, outside the measured window), and makes one `WireCodec` per load connection; the
+/// event-driven driver connects to `address` and does the rest.
 ///
-/// Thread-safety: targets are `Sendable` and shared; each `TargetConnection` belongs to one load
-/// thread.
+/// Thread-safety: targets are `Sendable` and shared; each codec belongs to one load thread.
 public protocol LoadTarget: StockReader, Sendable {
     /// For example `http://127.0.0.1:8080` or `redis://127.0.0.1:6379`.
     var description: String { get }
-    /// Prepares the target for `catalogue`: loads scripts, seeds every cell's onHand.
+    /// Where the load connections go.
+    var address: SocketAddress { get }
+    /// Prepares the target for `catalogue`: seeds every cell's onHand.
     func prepare(_ catalogue: Catalogue) throws(LoadError)
-    /// A new connection for one load thread.
-    func connect(_ catalogue: Catalogue) throws(LoadError) -> any TargetConnection
-}
-
-/// One connection to a target. Never throws: transport failures are `Outcome(status: 0)`, after
-/// which the connection reconnects on the next call.
-/// Thread-safety: not thread-safe; one thread.
-public protocol TargetConnection: AnyObject {
-    /// Sends `operation` and waits for its answer. Complexity: one round trip.
-    func perform(_ operation: Operation) -> Outcome
+    /// The codecs of `count` load connections (Redis: loads the scripts first, once).
+    func makeCodecs(_ catalogue: Catalogue, count: Int) throws(LoadError) -> [any WireCodec]
 }
 
 /// One cell as the target reports it after the run.

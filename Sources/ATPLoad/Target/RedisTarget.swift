@@ -1,22 +1,31 @@
+import ATPHTTP
 import ATPStore
 
-/// The Redis+Lua baseline: the same scenarios straight against redis-server, over hiredis
-/// (`RedisConnection`). Cells are hashes `atpl:<tag>:c:<cell>` with `onHand` and `reserved`;
+/// The Redis+Lua baseline: the same scenarios straight against redis-server. Seeding, script
+/// loading and the verdict's reading go over hiredis (`RedisConnection`, blocking); the load
+/// over `RedisWireCodec`s (RESP2) on the same event-driven driver as atpd's. Cells are hashes `atpl:<tag>:c:<cell>` with `onHand` and `reserved`;
 /// holds and their transitions are `EVALSHA` of `RedisScripts`; availability reads are pipelined
 /// `HMGET`s (one round trip per request, like one HTTP request).
 ///
 /// Thread-safety: `Sendable` (immutable); each connection it makes belongs to one thread.
 public struct RedisTarget: LoadTarget {
     public let url: RedisURL
+    public let address: SocketAddress
     public let timeoutMilliseconds: Int
     public var description: String { url.description }
 
+    /// - Throws: `usage` for a malformed URL, or a host that is not an IPv4 literal or
+    ///   `localhost` (the load driver does no DNS).
     public init(url: String, timeoutMilliseconds: Int = 10_000) throws(LoadError) {
         do {
             self.url = try RedisURL(url)
         } catch {
             throw .usage("--target: \(error)")
         }
+        guard let address = SocketAddress(parsing: "\(self.url.host):\(self.url.port)") else {
+            throw .usage("--target \(self.url): the host must be an IPv4 address or localhost")
+        }
+        self.address = address
         self.timeoutMilliseconds = timeoutMilliseconds
     }
 
@@ -35,8 +44,19 @@ public struct RedisTarget: LoadTarget {
         Array((prefix(catalogue) + "c:" + String(cell)).utf8)
     }
 
-    public func connect(_ catalogue: Catalogue) throws(LoadError) -> any TargetConnection {
-        try RedisTargetConnection(target: self, catalogue: catalogue, connection: openConnection())
+    /// Loads the three scripts once (`SCRIPT LOAD`, for their SHA1s), then makes the codecs.
+    public func makeCodecs(_ catalogue: Catalogue, count: Int) throws(LoadError) -> [any WireCodec] {
+        let connection = try openConnection()
+        func load(_ script: String) throws(LoadError) -> [UInt8] {
+            guard let reply = try? connection.command(["SCRIPT", "LOAD", script]), !reply.isError,
+                let sha = reply.bytes
+            else { throw .target("\(description): SCRIPT LOAD failed") }
+            return sha
+        }
+        let shas = RedisWireCodec.ScriptSHAs(
+            hold: try load(RedisScripts.hold), confirm: try load(RedisScripts.confirm),
+            finish: try load(RedisScripts.finish))
+        return (0..<count).map { _ in RedisWireCodec(url: url, catalogue: catalogue, shas: shas) }
     }
 
     /// Seeds every cell with `HSET onHand <n> reserved 0`, 1,000 commands a round trip.

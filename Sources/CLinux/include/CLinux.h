@@ -1,4 +1,4 @@
-// Linux interfaces that Glibc's Swift module map leaves out: epoll, eventfd, accept4.
+// Linux interfaces that Glibc's Swift module map leaves out: epoll, eventfd, accept4, prctl.
 #ifndef ATPD_CLINUX_H
 #define ATPD_CLINUX_H
 #include <sys/epoll.h>
@@ -7,4 +7,8 @@
 /// accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC): a new connection, non-blocking and
 /// close-on-exec, or -1 with errno set.
 int atpd_accept_nonblocking(int fd);
+
+/// prctl(PR_SET_TIMERSLACK, nanoseconds) for the calling thread: how late the kernel may wake it
+/// from a timed wait (default 50 µs). 0 on success, else -1 with errno set.
+int atpd_set_timer_slack(unsigned long nanoseconds);
 #endif

@@ -1,46 +1,68 @@
 import ATPHTTP
 
-/// One load thread's keep-alive connection to atpd: turns `Operation`s into v1 API requests.
+/// One load connection's HTTP/1.1 codec for atpd: turns `Operation`s into v1 API requests and
+/// reads the responses with `HTTPResponseReader`.
 ///
 /// The request value (method, path, headers, body) is kept and rewritten in place for every
-/// operation, so steady state allocates only what the client's response needs; no Foundation,
-/// no string formatting. After a transport error the client has closed the socket; the next
-/// call reconnects (waiting 10 ms first when connecting fails, so a dead server is not spun on).
-/// Thread-safety: not thread-safe; one thread. Complexity: O(request + response size).
-final class HTTPTargetConnection: TargetConnection {
-    private let target: HTTPTarget
+/// operation, so steady state allocates only what the parsed response needs; no Foundation, no
+/// string formatting. A hold's 201 carries the reservation id the server chose, found by a byte
+/// scan of the body.
+/// Thread-safety: not thread-safe; one connection on one load thread.
+/// Complexity: O(request + response size) per operation.
+final class HTTPWireCodec: WireCodec {
     private let catalogue: Catalogue
-    private var connection: HTTPClientConnection?
+    private let hostHeader: String
     private var request: HTTPClientRequest
+    private var reader = HTTPResponseReader()
+    private var kind = OperationKind.availability
 
-    init(target: HTTPTarget, catalogue: Catalogue, connection: HTTPClientConnection) {
-        self.target = target
+    init(target: HTTPTarget, catalogue: Catalogue) {
         self.catalogue = catalogue
-        self.connection = connection
+        hostHeader = target.endpoint.hostHeader
         request = HTTPClientRequest(method: .get, path: "/", headers: target.authorization)
         request.path.reserveCapacity(4096)
         request.body.reserveCapacity(16 * 1024)
     }
 
-    func perform(_ operation: Operation) -> Outcome {
+    func greet(into out: inout [UInt8]) {}
+
+    func encode(_ operation: Operation, into out: inout [UInt8]) -> Bool {
         build(operation)
-        if connection?.isOpen != true {
-            connection = try? target.openConnection()
-            guard connection != nil else {
-                MonotonicClock.sleep(nanoseconds: 10_000_000)
-                return Outcome(status: 0)
-            }
-        }
-        let response: HTTPClientResponse
+        kind = operation.kind
         do {
-            response = try connection!.send(request)
+            try request.serialize(defaultHost: hostHeader, into: &out)
         } catch {
-            return Outcome(status: 0)
+            return false
         }
-        if operation.kind == .hold && response.status == 201 {
-            return Outcome(status: 201, reservationID: Self.reservationID(in: response.body))
+        reader.begin(method: request.method)
+        return true
+    }
+
+    func consume(_ bytes: UnsafeRawBufferPointer) -> WireStep {
+        let used: Int
+        do {
+            used = try reader.consume(bytes)
+        } catch {
+            return .failed
         }
-        return Outcome(status: response.status)
+        guard reader.isComplete else { return .partial(consumed: used) }
+        return finish(consumed: used)
+    }
+
+    func endOfStream() -> WireStep {
+        do {
+            try reader.endOfStream()
+        } catch {
+            return .failed
+        }
+        return finish(consumed: 0)
+    }
+
+    private func finish(consumed: Int) -> WireStep {
+        let response = reader.takeResponse()
+        var outcome = Outcome(status: response.status)
+        if kind == .hold && response.status == 201 { outcome.reservationID = Self.reservationID(in: response.body) }
+        return .complete(consumed: consumed, outcome: outcome, closes: response.closesConnection)
     }
 
     private func build(_ op: Operation) {
