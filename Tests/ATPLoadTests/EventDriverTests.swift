@@ -52,7 +52,7 @@ struct SilentTarget: LoadTarget {
     }
 
     @Test(.timeLimit(.minutes(1))) func aServerThatNeverAnswersTimesOutAndTheRunStillEnds() throws {
-        let listener = try TCPSocket.listen(on: .loopback(port: 0), reusePort: false)
+        let listener = try TCPSocket.listen(on: .loopback(port: 0))
         defer { Syscall.close(listener) }
         let port = try TCPSocket.localAddress(listener).port
         let target = SilentTarget(inner: try HTTPTarget(url: "http://127.0.0.1:\(port)", token: nil))
