@@ -68,8 +68,9 @@ struct SilentTarget: LoadTarget {
         let result = try LoadRunner(options: options, spec: ScenarioSpec.builtIn("checkout")!, progress: nil)
             .run(target: target)
         let elapsed = MonotonicClock.now() - started
-        // 1 s of load plus at most one timeout of drain (and the start-up delay).
-        #expect(elapsed < 2_000_000_000, "took \(elapsed / 1_000_000) ms")
+        // 1 s of load plus at most one timeout of drain (and the start-up delay): about 1.3 s;
+        // the bound leaves room for a busy machine.
+        #expect(elapsed < 3_000_000_000, "took \(elapsed / 1_000_000) ms")
         #expect(result.errors > 0 && result.errors == result.requests)
         #expect(result.kinds.allSatisfy { $0.statuses.allSatisfy { $0.status == 0 } })
         // Every request timed out after about 200 ms.

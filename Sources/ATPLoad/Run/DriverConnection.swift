@@ -47,4 +47,9 @@ final class DriverConnection {
         self.fd = fd
         output.reserveCapacity(4096)
     }
+
+    /// Closes the socket if the driver never took it over (a run that failed to start).
+    deinit {
+        if fd >= 0 { Syscall.close(fd) }
+    }
 }

@@ -168,7 +168,8 @@ public struct LoadRunner: Sendable {
     }
 }
 
-/// Carries non-`Sendable` values (a driver and its connections) to the thread that will own them from then on.
+/// Carries non-`Sendable` values (a driver and its connections) to the thread that will own them
+/// from then on.
 struct Unchecked<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -4,7 +4,7 @@ import ATPHTTP
 /// `GET /v1/stock/{sku}` over a blocking `HTTPClientConnection`; the load itself through
 /// `HTTPWireCodec`s on the event-driven driver's keep-alive connections.
 ///
-/// Thread-safety: `Sendable` (immutable); each connection it makes belongs to one thread.
+/// Thread-safety: `Sendable` (immutable); each codec it makes belongs to one load thread.
 public struct HTTPTarget: LoadTarget {
     public let endpoint: HTTPEndpoint
     public let token: String?

@@ -3,11 +3,12 @@ import ATPStore
 
 /// The Redis+Lua baseline: the same scenarios straight against redis-server. Seeding, script
 /// loading and the verdict's reading go over hiredis (`RedisConnection`, blocking); the load
-/// over `RedisWireCodec`s (RESP2) on the same event-driven driver as atpd's. Cells are hashes `atpl:<tag>:c:<cell>` with `onHand` and `reserved`;
-/// holds and their transitions are `EVALSHA` of `RedisScripts`; availability reads are pipelined
-/// `HMGET`s (one round trip per request, like one HTTP request).
+/// over `RedisWireCodec`s (RESP2) on the same event-driven driver as atpd's. Cells are hashes
+/// `atpl:<tag>:c:<cell>` with `onHand` and `reserved`; holds and their transitions are `EVALSHA`
+/// of `RedisScripts`; availability reads are pipelined `HMGET`s (one round trip per request,
+/// like one HTTP request).
 ///
-/// Thread-safety: `Sendable` (immutable); each connection it makes belongs to one thread.
+/// Thread-safety: `Sendable` (immutable); each codec it makes belongs to one load thread.
 public struct RedisTarget: LoadTarget {
     public let url: RedisURL
     public let address: SocketAddress
