@@ -357,7 +357,7 @@ if (( WARMUP > 0 )); then
   run_wrk "$TMP/warmup.txt" "$WARMUP"
 fi
 
-declare -A RPS P50 P99 CPU USPERREQ PUSHCPU PUSHES UPDATES NGX
+declare -A RPS P50 P99 CPU USPERREQ PUSHCPU PUSHES UPDATES NGX BYRUN
 CONFIGS=(base writer push)
 BAD=0
 log "expected time: about $(( RUNS * 3 * (DURATION + 2) )) s"
@@ -399,6 +399,7 @@ for (( r = 1; r <= RUNS; r++ )); do
     upd=$(awk -v n=$(( u1 - u0 )) -v el=$el 'BEGIN { printf "%.0f", n / (el / 1e9) }')
     ngx=$(awk -v t=$(( nt1 - nt0 )) -v el=$el -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", t / hz / (el / 1e9) }')
     usreq=$(awk -v c="$cpu" -v r="$rps" 'BEGIN { printf "%.2f", c / r * 1e6 }')
+    BYRUN[$cfg,$r]="$rps $p99"
     RPS[$cfg]+="$rps " P50[$cfg]+="$p50 " P99[$cfg]+="$p99 " CPU[$cfg]+="$cpu " PUSHCPU[$cfg]+="$pcpu " USPERREQ[$cfg]+="$usreq "
     PUSHES[$cfg]+="$pushes " UPDATES[$cfg]+="$upd " NGX[$cfg]+="$ngx "
     printf '    run %d %-6s %10.1f req/s  p50 %7.1f us  p99 %8.1f us  non-2xx %s  atpd CPU %s cores (%s us/req)  push threads %s cores  pushes/s %s  updates/s %s  failed %d  throttled %d  pending at end %s  nginx CPU %s\n      %s\n' \
@@ -431,8 +432,22 @@ for cfg in "${CONFIGS[@]}"; do
 done
 echo
 awk -v p="${M_RPS[push]}" -v w="${M_RPS[writer]}" -v b="${M_RPS[base]}" -v pp="${M_P99[push]}" -v wp="${M_P99[writer]}" -v bp="${M_P99[base]}" 'BEGIN {
-  printf "ratio req/s  push/writer %.3f   push/base %.3f   writer/base %.3f\n", p / w, p / b, w / b
-  printf "ratio p99    push/writer %.3f   push/base %.3f   writer/base %.3f\n", pp / wp, pp / bp, wp / bp }'
+  printf "ratio of medians   req/s  push/writer %.3f   push/base %.3f   writer/base %.3f\n", p / w, p / b, w / b
+  printf "ratio of medians   p99    push/writer %.3f   push/base %.3f   writer/base %.3f\n", pp / wp, pp / bp, wp / bp }'
+# Ratios within each run (the three configurations ran back to back), then their median: less
+# sensitive than the ratio of medians to load that comes and goes between runs.
+R_PW=() R_PB=() R_WB=() Q_PW=() Q_PB=() Q_WB=()
+for (( r = 1; r <= RUNS; r++ )); do
+  read -r br bq <<<"${BYRUN[base,$r]}"; read -r wr wq <<<"${BYRUN[writer,$r]}"; read -r pr pq <<<"${BYRUN[push,$r]}"
+  R_PW+=("$(awk -v a="$pr" -v b="$wr" 'BEGIN { printf "%.3f", a / b }')") R_PB+=("$(awk -v a="$pr" -v b="$br" 'BEGIN { printf "%.3f", a / b }')")
+  R_WB+=("$(awk -v a="$wr" -v b="$br" 'BEGIN { printf "%.3f", a / b }')")
+  Q_PW+=("$(awk -v a="$pq" -v b="$wq" 'BEGIN { printf "%.3f", a / b }')") Q_PB+=("$(awk -v a="$pq" -v b="$bq" 'BEGIN { printf "%.3f", a / b }')")
+  Q_WB+=("$(awk -v a="$wq" -v b="$bq" 'BEGIN { printf "%.3f", a / b }')")
+done
+printf 'median of per-run  req/s  push/writer %.3f   push/base %.3f   writer/base %.3f   (per run push/writer: %s)\n' \
+  "$(median "${R_PW[@]}")" "$(median "${R_PB[@]}")" "$(median "${R_WB[@]}")" "${R_PW[*]}"
+printf 'median of per-run  p99    push/writer %.3f   push/base %.3f   writer/base %.3f   (per run push/writer: %s)\n' \
+  "$(median "${Q_PW[@]}")" "$(median "${Q_PB[@]}")" "$(median "${Q_WB[@]}")" "${Q_PW[*]}"
 # shellcheck disable=SC2086
 awk -v pc="$(median ${PUSHCPU[push]})" -v wc="$(median ${PUSHCPU[writer]})" -v n="$(median ${PUSHES[push]})" -v u="$(median ${UPDATES[push]})" \
   -v ch="$CHANNELS" -v lim="$CHANNEL_RATE" 'BEGIN {
