@@ -52,8 +52,8 @@ let package = Package(
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine"], path: "Tests/Support"),
-        .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport"]),
-        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPStore", "ATPTestSupport"]),
+        .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport", "ATPUtilities"]),
+        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPStore", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
         .testTarget(

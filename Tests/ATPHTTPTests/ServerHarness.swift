@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPTestSupport
 import Dispatch
 import Glibc
@@ -25,7 +26,7 @@ final class TestResponder: HTTPResponder {
     let deferredCompleted = Atomic<Int>(0)
     /// The `pthread_t` of the last loop thread that called `respond`.
     let lastLoopThread = Atomic<UInt>(0)
-    private let held = Mutex<[(deferral: HTTPDeferral, response: HTTPResponse)]>([])
+    private let held = Locked<[(deferral: HTTPDeferral, response: HTTPResponse)]>([])
 
     init(bodyLimit: Int = 8 << 20) {
         bodyLimitBytes = bodyLimit
@@ -216,7 +217,7 @@ func cpuMilliseconds(ofThread thread: pthread_t) -> Int64? {
 
 /// Failure messages collected from client threads, checked afterwards on the test's thread.
 final class FailureLog: Sendable {
-    private let messages = Mutex<[String]>([])
+    private let messages = Locked<[String]>([])
     func add(_ message: String) { messages.withLock { $0.append(message) } }
     var all: [String] { messages.withLock { $0 } }
 }

@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPHTTP
 import ATPTestSupport
 import Dispatch
@@ -81,12 +82,12 @@ struct LoadPlan: Sendable {
 /// Thread-safety: `start`, `stop` and `join` from the test's thread; workers record under a mutex.
 final class LoadRun: Sendable {
     let plan: LoadPlan
-    private let holds = Mutex<[HoldAttempt]>([])
-    private let batches = Mutex<[EventAttempt]>([])
+    private let holds = Locked<[HoldAttempt]>([])
+    private let batches = Locked<[EventAttempt]>([])
     private let stopping = Atomic<Bool>(false)
     private let done = DispatchGroup()
     /// Transport errors other than the expected "atpd went away".
-    private let failures = Mutex<[String]>([])
+    private let failures = Locked<[String]>([])
 
     init(_ plan: LoadPlan) { self.plan = plan }
 

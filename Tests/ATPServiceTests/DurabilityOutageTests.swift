@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPHTTP
 import ATPTestSupport
 import Foundation
@@ -13,7 +14,7 @@ extension Durability {
         /// What a reader thread saw: status of GET /v1/stock, and of GET /readyz with the
         /// monotonic ms just before it was sent and once it was answered.
         final class Probe: Sendable {
-            let samples = Mutex<[(stock: Int, ready: Int, sent: Int64, answered: Int64)]>([])
+            let samples = Locked<[(stock: Int, ready: Int, sent: Int64, answered: Int64)]>([])
             let stopping = Atomic<Bool>(false)
             let done = DispatchSemaphore(value: 0)
         }

@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPEngine
 import ATPHTTP
 import ATPTestSupport
@@ -20,7 +21,7 @@ import Testing
             var unexpected: [String] = []
             var attemptsPerConnection: [Int] = []
         }
-        let state = Mutex(State())
+        let state = Locked(State())
     }
 
     static let units = 100
@@ -147,7 +148,7 @@ import Testing
             "POST", "/v1/reservations", body: #"{"lines":[{"sku":"HOT","location":"DC1","qty":3}]}"#,
             headers: [("Idempotency-Key", "checkout-42")], token: Tokens.shop)
         let tally = Tally()
-        let collected = Locked()
+        let collected = Collected()
         #expect(
             Self.race(32) { _ in
                 do {
@@ -180,7 +181,7 @@ import Testing
             try #require(try harness.hold([("HOT", "DC1", 1)]).json()["id"] as? String)
         }
         let tally = Tally()
-        let collected = Locked()
+        let collected = Collected()
         #expect(
             Self.race(8) { t in
                 do {
@@ -226,8 +227,8 @@ import Testing
     }
 
     /// Responses collected from many threads.
-    final class Locked: Sendable {
-        private let responses = Mutex<[RawResponse]>([])
+    final class Collected: Sendable {
+        private let responses = Locked<[RawResponse]>([])
         func append(_ response: RawResponse) { responses.withLock { $0.append(response) } }
         var all: [RawResponse] { responses.withLock { $0 } }
     }
