@@ -16,6 +16,7 @@
 # Every step is bounded: wrk by --duration (plus a hard timeout), startup waits by fixed timeouts,
 # curl calls by --max-time. Only `swift build` (when it has to build) has no limit of its own.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -77,12 +78,6 @@ Targets: atpd GET availability req/s >= ${TARGET_RPS_RATIO} x nginx, p99 <= ${TA
 EOF
 }
 
-# ---------------------------------------------------------------------------------------------
-# Small helpers
-# ---------------------------------------------------------------------------------------------
-log() { printf '==> %s\n' "$*" >&2; }
-warn() { printf 'run.sh: warning: %s\n' "$*" >&2; }
-die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 1; }
 
 need_int() {  # need_int NAME VALUE MIN
   [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 )) || die "$1 must be an integer >= $3 (got '$2')"
@@ -117,51 +112,9 @@ need_int --runs "$RUNS" 1
 need_int --warmup "$WARMUP" 0
 (( CONNECTIONS >= WRK_THREADS )) || die "--connections must be >= --threads (wrk requires it)"
 
-# Process state: a process that has exited but not been reaped is a zombie, and `kill -0`
-# still succeeds on it, so read its state from /proc.
-alive() {
-  local pid=$1 state
-  [[ -n $pid && -r /proc/$pid/stat ]] || return 1
-  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [[ -n $state && $state != Z && $state != X ]]
-}
 
-# Stop a child process of this shell: SIGTERM, wait up to STOP_TIMEOUT s, then SIGKILL.
-# Sets STOP_STATUS to its exit status (128+N if a signal N ended it). Call it directly, not in
-# $(...): only this shell, the parent, can collect the status.
-stop_process() {
-  local pid=$1 i
-  STOP_STATUS=0
-  alive "$pid" && kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < STOP_TIMEOUT * 10; i++ )); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    warn "pid $pid still running ${STOP_TIMEOUT}s after SIGTERM; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || STOP_STATUS=$?
-}
 
-# Median of numbers (one per argument); mean of the middle two for an even count.
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
-          else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
-# ---------------------------------------------------------------------------------------------
-# Tools: wrk, nginx, curl (and perf for --profile), installed from Debian when we are root.
-# ---------------------------------------------------------------------------------------------
-apt_install() {  # apt_install PACKAGE... ; refreshes the package lists once if the first try fails
-  (( EUID == 0 )) || return 1
-  command -v apt-get >/dev/null || return 1
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 && return 0
-  apt-get update -qq >/dev/null 2>&1 || true
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
-}
 
 find_nginx() {
   if [[ -n ${NGINX_BIN:-} ]]; then echo "$NGINX_BIN"; return; fi
@@ -198,11 +151,6 @@ ensure_perf() {  # returns non-zero (with a warning) if perf cannot be had
   return 1
 }
 
-# ---------------------------------------------------------------------------------------------
-# Ports: a random loopback port below the kernel's ephemeral range (so no outgoing connection,
-# wrk's included, can be holding it) on which nothing answers.
-# ---------------------------------------------------------------------------------------------
-port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 pick_port() {  # pick_port [PORT_TO_AVOID]
   local low=20000 high=32767 p tries

@@ -17,6 +17,7 @@
 # Every step is bounded (wrk by its duration plus a hard timeout, start-up waits, curl
 # --max-time); on exit the script stops everything it started (trap on EXIT).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -74,9 +75,6 @@ Environment:
 EOF
 }
 
-log() { printf '==> %s\n' "$*" >&2; }
-warn() { printf 'run.sh: warning: %s\n' "$*" >&2; }
-die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 1; }
 need_int() { [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 )) || die "$1 must be an integer >= $3 (got '$2')"; }
 value() { (( $# >= 3 )) && [[ $3 != --* || $1 == --lag-args ]] || die "$1 needs a value (see --help)"; printf '%s' "$3"; }
 
@@ -111,26 +109,8 @@ need_int --writer-rate "$WRITER_RATE" 1
 need_int --writer-batch "$WRITER_BATCH" 1
 need_int --idle-seconds "$IDLE_SECONDS" 1
 
-alive() {
-  local pid=$1 state
-  [[ -n $pid && -r /proc/$pid/stat ]] || return 1
-  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [[ -n $state && $state != Z && $state != X ]]
-}
 
-stop_process() {  # SIGTERM, up to 10 s, then SIGKILL; sets STOP_STATUS
-  local pid=$1 i
-  STOP_STATUS=0
-  alive "$pid" && kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < 100; i++ )); do alive "$pid" || break; sleep 0.1; done
-  if alive "$pid"; then warn "pid $pid ignored SIGTERM; SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || STOP_STATUS=$?
-}
 
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # ---------------------------------------------------------------------------------------------
 # Binaries
@@ -188,7 +168,6 @@ ATPD=${ATPD_BIN:-$ROOT/$SCRATCH/release/atpd}
 [[ -n ${ATPD_BIN:-} || -x $ATPD ]] || build_product atpd
 [[ -x $ATPD ]] || die "atpd not found at $ATPD"
 
-port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pick_port() {
   local low=20000 high=32767 p tries
   if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then read -r high _ </proc/sys/net/ipv4/ip_local_port_range; (( high -= 1 )); fi

@@ -23,6 +23,7 @@
 # Every step is bounded: wrk and redis-benchmark by hard timeouts, startup waits by fixed
 # timeouts, curl by --max-time. Only `swift build` (when it has to build) has no limit of its own.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -90,12 +91,6 @@ Targets: redis store >= ${TARGET_REDIS_VS_MEMORY}x memory store; redis store >= 
 EOF
 }
 
-# ---------------------------------------------------------------------------------------------
-# Small helpers
-# ---------------------------------------------------------------------------------------------
-log() { printf '==> %s\n' "$*" >&2; }
-warn() { printf 'run.sh: warning: %s\n' "$*" >&2; }
-die() { printf 'run.sh: error: %s\n' "$*" >&2; exit 1; }
 
 need_int() {  # need_int NAME VALUE MIN
   [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 )) || die "$1 must be an integer >= $3 (got '$2')"
@@ -139,48 +134,9 @@ case $APPENDFSYNC in everysec|always|no) ;; *) die "--redis-appendfsync must be 
 ANCHOR_HOLD_CONNS=$(( (CONNECTIONS + 1) / 2 ))
 ANCHOR_REL_CONNS=$(( CONNECTIONS / 2 ))
 
-# Process state from /proc: a zombie still answers `kill -0`.
-alive() {
-  local pid=$1 state
-  [[ -n $pid && -r /proc/$pid/stat ]] || return 1
-  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-  [[ -n $state && $state != Z && $state != X ]]
-}
 
-# Stop a child of this shell: SIGTERM, wait up to STOP_TIMEOUT s, then SIGKILL. Sets STOP_STATUS.
-stop_process() {
-  local pid=$1 i
-  STOP_STATUS=0
-  alive "$pid" && kill -TERM "$pid" 2>/dev/null || true
-  for (( i = 0; i < STOP_TIMEOUT * 10; i++ )); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  if alive "$pid"; then
-    warn "pid $pid still running ${STOP_TIMEOUT}s after SIGTERM; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || STOP_STATUS=$?
-}
 
-# Median of numbers (one per argument); mean of the middle two for an even count.
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
-          else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
-# ---------------------------------------------------------------------------------------------
-# Tools
-# ---------------------------------------------------------------------------------------------
-apt_install() {  # apt_install PACKAGE... ; refreshes the package lists once if the first try fails
-  (( EUID == 0 )) || return 1
-  command -v apt-get >/dev/null || return 1
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 && return 0
-  apt-get update -qq >/dev/null 2>&1 || true
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
-}
 
 ensure_tools() {
   local tool pkg
@@ -224,10 +180,6 @@ resolve_atpd() {
   ATPD=$bin
 }
 
-# ---------------------------------------------------------------------------------------------
-# Ports: random loopback ports below the ephemeral range on which nothing answers
-# ---------------------------------------------------------------------------------------------
-port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 USED_PORTS=" "
 pick_port() {  # sets PORT
