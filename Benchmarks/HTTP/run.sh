@@ -44,7 +44,6 @@ HOLD_TTL=60                  # ttlSeconds on benchmark holds (leftovers expire b
 SEED_BATCH=5000              # events per POST /v1/events (the API's maximum)
 HEALTH_TIMEOUT=20            # seconds to wait for atpd /healthz
 NGINX_TIMEOUT=10             # seconds to wait for nginx to answer
-STOP_TIMEOUT=10              # seconds to wait for a graceful exit after SIGTERM
 PERF_CALLGRAPH=${PERF_CALLGRAPH:-fp}   # perf --call-graph mode (fp = -g; try dwarf for Swift)
 ATPD_BIN_DEFAULT="$ROOT/.build/release/atpd"
 
