@@ -53,6 +53,7 @@ HOLD_TTL=60                  # ttlSeconds on benchmark holds (leftovers expire b
 SEED_BATCH=5000              # events per POST /v1/events (the API's maximum)
 READY_TIMEOUT=30             # seconds to wait for atpd /readyz
 REDIS_TIMEOUT=10             # seconds to wait for redis-server to answer PING
+# shellcheck disable=SC2034  # read by stop_process in lib.sh
 STOP_TIMEOUT=15              # seconds to wait for a graceful exit after SIGTERM
 ANCHOR_PREFIX="anchor:cell:" # anchor keys: ANCHOR_PREFIX + 12-digit __rand_int__
 PERF_CALLGRAPH=${PERF_CALLGRAPH:-fp}
