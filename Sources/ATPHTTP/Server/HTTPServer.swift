@@ -16,6 +16,10 @@ public final class HTTPServer: Sendable {
     /// Counters every worker shares.
     final class SharedState: Sendable {
         let openConnections = Atomic<Int>(0)
+        /// Round-robin position for dealing accepted connections out to the loops.
+        let nextWorker = Atomic<Int>(0)
+        /// Every loop's worker, set once before the loops start.
+        nonisolated(unsafe) var workers: [ServerWorker] = []
         let refusedConnections = Atomic<Int>(0)
         /// 8 hex digits that start every generated request id, random per process.
         let requestIDPrefix: [UInt8]
@@ -54,6 +58,7 @@ public final class HTTPServer: Sendable {
                         shared: shared))
             }
             self.workers = workers
+            shared.workers = workers
         } catch {
             Syscall.close(fd)
             throw error
@@ -98,6 +103,7 @@ public final class HTTPServer: Sendable {
             return threads
         }
         for thread in joined { pthread_join(thread, nil) }
+        if !joined.isEmpty { shared.workers = [] }  // the loops have ended: break the cycle
         closeListener()
     }
 

@@ -58,17 +58,30 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
                 continue
             }
             try? Syscall.setOption(client, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-            nextConnectionID += 1
-            let connection = HTTPConnection(fd: client, id: nextConnectionID, worker: self)
-            do {
-                try loop.register(client, events: EPOLLIN.rawValue, handler: connection)
-            } catch {
-                Syscall.close(client)
-                shared.openConnections.subtract(1, ordering: .relaxed)
-                continue
+            // One loop wakes for a burst of connections and accepts them all; deal them out in
+            // turn so every loop serves its share (as SO_REUSEPORT's hashing would).
+            let peers = shared.workers
+            let target = peers.isEmpty ? self : peers[shared.nextWorker.add(1, ordering: .relaxed).newValue % peers.count]
+            if target === self {
+                adopt(client)
+            } else {
+                target.loop.execute { [target] in target.adopt(client) }
             }
-            connections[connection.id] = connection
         }
+    }
+
+    /// Serves an accepted connection on this loop (called on this loop's thread).
+    private func adopt(_ client: Int32) {
+        nextConnectionID += 1
+        let connection = HTTPConnection(fd: client, id: nextConnectionID, worker: self)
+        do {
+            try loop.register(client, events: EPOLLIN.rawValue, handler: connection)
+        } catch {
+            Syscall.close(client)
+            shared.openConnections.subtract(1, ordering: .relaxed)
+            return
+        }
+        connections[connection.id] = connection
     }
 
     /// accept(2) failed (EMFILE, ENFILE, ENOBUFS, ...): the listening socket stays readable, so
