@@ -61,3 +61,31 @@ apt_install() {  # apt_install PACKAGE... ; refreshes the package lists once if 
 # wrk's included, can be holding it) on which nothing answers.
 # ---------------------------------------------------------------------------------------------
 port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Reads wrk --latency output; prints "REQ_PER_S P50_US P99_US NON_2XX SOCKET_ERRORS REQUESTS".
+# wrk writes latencies as e.g. 812.00us, 1.25ms, 2.01s (and m/h for absurd values).
+parse_wrk() {
+  awk '
+    function to_us(v,   n, unit) {
+      n = v + 0; unit = v; sub(/^[0-9.]+/, "", unit)
+      if (unit == "us") return n
+      if (unit == "ms") return n * 1000
+      if (unit == "s")  return n * 1000000
+      if (unit == "m")  return n * 60000000
+      if (unit == "h")  return n * 3600000000
+      return -1
+    }
+    /^Requests\/sec:/           { rps = $2 }
+    $1 == "50%"                 { p50 = to_us($2) }
+    $1 == "99%"                 { p99 = to_us($2) }
+    / requests in /             { requests = $1 }
+    /Non-2xx or 3xx responses:/ { non2xx = $NF }
+    /Socket errors:/ {
+      # Socket errors: connect 0, read 0, write 0, timeout 0
+      for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { x = $i; sub(/,/, "", x); sockerr += x }
+    }
+    END {
+      if (rps == "" || p50 == "" || p99 == "") exit 1
+      printf "%s %.1f %.1f %d %d %d\n", rps, p50, p99, non2xx, sockerr, requests
+    }' "$1"
+}

@@ -295,13 +295,6 @@ run_wrk() {  # run_wrk OUTFILE SECONDS
     -s "$AVAIL_LUA" "$ATPD_URL/v1/availability?sku=SKU-000001" -- "$SKUS" >"$1" 2>&1 \
     || { cat "$1" >&2; die "wrk failed"; }
 }
-parse_wrk() {  # -> "REQ_PER_S P50_US P99_US NON2XX"
-  awk 'function us(v, n, u) { n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-         return u == "us" ? n : u == "ms" ? n * 1000 : u == "s" ? n * 1e6 : -1 }
-    /^Requests\/sec:/ { rps = $2 } $1 == "50%" { p50 = us($2) } $1 == "99%" { p99 = us($2) }
-    /Non-2xx or 3xx responses:/ { bad = $NF }
-    END { if (rps == "") exit 1; printf "%s %.1f %.1f %d\n", rps, p50, p99, bad }' "$1"
-}
 
 # ---------------------------------------------------------------------------------------------
 # Part 2: main
@@ -369,7 +362,7 @@ for (( r = 1; r <= RUNS; r++ )); do
       SENDERS=$(grep -lx 'atp-push-sender' /proc/"$ATPD_PID"/task/*/comm 2>/dev/null | wc -l)
       delete_channels
     fi
-    read -r rps p50 p99 bad < <(parse_wrk "$TMP/wrk-$r-$cfg.txt") || die "cannot parse wrk output"
+    read -r rps p50 p99 bad _ < <(parse_wrk "$TMP/wrk-$r-$cfg.txt") || die "cannot parse wrk output"
     (( BAD += bad )) || true
     el=$(( t1 - t0 ))
     cpu=$(awk -v t=$(( pt1 - pt0 )) -v el=$el -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", t / hz / (el / 1e9) }')

@@ -468,31 +468,6 @@ run_wrk() {  # run_wrk OUTFILE SECONDS URL
   grep -q '^hold_release: pairs/s=' "$out" || { cat "$out" >&2; die "hold_release.lua printed no summary"; }
 }
 
-# wrk --latency output -> "REQ_PER_S P50_US P99_US NON_2XX SOCKET_ERRORS REQUESTS"
-parse_wrk() {
-  awk '
-    function to_us(v,   n, unit) {
-      n = v + 0; unit = v; sub(/^[0-9.]+/, "", unit)
-      if (unit == "us") return n
-      if (unit == "ms") return n * 1000
-      if (unit == "s")  return n * 1000000
-      if (unit == "m")  return n * 60000000
-      if (unit == "h")  return n * 3600000000
-      return -1
-    }
-    /^Requests\/sec:/           { rps = $2 }
-    $1 == "50%"                 { p50 = to_us($2) }
-    $1 == "99%"                 { p99 = to_us($2) }
-    / requests in /             { requests = $1 }
-    /Non-2xx or 3xx responses:/ { non2xx = $NF }
-    /Socket errors:/ {
-      for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { x = $i; sub(/,/, "", x); sockerr += x }
-    }
-    END {
-      if (rps == "" || p50 == "" || p99 == "") exit 1
-      printf "%s %.1f %.1f %d %d %d\n", rps, p50, p99, non2xx, sockerr, requests
-    }' "$1"
-}
 
 # hold_release.lua's summary -> "PAIRS_PER_S HOLDS_OK HOLDS_FAILED RELEASES_OK RELEASES_FAILED OTHER"
 # (OTHER: answers it could not classify plus 201s without a parsable id).
