@@ -157,34 +157,10 @@ final class AtpdProcess {
     }
 
     private static func spawn(_ executable: String, _ argv: [String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // No blocked signals and default SIGPIPE in the child, whatever this process set.
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var pipeOnly = sigset_t()
-        sigemptyset(&pipeOnly)
-        sigaddset(&pipeOnly, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &pipeOnly)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var cArguments = argv.map { strdup($0) }
-        cArguments.append(nil)
-        defer { for argument in cArguments { free(argument) } }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, cArguments, environ)
-        guard result == 0 else {
-            throw AtpdProcessError(
-                description: "posix_spawn \(executable): \(String(cString: strerror(result)))")
+        switch ChildProcess.spawn(executable, argv, logPath: log) {
+        case .success(let pid): return pid
+        case .failure(let error): throw AtpdProcessError(description: error.description)
         }
-        return child
     }
 
     /// Monotonic milliseconds.

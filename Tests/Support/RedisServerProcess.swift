@@ -107,34 +107,10 @@ public final class RedisServerProcess {
         let log = directory + "/redis.log"
         let argv = [executable, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                     "--dir", directory, "--daemonize", "no", "--loglevel", "notice"] + arguments
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The child starts with no blocked signals and default SIGPIPE, whatever this process set.
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var pipeOnly = sigset_t()
-        sigemptyset(&pipeOnly)
-        sigaddset(&pipeOnly, SIGPIPE)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &pipeOnly)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var cArguments = argv.map { strdup($0) }
-        cArguments.append(nil)
-        defer { cArguments.forEach { free($0) } }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, cArguments, environ)
-        guard result == 0 else {
-            throw RedisServerError(description: "posix_spawn \(executable): \(String(cString: strerror(result)))")
+        switch ChildProcess.spawn(executable, argv, logPath: log) {
+        case .success(let child): pid = child
+        case .failure(let error): throw RedisServerError(description: error.description)
         }
-        pid = child
 
         var clock = timespec()
         clock_gettime(CLOCK_MONOTONIC, &clock)
