@@ -60,7 +60,9 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.sweep"))
         let interval = DispatchTimeInterval.milliseconds(Int(configuration.sweepIntervalMilliseconds))
         sweeper.schedule(deadline: .now() + interval, repeating: interval)
-        sweeper.setEventHandler {
+        sweeper.setEventHandler { [gate = store?.mutationGate] in
+            gate?.enter()
+            defer { gate?.exit() }
             let records = engine.sweepExpired()
             guard let store, !records.isEmpty else { return }
             store.append(records) { result in
@@ -172,7 +174,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         }
         return RedisStreamConsumer(
             configuration: RedisStreamConfiguration(url: try RedisURL(text), stream: stream), engine: engine,
-            durability: { records, completion in store.append(records, completion: completion) })
+            gate: store.mutationGate, durability: { records, completion in store.append(records, completion: completion) })
     }
 
     private static func logRecovery(

@@ -12,6 +12,10 @@ import Synchronization
 ///
 /// Thread-safety: both methods are called on the writer thread only, one at a time.
 protocol GroupCommitBackend: AnyObject, Sendable {
+    /// Called just before `write` with the same batch, while the committer's `MutationGate` (if
+    /// any) is closed: the place to read the engine's current values.
+    func prepare(_ units: [[JournalRecord]])
+
     /// Makes every unit of the batch durable, each whole or not at all, and returns only then.
     ///
     /// On a throw the committer fails every unit of the batch; what the backend does about its
@@ -24,6 +28,7 @@ protocol GroupCommitBackend: AnyObject, Sendable {
 }
 
 extension GroupCommitBackend {
+    func prepare(_ units: [[JournalRecord]]) {}
     func didFinishBatch() {}
 }
 
@@ -38,7 +43,10 @@ extension GroupCommitBackend {
 /// every completion of that batch gets the error, `failedBatches` counts it, and later batches are
 /// attempted as usual; the backend decides whether it can still accept them (see `FileJournal`).
 ///
-/// Thread-safety: `append` and `statistics` from any thread; `start`, `close` and `abandon` once
+/// With a `MutationGate`, the writer closes it while it takes the queued units and `prepare`s
+/// them, so the batch is a cut: every engine change made so far is in it or in an earlier batch.
+///
+/// Thread-safety: `append`, `kick` and `statistics` from any thread; `start`, `close` and `abandon` once
 /// each, from one controlling thread — never from a completion, which runs on the writer thread
 /// they join. Completions must not block the writer for long (park the response, wake its loop).
 final class GroupCommitter: Sendable {
@@ -52,9 +60,14 @@ final class GroupCommitter: Sendable {
         var units: [[JournalRecord]] = []
         var completions: [Completion] = []
         var phase = Phase.notStarted
+        /// A batch is wanted even if no unit is queued (`kick`).
+        var kicked = false
+
+        var hasWork: Bool { !units.isEmpty || kicked }
     }
 
     private let backend: any GroupCommitBackend
+    private let gate: MutationGate?
     private let name: String
     private let queue = ConditionLock(Queue())
     private let thread = Locked<JoinableThread?>(nil)
@@ -66,9 +79,12 @@ final class GroupCommitter: Sendable {
     private let durableMicros = Atomic<Int>(0)
 
     /// A committer that writes through `backend`; nothing is accepted before `start`.
-    /// - Parameter name: the writer thread's name (at most 15 bytes are kept).
-    init(backend: any GroupCommitBackend, name: String = "atp-store") {
+    /// - Parameters:
+    ///   - gate: closed while each batch is taken and prepared (see `MutationGate`).
+    ///   - name: the writer thread's name (at most 15 bytes are kept).
+    init(backend: any GroupCommitBackend, gate: MutationGate? = nil, name: String = "atp-store") {
         self.backend = backend
+        self.gate = gate
         self.name = name
     }
 
@@ -104,6 +120,13 @@ final class GroupCommitter: Sendable {
         }
     }
 
+    /// Makes the writer run a batch soon even if nothing is queued (a backend with work of its
+    /// own, such as units owed to Redis, does it in `prepare` and `write`).
+    func kick() {
+        queue.withLock { $0.kicked = true }
+        queue.signal()
+    }
+
     /// Writes everything queued, then stops and joins the writer thread. Appends that arrive
     /// meanwhile fail with `.unavailable`.
     func close() { stop(.closing) }
@@ -134,6 +157,7 @@ final class GroupCommitter: Sendable {
             q.phase = phase
             guard phase == .abandoned else { return [] }
             q.units = []
+            q.kicked = false
             defer { q.completions = [] }
             return q.completions
         }
@@ -152,13 +176,18 @@ final class GroupCommitter: Sendable {
         var units: [[JournalRecord]] = []
         var completions: [Completion] = []
         while true {
-            let ready = { (q: Queue) in !q.units.isEmpty || q.phase != .running }
-            let stop = queue.withLock(waitingUntil: ready) { q -> Bool in
-                if q.units.isEmpty { return true }  // closing (drained) or abandoned
+            let ready = { (q: Queue) in q.hasWork || q.phase != .running }
+            guard queue.withLock(waitingUntil: ready, { $0.hasWork }) else { return }  // closing (drained), or abandoned
+            gate?.close()
+            let stop = queue.withLock { q -> Bool in
+                if !q.hasWork { return true }  // abandoned meanwhile
+                q.kicked = false
                 swap(&q.units, &units)
                 swap(&q.completions, &completions)
                 return false
             }
+            if !stop { backend.prepare(units) }
+            gate?.open()
             if stop { return }
             let started = monotonicMicroseconds()
             let result: Result<Void, StoreError>

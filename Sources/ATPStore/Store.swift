@@ -82,8 +82,16 @@ public protocol Store: AnyObject, Sendable {
     /// False while the backend is known to be unreachable; mutations should fail fast then.
     var isAvailable: Bool { get }
 
+    /// The gate every engine mutation must pass (change, then `append`) when the store reads the
+    /// engine's current values; nil when it writes records as they are.
+    var mutationGate: MutationGate? { get }
+
     var statistics: StoreStatistics { get }
 
     /// Writes what is queued, stops the store's threads and releases its resources.
     func close()
+}
+
+extension Store {
+    public var mutationGate: MutationGate? { nil }
 }

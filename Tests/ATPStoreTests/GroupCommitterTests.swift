@@ -136,6 +136,41 @@ final class RecordingBackend: GroupCommitBackend {
         #expect(failed > 0)
     }
 
+    /// A mutation inside the gate (engine changed, records not yet appended) holds back the next
+    /// batch, so its unit and a unit appended meanwhile are prepared together.
+    @Test(.timeLimit(.minutes(1))) func theGateMakesEachBatchACut() {
+        let backend = RecordingBackend()
+        let gate = MutationGate()
+        let committer = GroupCommitter(backend: backend, gate: gate)
+        committer.start()
+        let inside = Latch(1)
+        let done = Latch(2)
+        let slow = JoinableThread(name: "slow-mutation") {
+            gate.pass {
+                inside.countDown()
+                usleep(100_000)
+                committer.append(Self.unit(1, 0)) { _ in done.countDown() }
+            }
+        }
+        inside.wait()
+        gate.pass { committer.append(Self.unit(0, 0)) { _ in done.countDown() } }
+        done.wait()
+        slow.join()
+        committer.close()
+        #expect(backend.batches.withLock { $0 } == [[Self.unit(0, 0), Self.unit(1, 0)]])
+    }
+
+    /// `kick` runs a batch with nothing queued (the Redis store writes its owed units in it).
+    @Test(.timeLimit(.minutes(1))) func kickRunsAnEmptyBatch() {
+        let backend = RecordingBackend()
+        let committer = GroupCommitter(backend: backend)
+        committer.start()
+        committer.kick()
+        #expect(eventually { backend.batches.withLock { $0.count } == 1 })
+        committer.close()
+        #expect(backend.batches.withLock { $0 } == [[]])
+    }
+
     @Test func appendsBeforeStartFail() {
         let committer = GroupCommitter(backend: RecordingBackend())
         let failed = Locked(false)

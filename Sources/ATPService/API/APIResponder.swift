@@ -16,6 +16,8 @@ final class APIResponder: HTTPResponder {
     let keys: APIKeys?
     /// Where mutations become durable; nil for the memory store (answered at once).
     let store: (any Store)?
+    /// The store's gate, passed by every request that may mutate (`MutationGate`).
+    let gate: MutationGate?
     /// Channel push: delivery status, dead-letter replay.
     let push: PushService
     let metrics = Metrics()
@@ -34,6 +36,7 @@ final class APIResponder: HTTPResponder {
         self.engine = engine
         self.push = push
         self.store = store
+        gate = store?.mutationGate
         self.configuration = configuration
         self.keys = keys
         self.log = log
@@ -48,6 +51,10 @@ final class APIResponder: HTTPResponder {
         let started = Self.monotonicMicroseconds()
         var route = Route.unmatched
         var journal: [JournalRecord] = []
+        // A mutation changes the engine and appends its records inside the gate.
+        let gate = request.method == .get || request.method == .head ? nil : self.gate
+        gate?.enter()
+        defer { gate?.exit() }
         do throws(APIError) {
             guard let match = try Router.match(request.path) else {
                 throw .notFound("no route for this path")

@@ -4,9 +4,11 @@ import ATPEngine
 ///
 /// Records only say *what* was touched; the values written are the engine's current ones
 /// (`Engine.cellFigures`, `Engine.reservation`, `Engine.channel(named:)`), collected once per
-/// touched cell, reservation or channel. A change that is newer than the batch may therefore ride
-/// along; that is harmless, as every later batch writes current values again. Immutable facts
-/// (event ids, sequence marks, idempotency keys) are written from the records themselves.
+/// touched cell, reservation or channel. So the batch must be built while no change is in the
+/// engine without its records in this or an earlier batch (`MutationGate`): a newer change riding
+/// along would be durable without its event id or idempotency key, and applied again when its
+/// client retries after a crash. Immutable facts (event ids, sequence marks, idempotency keys) are
+/// written from the records themselves.
 ///
 /// Thread-safety: a value type for one thread. Complexity: O(records + touched keys).
 struct RedisBatch {

@@ -7,7 +7,9 @@ import Synchronization
 ///
 /// Each `write` turns a whole batch into one pipeline — `MULTI`, the commands of `RedisBatch`,
 /// `EXEC` — so Redis applies all of it or none of it, and a batch costs one round trip. Values
-/// are the engine's current ones, so writing a batch again (after an unknown outcome) is safe.
+/// are the engine's current ones, so writing a batch again (after an unknown outcome) is safe —
+/// and so a batch must be built at a cut where every change in the engine is in it or in an
+/// earlier batch (`MutationGate`, closed by `RedisStore` while it builds).
 ///
 /// Durability is the server's: with `appendonly yes` and `appendfsync always` Redis fsyncs before
 /// it answers `EXEC`. `waitForFsync` additionally sends `WAITAOF 1 0 <timeout>` after `EXEC`,
@@ -60,7 +62,8 @@ public final class RedisJournalWriter: @unchecked Sendable {
     /// - Complexity: O(1), one atomic load.
     public var isAvailable: Bool { available.load(ordering: .acquiring) }
 
-    /// Makes every record of `units` durable in one `MULTI … EXEC` transaction: all or nothing.
+    /// Makes every record of `units` durable in one `MULTI … EXEC` transaction: all or nothing
+    /// (`send(commands(for: units))`).
     ///
     /// Throws `.unavailable` when Redis cannot be reached, refuses the batch for a passing reason
     /// (`OOM`, `READONLY`, `LOADING`, …) or did not confirm the fsync in time — nothing of the
@@ -70,13 +73,21 @@ public final class RedisJournalWriter: @unchecked Sendable {
     /// another type (Redis has no rollback: the rest of that batch was applied).
     /// - Complexity: one round trip; O(records + touched keys).
     public func write(_ units: [[JournalRecord]]) throws(StoreError) {
+        try send(commands(for: units))
+    }
+
+    /// The transaction that makes `units` durable: `MULTI`, the commands of `RedisBatch`, `EXEC`
+    /// and maybe `WAITAOF`; empty when the batch touches nothing. It holds the engine's values as
+    /// they are now: build it where no change is outside the batch (`MutationGate`).
+    /// - Complexity: O(records + touched keys).
+    func commands(for units: [[JournalRecord]]) -> [[[UInt8]]] {
         var batch = RedisBatch(
             schema: schema, engine: engine, configuration: configuration, now: engine.clock.now())
         for unit in units {
             for record in unit { batch.add(record) }
         }
         let body = batch.commands()
-        guard !body.isEmpty else { return }
+        guard !body.isEmpty else { return [] }
         var commands: [[[UInt8]]] = []
         commands.reserveCapacity(body.count + 3)
         commands.append([Array("MULTI".utf8)])
@@ -86,8 +97,15 @@ public final class RedisJournalWriter: @unchecked Sendable {
             let timeout = String(max(1, commandTimeoutMilliseconds / 2))
             commands.append(["WAITAOF", "1", "0", timeout].map { Array($0.utf8) })
         }
+        return commands
+    }
+
+    /// Sends a transaction from `commands(for:)` in one round trip and checks its replies; the
+    /// errors of `write`.
+    func send(_ commands: [[[UInt8]]]) throws(StoreError) {
+        guard !commands.isEmpty else { return }
         let replies = try run { connection throws(StoreError) in try connection.pipeline(commands) }
-        try check(replies, queued: body.count)
+        try check(replies, queued: commands.count - (waitForFsync ? 3 : 2))
     }
 
     /// Reconnects if the connection is down and the backoff has passed, or checks a live one with

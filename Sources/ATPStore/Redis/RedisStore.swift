@@ -7,17 +7,22 @@ import Synchronization
 /// `MULTI … EXEC` per batch (`RedisJournalWriter`), recovery by `SCAN`, and a probe that notices
 /// Redis going away and coming back while no writes flow.
 ///
+/// Batches hold the engine's current values, so every mutation passes `mutationGate`, which the
+/// writer closes while it takes and builds a batch: no change is ever written before its records
+/// (event ids, idempotency keys) are in the same or an earlier transaction.
+///
 /// A unit whose batch failed with `.unavailable` is already applied in the engine (its client
 /// gets a 503, but reads show it, and a retry with the same event id or `Idempotency-Key` is
-/// answered from it). So it is owed to Redis: it is written again ahead of the next batch, or by
-/// the probe as soon as Redis is back, and the store reports itself unavailable until it is.
-/// Writing a unit again is harmless (`RedisJournalWriter.write` writes current values).
+/// answered from it). So it is owed to Redis: it is written again ahead of the next batch — the
+/// probe kicks one as soon as Redis is back — and the store reports itself unavailable until it
+/// is. Writing a unit again is harmless (its values are current ones).
 ///
 /// Thread-safety: the `Store` contract. The hiredis context is used by the group committer's
 /// writer thread and the probe timer in turn, never at once (`access` serializes them).
 public final class RedisStore: Store, @unchecked Sendable {  // the timer is set up in init only
     public let kind = "redis"
     public let url: RedisURL
+    public let mutationGate: MutationGate?
     private let writer: RedisJournalWriter
     private let backend: Backend
     private let committer: GroupCommitter
@@ -26,42 +31,59 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     /// Serializes the writer's connection between the commit thread and the probe, and keeps the
     /// units owed to Redis.
     private final class Backend: GroupCommitBackend {
+        struct State {
+            /// Units of batches that failed with `.unavailable`, in append order, each once.
+            var owed: [[JournalRecord]] = []
+            /// The batch being written (owed units first) and its transaction, from `prepare`.
+            var batch: [[JournalRecord]] = []
+            var commands: [[[UInt8]]] = []
+        }
         let writer: RedisJournalWriter
-        /// Units of batches that failed with `.unavailable`, in append order, each once.
-        let access = Locked<[[JournalRecord]]>([])
+        let access = Locked(State())
         /// True while `access` holds owed units (read without the lock by `isAvailable`).
         let owing = Atomic<Bool>(false)
         init(_ writer: RedisJournalWriter) { self.writer = writer }
 
+        /// Builds the transaction of the owed units and `units` (the gate is closed).
+        func prepare(_ units: [[JournalRecord]]) {
+            access.withLock { state in
+                var batch = units
+                if !state.owed.isEmpty {
+                    var seen = Set(state.owed)  // the stream consumer appends its failed unit again: one copy
+                    batch = state.owed + units.filter { seen.insert($0).inserted }
+                }
+                state.commands = writer.commands(for: batch)
+                state.batch = batch
+            }
+        }
+
+        /// Sends the prepared transaction; on `.unavailable` its units stay owed.
         func write(_ units: [[JournalRecord]]) throws(StoreError) {
-            try access.withLock { owed throws(StoreError) in try write(&owed, then: units) }
-        }
-
-        /// Checks the connection and, when Redis is reachable, writes the owed units.
-        func probe() {
-            access.withLock { owed in
-                if writer.probe() && !owed.isEmpty { try? write(&owed, then: []) }
+            try access.withLock { state throws(StoreError) in
+                defer { (state.batch, state.commands) = ([], []) }
+                do throws(StoreError) {
+                    try writer.send(state.commands)
+                    state.owed = []
+                } catch {
+                    if error == .unavailable("") { state.owed = state.batch }
+                    owing.store(!state.owed.isEmpty, ordering: .releasing)
+                    throw error
+                }
+                owing.store(false, ordering: .releasing)
             }
         }
 
-        /// Writes `owed` and `units` as one batch; on `.unavailable` all of them stay owed.
-        private func write(_ owed: inout [[JournalRecord]], then units: [[JournalRecord]])
-            throws(StoreError)
-        {
-            var batch = units
-            if !owed.isEmpty {
-                var seen = Set(owed)  // the stream consumer appends its failed unit again: one copy
-                batch = owed + units.filter { seen.insert($0).inserted }
-            }
-            do {
-                try writer.write(batch)
-                owed = []
-            } catch {
-                if error == .unavailable("") { owed = batch }
-                owing.store(!owed.isEmpty, ordering: .releasing)
-                throw error
-            }
-            owing.store(false, ordering: .releasing)
+        /// Checks the connection; true when Redis is reachable and units are owed to it.
+        func probe() -> Bool {
+            access.withLock { state in writer.probe() && !state.owed.isEmpty }
+        }
+
+        /// Writes the owed units now (no mutation can be appended any more: at close).
+        func payOwed(_ gate: MutationGate?) {
+            gate?.close()
+            prepare([])
+            gate?.open()
+            try? write([])
         }
     }
 
@@ -75,11 +97,15 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
             url: url, prefix: prefix, waitForFsync: waitForFsync, engine: engine,
             configuration: engine.configuration)
         backend = Backend(writer)
-        committer = GroupCommitter(backend: backend, name: "atp-redis")
+        let gate = MutationGate()
+        mutationGate = gate
+        committer = GroupCommitter(backend: backend, gate: gate, name: "atp-redis")
         prober = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.redis-probe"))
         let interval = DispatchTimeInterval.milliseconds(probeIntervalMilliseconds)
         prober.schedule(deadline: .now() + interval, repeating: interval)
-        prober.setEventHandler { [backend] in backend.probe() }
+        prober.setEventHandler { [backend, committer] in
+            if backend.probe() { committer.kick() }
+        }
     }
 
     /// Loads every key under the prefix into `engine`, then starts writing and probing.
@@ -104,7 +130,7 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     public func close() {
         prober.cancel()
         committer.close()
-        if backend.owing.load(ordering: .acquiring) { backend.probe() }  // a last chance to pay
+        if backend.owing.load(ordering: .acquiring) { backend.payOwed(mutationGate) }  // a last chance
         backend.access.withLock { _ in writer.close() }
     }
 }

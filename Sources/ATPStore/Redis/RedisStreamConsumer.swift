@@ -97,6 +97,8 @@ public final class RedisStreamConsumer: Sendable {
     public let counters = RedisStreamCounters()
     let engine: Engine
     let durability: Durability
+    /// The store's gate, passed while applying a batch and handing it to `durability`.
+    let gate: MutationGate?
     private let stopping = Atomic<Bool>(false)
     private let connected = Atomic<Bool>(false)
     private let lastErrorText = Locked<String?>(nil)
@@ -106,9 +108,14 @@ public final class RedisStreamConsumer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let thread = Locked<pthread_t?>(nil)
 
-    public init(configuration: RedisStreamConfiguration, engine: Engine, durability: @escaping Durability) {
+    /// - Parameter gate: the store's `mutationGate`, when it has one.
+    public init(
+        configuration: RedisStreamConfiguration, engine: Engine, gate: MutationGate? = nil,
+        durability: @escaping Durability
+    ) {
         self.configuration = configuration
         self.engine = engine
+        self.gate = gate
         self.durability = durability
     }
 

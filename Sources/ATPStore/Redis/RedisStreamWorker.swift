@@ -120,7 +120,11 @@ final class RedisStreamWorker {
                 dead.append(DeadLetter(entry: entry, code: malformed.code, detail: malformed.detail))
             }
         }
+        // Apply and append inside the store's gate; wait for durability outside it.
+        consumer.gate?.enter()
         let (outcomes, records) = consumer.engine.apply(events)
+        let first = records.isEmpty ? nil : submit(records)
+        consumer.gate?.exit()
         let counters = consumer.counters
         for (k, outcome) in outcomes.enumerated() {
             switch outcome {
@@ -133,29 +137,42 @@ final class RedisStreamWorker {
             }
         }
         counters.rejected.add(dead.count, ordering: .relaxed)
-        if !records.isEmpty && !makeDurable(records) { return }
+        if let first, !makeDurable(records, first) { return }
         settle(entries.map(\.id), dead: dead)
     }
 
-    /// Hands `records` to the durability callback until it succeeds; false when stopping first.
-    private func makeDurable(_ records: [JournalRecord]) -> Bool {
+    /// Hands `records` to the durability callback; the returned submission reports its result.
+    private func submit(_ records: [JournalRecord]) -> Submission {
+        let submission = Submission()
+        consumer.durability(records) { result in
+            submission.outcome.withLock { $0 = result }
+            submission.done.signal()
+        }
+        return submission
+    }
+
+    /// One call of the durability callback.
+    private final class Submission: Sendable {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Locked<Result<Void, StoreError>?>(nil)
+    }
+
+    /// Waits for `first` (the submission of `records`) and submits them again until one succeeds;
+    /// false when stopping first.
+    private func makeDurable(_ records: [JournalRecord], _ first: Submission) -> Bool {
         var retry = RedisBackoff()
+        var submission = first
         while !consumer.isStopping {
-            let done = DispatchSemaphore(value: 0)
-            let outcome = Locked<Result<Void, StoreError>?>(nil)
-            consumer.durability(records) { result in
-                outcome.withLock { $0 = result }
-                done.signal()
-            }
-            while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            while submission.done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
                 if consumer.isStopping { return false }
             }
-            switch outcome.withLock({ $0 })! {
+            switch submission.outcome.withLock({ $0 })! {
             case .success: return true
             case .failure(let error):
                 consumer.noteError("durability of \(records.count) stream records failed: \(error)")
                 retry.failed()
                 pause(retry.remainingMilliseconds)
+                submission = submit(records)
             }
         }
         return false

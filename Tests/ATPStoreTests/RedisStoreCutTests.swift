@@ -1,0 +1,64 @@
+import ATPEngine
+import ATPStore
+import ATPTestSupport
+import ATPUtilities
+import Dispatch
+import Foundation
+import Glibc
+import Testing
+
+/// `RedisStore` writes the engine's current values, so a batch must never carry a change whose
+/// records are not in it: Redis would hold the effect of an event without its id, and a client
+/// retrying after a crash would apply it twice (found by the kill -9 durability test, 1 run in
+/// about 10).
+@Suite struct RedisStoreCutTests {
+    /// Event `late` is applied to a cell but appended 300 ms later (a slow request thread), while
+    /// event `early` on the same cell is appended at once. When `early` is durable, Redis must
+    /// show `late`'s effect only together with `late`'s event id.
+    @Test(.timeLimit(.minutes(1))) func aBatchNeverCarriesAChangeWithoutItsRecords() throws {
+        let server = try RedisServerProcess()
+        let engine = Engine(clock: ManualClock())
+        let store = RedisStore(url: try RedisURL(server.url), prefix: "atp:", waitForFsync: false, engine: engine)
+        _ = try store.recover(into: engine)
+        defer { store.close() }
+        let gate = try #require(store.mutationGate as MutationGate?)
+        try append(store, engine.apply([event("seed", .set, "A", "DC1", 100)]).records)()
+
+        let lateApplied = DispatchSemaphore(value: 0)
+        let lateDurable = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            gate.enter()
+            let records = engine.apply([event("late", .adjust, "A", "DC1", 7)]).records
+            lateApplied.signal()
+            usleep(300_000)
+            store.append(records) { _ in lateDurable.signal() }
+            gate.exit()
+        }
+        lateApplied.wait()
+        let early = gate.pass { append(store, engine.apply([event("early", .adjust, "A", "DC1", 1)]).records) }
+        try early()
+
+        let admin = try redis(server)
+        let cell = try admin.command(["HGET", "atp:cell:A", "DC1"]).bytes.map { String(decoding: $0, as: UTF8.self) }
+        let lateID = try admin.command(["EXISTS", "atp:evt:late"]).integer
+        let onHand = cell?.split(separator: " ").first.map(String.init)
+        #expect(
+            (onHand == "101" && lateID == 0) || (onHand == "108" && lateID == 1),
+            "Redis holds cell A@DC1 = \(cell ?? "nil") with evt:late present = \(lateID ?? -1)")
+        #expect(lateDurable.wait(timeout: .now() + 5) == .success)
+    }
+
+    /// Appends `records`; the returned function waits until they are durable.
+    private func append(_ store: RedisStore, _ records: [JournalRecord]) -> () throws -> Void {
+        let done = DispatchSemaphore(value: 0)
+        let result = Locked<Result<Void, StoreError>?>(nil)
+        store.append(records) { r in
+            result.withLock { $0 = r }
+            done.signal()
+        }
+        return {
+            #expect(done.wait(timeout: .now() + 5) == .success)
+            try result.withLock { $0 }?.get()
+        }
+    }
+}
