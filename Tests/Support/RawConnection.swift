@@ -70,6 +70,20 @@ public final class RawConnection {
         }
     }
 
+    /// The bytes still to come before the server closes, buffered ones first: `[]` when the
+    /// connection ends with nothing more; nil when it is still open after the timeout.
+    public func readToEnd() -> [UInt8]? {
+        let deadline = EventLoop.monotonicMilliseconds() + Int64(timeoutMilliseconds)
+        while EventLoop.monotonicMilliseconds() < deadline {
+            guard let more = try? fill() else { return nil }
+            if !more {
+                defer { buffer.removeAll() }
+                return buffer
+            }
+        }
+        return nil
+    }
+
     /// Reads more bytes into the buffer; false on EOF, throws on timeout.
     private func fill() throws -> Bool {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
