@@ -20,6 +20,8 @@ enum Tokens {
     static let all = "all-token-0005-abcdef"
     /// Another key with `reserve`, for idempotency scoping.
     static let shop2 = "shop2-token-0006-abcdef"
+    /// `reserve` alone.
+    static let reserver = "reserver-token-0007-abcdef"
 
     static let file = """
         # atpd keys for the API tests
@@ -30,6 +32,7 @@ enum Tokens {
         ops admin \(ops)
         all read,reserve,ingest,admin \(all)
         shop2 read,reserve \(shop2)
+        reserver reserve \(reserver)
         """
 }
 
