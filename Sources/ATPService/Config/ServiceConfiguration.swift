@@ -1,5 +1,6 @@
-import ATPPush
 import ATPHTTP
+import ATPPush
+import ATPStore
 
 /// Everything `atpd` can be told on its command line or through `ATP_*` environment variables.
 ///
@@ -32,8 +33,7 @@ public struct ServiceConfiguration: Sendable {
             switch self {
             case .memory: "memory"
             case .file(let path): "file:\(path)"
-            case .redis(let url):
-                if let at = url.lastIndex(of: "@") { "redis://***@" + url[url.index(after: at)...] } else { url }
+            case .redis(let url): RedisURL.redacted(url)
             }
         }
     }
