@@ -880,7 +880,7 @@ enum OpenAPIDocument {
                 "tags": [
                   "channels"
                 ],
-                "description": "Scope: `admin`. Creates the channel (201) or replaces its whole configuration (200); omitted members take their defaults.",
+                "description": "Scope: `admin`. Creates the channel (201) or replaces its whole configuration (200); omitted members take their defaults. There may be at most 1,000 channels: creating one more is a 503 `capacity_exhausted` until one is deleted.",
                 "x-scope": "admin",
                 "requestBody": {
                   "required": true,

@@ -4,7 +4,7 @@ import Testing
 @testable import ATPEngine
 
 /// What bounds the engine's tables: the FIFO of `ExpiringTable` (idempotency keys, event ids)
-/// stays within twice its entries whatever clients do.
+/// stays within twice its entries whatever clients do, and the channel set has a cap.
 @Suite struct BoundsTests {
     static func key(_ i: Int) -> Digest128 { Digest128(high: UInt64(i), low: UInt64(i) &* 0x9E37_79B9_7F4A_7C15) }
 
@@ -45,5 +45,26 @@ import Testing
         abandoned.insert(Self.key(1), 1, at: 200_000, now: 200_000)
         #expect(abandoned.value(Self.key(1), now: 200_000 + 86_399_999) == 1)
         #expect(abandoned.value(Self.key(1), now: 200_000 + 86_400_000) == nil && abandoned.count == 0)
+    }
+
+    @Test func theChannelSetHasACap() throws {
+        var configuration = EngineConfiguration()
+        configuration.channelCapacity = 3
+        let engine = Engine(configuration: configuration, clock: ManualClock())
+        var records: [JournalRecord] = []
+        for name in ["a", "b", "c"] { records.append(try engine.define(ChannelView(name: name))) }
+        #expect(throws: EngineError.capacityExhausted("")) { try engine.define(ChannelView(name: "d")) }
+        let version = engine.channelsVersion
+        #expect(throws: EngineError.capacityExhausted("")) { try engine.define(ChannelView(name: "e")) }
+        #expect(engine.channelsVersion == version, "a refused channel publishes no new channel set")
+        records.append(try engine.define(ChannelView(name: "a", bufferUnits: 1)))
+        records.append(try #require(engine.removeChannel(named: "b")))
+        records.append(try engine.define(ChannelView(name: "d")))
+        #expect(engine.channelViews.map(\.name) == ["a", "c", "d"])
+        // Replay takes back what was accepted, even where a smaller cap is set now.
+        configuration.channelCapacity = 1
+        let replayed = Engine(configuration: configuration, clock: ManualClock())
+        records.forEach(replayed.replay)
+        #expect(replayed.channelViews.map(\.name) == ["a", "c", "d"])
     }
 }
