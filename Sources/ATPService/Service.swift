@@ -37,7 +37,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         let log = Log(fd: logFD, clock: clock)
         self.log = log
         let keys = try Self.loadKeys(configuration)
-        let engine = Engine(clock: clock)
+        let engine = Engine(configuration: configuration.engine, clock: clock)
         self.engine = engine
         let store = try Self.openStore(configuration, engine: engine)
         self.store = store

@@ -1,3 +1,4 @@
+import ATPEngine
 import ATPHTTP
 import ATPPush
 import ATPStore
@@ -62,6 +63,8 @@ public struct ServiceConfiguration: Sendable {
     public var sweepIntervalMilliseconds: Int64 = 1_000
     /// Channel push timing: request timeout, retry backoff, dispatcher poll interval.
     public var push = PushConfiguration()
+    /// The engine's caps and retention periods (no flags: the defaults are API.md's).
+    public var engine = EngineConfiguration()
 
     public init() {}
 
