@@ -15,6 +15,10 @@ public struct EngineConfiguration: Sendable {
     public var eventIDCapacity = 10_000_000
     /// How long fulfilled, released and expired reservations stay readable, in milliseconds.
     public var finalReservationRetention: Int64 = 24 * 3_600_000
+    /// The most channels; defining one more is refused (`capacity_exhausted`) until one is
+    /// removed. Every channel costs push state, metric series and a copy in each channel-set
+    /// snapshot.
+    public var channelCapacity = 1_000
 
     public init() {}
 }

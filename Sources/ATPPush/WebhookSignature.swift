@@ -15,21 +15,13 @@ public enum WebhookSignature {
     }
 
     /// True when one of the space-separated signatures in `header` is the right `v1` one.
-    /// Compares in constant time (for a given length), so timing reveals nothing of the expected value.
+    /// Compares with `ConstantTime.equals`, so timing reveals nothing of the expected value.
     public static func verify(header: String, key: [UInt8], id: String, timestamp: Int64, body: [UInt8]) -> Bool {
         let expected = Array(sign(key: key, id: id, timestamp: timestamp, body: body).utf8)
         var found = false
-        for candidate in header.split(separator: " ") where constantTimeEquals(Array(candidate.utf8), expected) {
+        for candidate in header.split(separator: " ") where ConstantTime.equals(Array(candidate.utf8), expected) {
             found = true
         }
         return found
-    }
-
-    /// Byte equality whose time depends only on the lengths.
-    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<a.count { difference |= a[i] ^ b[i] }
-        return difference == 0
     }
 }

@@ -2,6 +2,7 @@ import ATPEngine
 import ATPHTTP
 import ATPPush
 import ATPStore
+import ATPUtilities
 import Dispatch
 import Foundation
 
@@ -24,6 +25,9 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     /// Pushes availability changes to channels; started once state is recovered.
     let push: PushService
     private let sweeper: DispatchSourceTimer
+    /// Whether `sweeper` was resumed: Dispatch traps when a source that was never resumed is
+    /// released, which happens when the store never became reachable before the stop.
+    private let sweeperResumed = Locked(false)
     private let stopping = DispatchSemaphore(value: 0)
 
     /// Reads the key file, opens the store (recovering a file store), binds the listening sockets;
@@ -33,7 +37,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         let log = Log(fd: logFD, clock: clock)
         self.log = log
         let keys = try Self.loadKeys(configuration)
-        let engine = Engine(clock: clock)
+        let engine = Engine(configuration: configuration.engine, clock: clock)
         self.engine = engine
         let store = try Self.openStore(configuration, engine: engine)
         self.store = store
@@ -108,7 +112,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     }
 
     private func becomeReady() {
-        sweeper.resume()
+        resumeSweeperOnce()
         push.start()
         consumer?.start()
         responder.ready.store(true, ordering: .releasing)
@@ -129,8 +133,16 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         consumer?.stop()
         push.stop()
         sweeper.cancel()
+        resumeSweeperOnce()
         store?.close()
         log.info("stopped")
+    }
+
+    private func resumeSweeperOnce() {
+        sweeperResumed.withLock { resumed in
+            if !resumed { sweeper.resume() }
+            resumed = true
+        }
     }
 
     // MARK: Assembly

@@ -73,12 +73,13 @@ enum FileSystem {
         if fd >= 0 { _ = Glibc.close(fd) }
     }
 
-    /// Creates `path` and any missing parents, like `mkdir -p`.
+    /// Creates `path` and any missing parents, like `mkdir -p`, readable by the owner only: the
+    /// journal holds the channels' webhook secrets.
     static func makeDirectories(_ path: String) throws(StoreError) {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component + "/"
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw error("mkdir", prefix) }
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST { throw error("mkdir", prefix) }
         }
     }
 
@@ -126,7 +127,7 @@ final class StoreDirectory: Sendable {
         try FileSystem.makeDirectories(path)
         let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystem.error("open", path) }
-        let lockFD = openat(fd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let lockFD = openat(fd, "LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else {
             let failure = FileSystem.error("open", path + "/LOCK")
             FileSystem.close(fd)
@@ -158,11 +159,12 @@ final class StoreDirectory: Sendable {
     /// The full path of `name` in this directory.
     func path(of name: String) -> String { path + "/" + name }
 
-    /// Opens `name` in this directory with `flags` (`O_CLOEXEC` is added).
+    /// Opens `name` in this directory with `flags` (`O_CLOEXEC` is added); a file it creates is
+    /// readable by the owner only.
     func open(_ name: String, _ flags: Int32) throws(StoreError) -> Int32 {
         Int32(
             try FileSystem.retrying("open", path(of: name)) {
-                Int(openat(fd, name, flags | O_CLOEXEC, 0o644))
+                Int(openat(fd, name, flags | O_CLOEXEC, 0o600))
             })
     }
 

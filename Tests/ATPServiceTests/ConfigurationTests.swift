@@ -240,7 +240,7 @@ import Testing
 
     @Test func keyFilesParse() throws {
         let keys = try APIKeys(parsing: Tokens.file)
-        #expect(keys.count == 6)
+        #expect(keys.count == 7)
         func key(_ token: String) -> APIKey? {
             Array(token.utf8).withUnsafeBytes { keys.key(forToken: $0) }
         }

@@ -20,6 +20,8 @@ enum Tokens {
     static let all = "all-token-0005-abcdef"
     /// Another key with `reserve`, for idempotency scoping.
     static let shop2 = "shop2-token-0006-abcdef"
+    /// `reserve` alone.
+    static let reserver = "reserver-token-0007-abcdef"
 
     static let file = """
         # atpd keys for the API tests
@@ -30,6 +32,7 @@ enum Tokens {
         ops admin \(ops)
         all read,reserve,ingest,admin \(all)
         shop2 read,reserve \(shop2)
+        reserver reserve \(reserver)
         """
 }
 
@@ -41,10 +44,13 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
     let port: UInt16
     private let keyFile: String?
     private let logFD: Int32
+    /// Where the service's log lines go when they are captured; nil when they go to /dev/null.
+    let logFile: String?
     private var stopped = false
 
-    /// Starts a service; `keys: false` runs it open (no key file).
-    init(keys: Bool = true, configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+    /// Starts a service; `keys: false` runs it open (no key file); `captureLog: true` keeps its
+    /// log lines for `logText`.
+    init(keys: Bool = true, captureLog: Bool = false, configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         clock = ManualClock()
         var configuration = ServiceConfiguration()
         configuration.store = .memory
@@ -60,11 +66,13 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
             keyFile = nil
         }
         configure(&configuration)
-        logFD = Glibc.open("/dev/null", O_WRONLY)
+        logFile = captureLog ? NSTemporaryDirectory() + "atpd-apitests-log-\(UUID().uuidString)" : nil
+        logFD = Glibc.open(logFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o600)
         do {
             service = try Service(configuration: configuration, clock: clock, logFD: logFD)
         } catch {
             if let keyFile { try? FileManager.default.removeItem(atPath: keyFile) }
+            if let logFile { try? FileManager.default.removeItem(atPath: logFile) }
             Glibc.close(logFD)
             throw error
         }
@@ -72,7 +80,10 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
         port = service.boundAddress.port
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if let logFile { try? FileManager.default.removeItem(atPath: logFile) }
+    }
 
     func stop() {
         guard !stopped else { return }
@@ -81,6 +92,13 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
         service.wait()
         Glibc.close(logFD)
         if let keyFile { try? FileManager.default.removeItem(atPath: keyFile) }
+    }
+
+    /// Every line the service logged so far, `stop` included (empty unless started with
+    /// `captureLog`).
+    var logText: String {
+        guard let logFile, let data = FileManager.default.contents(atPath: logFile) else { return "" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A new keep-alive connection to the service.

@@ -49,12 +49,13 @@ public final class RawConnection {
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    /// Reads one complete response (Content-Length, chunked, or until close).
-    public func readResponse() throws -> RawResponse {
+    /// Reads one complete response (Content-Length, chunked, or until close); the answer to a
+    /// HEAD request is read as `bodyless` (its Content-Length describes a body that is not sent).
+    public func readResponse(bodyless: Bool = false) throws -> RawResponse {
         while true {
-            if let response = try parseBuffered(atEOF: false) { return response }
+            if let response = try parseBuffered(atEOF: false, bodyless: bodyless) { return response }
             guard try fill() else {
-                if let response = try parseBuffered(atEOF: true) { return response }
+                if let response = try parseBuffered(atEOF: true, bodyless: bodyless) { return response }
                 throw RawConnectionError.closed
             }
         }
@@ -70,6 +71,20 @@ public final class RawConnection {
         }
     }
 
+    /// The bytes still to come before the server closes, buffered ones first: `[]` when the
+    /// connection ends with nothing more; nil when it is still open after the timeout.
+    public func readToEnd() -> [UInt8]? {
+        let deadline = EventLoop.monotonicMilliseconds() + Int64(timeoutMilliseconds)
+        while EventLoop.monotonicMilliseconds() < deadline {
+            guard let more = try? fill() else { return nil }
+            if !more {
+                defer { buffer.removeAll() }
+                return buffer
+            }
+        }
+        return nil
+    }
+
     /// Reads more bytes into the buffer; false on EOF, throws on timeout.
     private func fill() throws -> Bool {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -82,7 +97,7 @@ public final class RawConnection {
         return true
     }
 
-    private func parseBuffered(atEOF: Bool) throws -> RawResponse? {
+    private func parseBuffered(atEOF: Bool, bodyless: Bool) throws -> RawResponse? {
         guard let headEnd = find([13, 10, 13, 10], in: buffer) else { return nil }
         let head = String(decoding: buffer[..<headEnd], as: UTF8.self)
         var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
@@ -96,7 +111,11 @@ public final class RawConnection {
         let bodyStart = headEnd + 4
         if status == 100 {
             buffer.removeFirst(bodyStart)
-            return try parseBuffered(atEOF: atEOF)
+            return try parseBuffered(atEOF: atEOF, bodyless: bodyless)
+        }
+        if bodyless {
+            buffer.removeFirst(bodyStart)
+            return response
         }
         if let length = response.header("Content-Length").flatMap(Int.init) {
             guard buffer.count >= bodyStart + length else { return nil }

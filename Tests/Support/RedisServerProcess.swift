@@ -175,7 +175,7 @@ public final class RedisServerProcess {
     }
 
     /// A loopback port nothing listens on right now (bind port 0, read it, close).
-    private static func freeLoopbackPort() throws -> UInt16 {
+    public static func freeLoopbackPort() throws -> UInt16 {
         let fd = try TCPSocket.listen(on: .loopback(port: 0), backlog: 1)
         defer { Glibc.close(fd) }
         return try TCPSocket.localAddress(fd).port

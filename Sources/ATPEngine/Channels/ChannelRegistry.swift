@@ -34,15 +34,19 @@ final class ChannelRegistry: @unchecked Sendable {
     /// Every channel, sorted by name.
     var all: [CompiledChannel] { snapshot.byName.values.sorted { $0.view.name < $1.view.name } }
 
-    /// Replaces the channel set by applying `change` to a copy of it.
-    func update(_ change: (inout [String: CompiledChannel]) -> Void) {
+    /// Replaces the channel set by applying `change` to a copy of it; nothing is published when
+    /// `change` returns false.
+    /// - Returns: what `change` returned.
+    @discardableResult
+    func update(_ change: (inout [String: CompiledChannel]) -> Bool) -> Bool {
         writer.withLock { kept in
             var byName = snapshot.byName
-            change(&byName)
+            guard change(&byName) else { return false }
             let next = Snapshot(byName)
             kept.append(next)
             current.store(UnsafeRawPointer(Unmanaged.passUnretained(next).toOpaque()), ordering: .releasing)
             generation.add(1, ordering: .releasing)
+            return true
         }
     }
 

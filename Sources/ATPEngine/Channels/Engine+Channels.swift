@@ -7,12 +7,25 @@ extension Engine {
     /// Every channel view, sorted by name.
     public var channelViews: [ChannelView] { channels.all.map(\.view) }
 
-    /// Creates or replaces a channel view.
+    /// Creates or replaces a channel view; a new one is refused (`capacity_exhausted`) when
+    /// `configuration.channelCapacity` channels exist.
     /// - Returns: the journal record.
     public func define(_ view: ChannelView) throws(EngineError) -> JournalRecord {
+        try define(view, capacity: configuration.channelCapacity)
+    }
+
+    /// `define` with a cap of its own (replay takes back every channel that was accepted).
+    func define(_ view: ChannelView, capacity: Int) throws(EngineError) -> JournalRecord {
         if let problem = view.problem { throw .invalidRequest(problem) }
         let compiled = CompiledChannel(view, inventory: inventory)
-        channels.update { $0[view.name] = compiled }
+        let defined = channels.update { byName in
+            guard byName[view.name] != nil || byName.count < capacity else { return false }
+            byName[view.name] = compiled
+            return true
+        }
+        guard defined else {
+            throw .capacityExhausted("there are \(capacity) channels already, the most allowed; remove one first")
+        }
         return .channelDefined(view)
     }
 
@@ -20,7 +33,10 @@ extension Engine {
     /// - Returns: the journal record, or nil when there was no such channel.
     public func removeChannel(named name: String) -> JournalRecord? {
         guard channels.channel(named: name) != nil else { return nil }
-        channels.update { $0[name] = nil }
+        channels.update { byName in
+            byName[name] = nil
+            return true
+        }
         deadLetters.removeAll(channel: name)
         return .channelRemoved(name: name)
     }

@@ -22,6 +22,10 @@ extension Engine {
         return (outcomes, records)
     }
 
+    /// Event ids remembered for dedupe now (at most `configuration.eventIDCapacity`).
+    /// - Complexity: O(shards); locks each id shard in turn.
+    public var eventIDCount: Int { events.seenCount }
+
     private func apply(_ event: StockEvent, now: Timestamp, records: inout [JournalRecord]) -> EventOutcome {
         if let problem = event.problem { return .rejected(.invalidEvent(problem)) }
         guard let cell = inventory.findOrCreateCell(sku: event.sku, location: event.location) else {

@@ -32,7 +32,7 @@ extension Engine {
         case .idempotency(let r):
             idempotency.restore(r, now: now)
         case .channelDefined(let view):
-            _ = try? define(view)
+            _ = try? define(view, capacity: .max)
         case .channelRemoved(let name):
             _ = removeChannel(named: name)
         case .cellSnapshot(let c):

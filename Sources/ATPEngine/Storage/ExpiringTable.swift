@@ -2,7 +2,10 @@
 /// at most `capacity` entries, dropping the oldest first.
 ///
 /// Entries are kept in insertion order in a FIFO next to the dictionary, so expiring and evicting
-/// cost what they remove. Re-inserting a key moves it to the back.
+/// cost what they remove. Re-inserting a key moves it to the back; the FIFO entry it leaves behind
+/// (and one of a removed key) is stale, skipped when it comes up, and dropped by a compaction
+/// once stale entries outnumber live ones: after every insert and removal the FIFO holds at most
+/// `2 × count + 1024` entries, whatever the pattern of inserts and removals.
 /// Thread-safety: a value type; callers synchronize (the engine keeps one per shard under a mutex).
 struct ExpiringTable<Value: Sendable>: Sendable {
     private var entries: [Digest128: (value: Value, at: Int64)] = [:]
@@ -20,6 +23,8 @@ struct ExpiringTable<Value: Sendable>: Sendable {
     }
 
     var count: Int { entries.count }
+    /// FIFO entries, stale ones included: what the table costs beside `count`.
+    var footprint: Int { order.count - head }
 
     /// The value of `key` if present and not expired at `now`.
     /// - Complexity: O(1) amortized.
@@ -46,10 +51,14 @@ struct ExpiringTable<Value: Sendable>: Sendable {
                 evicted += 1
             }
         }
+        dropStaleIfMany()
         return evicted
     }
 
-    mutating func remove(_ key: Digest128) { entries[key] = nil }
+    mutating func remove(_ key: Digest128) {
+        entries[key] = nil
+        dropStaleIfMany()
+    }
 
     /// Calls `body` for every live entry (no particular order).
     func forEach(_ body: (Digest128, Value, Int64) -> Void) {
@@ -71,6 +80,23 @@ struct ExpiringTable<Value: Sendable>: Sendable {
         head += 1
         defer { compactIfSparse() }
         return order[head - 1]
+    }
+
+    /// Rebuilds the FIFO from its live entries (one each) once it is more than twice the table
+    /// plus 1024.
+    /// - Complexity: O(FIFO) when it runs, which is after at least `count + 1024` stale entries
+    ///   accumulated: O(1) amortized.
+    private mutating func dropStaleIfMany() {
+        guard order.count - head > 2 * entries.count + 1024 else { return }
+        var seen = Set<Digest128>(minimumCapacity: entries.count)
+        var live: [(key: Digest128, at: Int64)] = []
+        live.reserveCapacity(entries.count)
+        for entry in order[head...].reversed()
+        where entries[entry.key]?.at == entry.at && seen.insert(entry.key).inserted {
+            live.append(entry)
+        }
+        order = live.reversed()
+        head = 0
     }
 
     private mutating func compactIfSparse() {

@@ -39,6 +39,7 @@ struct HTTPResponseParser {
 
     init(maxHeadBytes: Int = 16 * 1024, maxBodyBytes: Int = 8 << 20) {
         scanner = HTTPHeadParser(maxHeadBytes: maxHeadBytes)
+        scanner.allowsBareLineFeed = true
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -134,13 +135,15 @@ struct HTTPResponseParser {
             let start = line.next
             line = Self.line(bytes, from: start)
             if line.content == start { break }  // the empty line
-            guard bytes[start] != 0x20 && bytes[start] != 0x09 else {
-                throw .malformedResponse("obsolete line folding")
-            }
             guard headers.count < maxHeaders else {
                 throw .malformedResponse("more than \(maxHeaders) header lines")
             }
-            let (name, value) = try Self.headerLine(bytes, start..<line.content)
+            let (name, value): (Range<Int>, Range<Int>)
+            do throws(HTTPParseError) {
+                (name, value) = try FieldLine.split(bytes, start..<line.content)
+            } catch {
+                throw .malformedResponse(error.detail)
+            }
             let field = (
                 name: String(decoding: bytes[name], as: UTF8.self),
                 value: String(decoding: bytes[value], as: UTF8.self)
@@ -191,7 +194,7 @@ struct HTTPResponseParser {
         if isHeadRequest || status == 204 || status == 304 {
             state = .done
         } else if transferEncoding != nil {
-            chunkedDecoder = ChunkedDecoder(limit: maxBodyBytes)
+            chunkedDecoder = ChunkedDecoder(limit: maxBodyBytes, allowsBareLineFeed: true)
             state = .chunked
         } else if let contentLength {
             guard contentLength <= maxBodyBytes else { throw .bodyTooLarge }
@@ -236,26 +239,6 @@ struct HTTPResponseParser {
         }
         response.status = status
         return bytes[s + 7] - 0x30
-    }
-
-    /// Splits `name: value` (value trimmed of spaces and tabs) into byte ranges.
-    private static func headerLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>)
-        throws(HTTPClientError)
-        -> (Range<Int>, Range<Int>)
-    {
-        var i = line.lowerBound
-        while i < line.upperBound && HTTPHeadParser.isTokenByte(bytes[i]) { i += 1 }
-        guard i > line.lowerBound, i < line.upperBound, bytes[i] == UInt8(ascii: ":") else {
-            throw .malformedResponse("malformed header line")
-        }
-        var start = i + 1
-        var end = line.upperBound
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-        for k in start..<end where (bytes[k] < 0x20 && bytes[k] != 0x09) || bytes[k] == 0x7F {
-            throw .malformedResponse("control character in a header value")
-        }
-        return (line.lowerBound..<i, start..<end)
     }
 
     /// Where the line from `start` ends (before CR LF or LF) and where the next one begins.

@@ -2,8 +2,11 @@ import Glibc
 
 /// Decodes a chunked request body (RFC 9112 §7.1) incrementally, as bytes arrive.
 ///
-/// Chunk extensions are ignored; trailer fields are read and dropped. The decoded body is appended
-/// to the caller's buffer and may not grow past `limit` (413).
+/// Chunk extensions are ignored (bounded, with the chunk-size line, by `maxLineBytes`); trailer
+/// fields are checked as header fields (`FieldLine`) and dropped (bounded by `maxTrailerBytes`).
+/// Every line ends in CR LF unless `allowsBareLineFeed`, as in `HTTPHeadParser`. A size that is not
+/// hexadecimal (`-1`, `0x10`) is refused (400); one past `limit`, however many digits it has, is
+/// 413. The decoded body is appended to the caller's buffer and may not grow past `limit` (413).
 /// Thread-safety: a value type, used by one connection at a time.
 /// - Complexity: O(bytes consumed).
 public struct ChunkedDecoder: Sendable {
@@ -18,13 +21,16 @@ public struct ChunkedDecoder: Sendable {
     private var state = State.size
     /// The largest decoded body, in bytes.
     public var limit: Int
+    /// Whether a lone LF ends a line; see `HTTPHeadParser.allowsBareLineFeed`.
+    public var allowsBareLineFeed: Bool
 
     /// The longest chunk-size line (with extensions) or trailer section accepted.
     static let maxLineBytes = 4096
     static let maxTrailerBytes = 16 * 1024
 
-    public init(limit: Int) {
+    public init(limit: Int, allowsBareLineFeed: Bool = false) {
         self.limit = limit
+        self.allowsBareLineFeed = allowsBareLineFeed
     }
 
     /// True once the last chunk and the trailer section have been read.
@@ -40,10 +46,11 @@ public struct ChunkedDecoder: Sendable {
         while position < bytes.count {
             switch state {
             case .size:
-                guard let line = Self.line(bytes, from: position) else {
+                guard let line = try line(bytes, from: position) else {
                     if bytes.count - position > Self.maxLineBytes { throw .bad("chunk size line too long") }
                     return position
                 }
+                if line.next - position > Self.maxLineBytes { throw .bad("chunk size line too long") }
                 let size = try Self.chunkSize(bytes, position..<line.content)
                 position = line.next
                 if size == 0 {
@@ -59,6 +66,7 @@ public struct ChunkedDecoder: Sendable {
                 state = remaining == take ? .dataEnd : .data(remaining: remaining - take)
             case .dataEnd:
                 if bytes[position] == 0x0A {
+                    guard allowsBareLineFeed else { throw .bareLineFeed }
                     position += 1
                 } else if bytes[position] == 0x0D {
                     guard position + 1 < bytes.count else { return position }
@@ -69,7 +77,7 @@ public struct ChunkedDecoder: Sendable {
                 }
                 state = .size
             case .trailers(let seen):
-                guard let line = Self.line(bytes, from: position) else {
+                guard let line = try line(bytes, from: position) else {
                     if seen + bytes.count - position > Self.maxTrailerBytes { throw .bad("trailer section too long") }
                     return position
                 }
@@ -79,6 +87,7 @@ public struct ChunkedDecoder: Sendable {
                 }
                 let length = line.next - position
                 guard seen + length <= Self.maxTrailerBytes else { throw .bad("trailer section too long") }
+                _ = try FieldLine.split(bytes, position..<line.content)
                 state = .trailers(seen: seen + length)
                 position = line.next
             case .done:
@@ -88,13 +97,16 @@ public struct ChunkedDecoder: Sendable {
         return position
     }
 
-    /// The next line from `start`: where its content ends (before CR LF or LF) and where the next
-    /// line begins; nil when no LF has arrived yet.
-    private static func line(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (content: Int, next: Int)? {
+    /// The next line from `start`: where its content ends (before CR LF, or a permitted bare LF)
+    /// and where the next line begins; nil when no LF has arrived yet.
+    private func line(_ bytes: UnsafeRawBufferPointer, from start: Int) throws(HTTPParseError)
+        -> (content: Int, next: Int)?
+    {
         guard let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else { return nil }
         let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
-        let content = newline > start && bytes[newline - 1] == 0x0D ? newline - 1 : newline
-        return (content, newline + 1)
+        let crlf = newline > start && bytes[newline - 1] == 0x0D
+        if !crlf && !allowsBareLineFeed { throw .bareLineFeed }
+        return (crlf ? newline - 1 : newline, newline + 1)
     }
 
     /// Parses the hex chunk size at the start of `line`, ignoring any `;extension`.
@@ -120,7 +132,7 @@ public struct ChunkedDecoder: Sendable {
         while rest < line.upperBound && (bytes[rest] == 0x20 || bytes[rest] == 0x09) { rest += 1 }
         if rest < line.upperBound {
             guard bytes[rest] == UInt8(ascii: ";") else { throw .bad("malformed chunk size") }
-            for k in rest..<line.upperBound where bytes[k] < 0x20 && bytes[k] != 0x09 {
+            for k in rest..<line.upperBound where (bytes[k] < 0x20 && bytes[k] != 0x09) || bytes[k] == 0x7F {
                 throw .bad("control character in a chunk extension")
             }
         }

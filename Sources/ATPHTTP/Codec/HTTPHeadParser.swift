@@ -2,16 +2,23 @@ import Glibc
 
 /// Parses an HTTP/1.x request line and header section (RFC 9112 §3, §5, §6.3).
 ///
-/// Strict where laxness is a smuggling risk: whitespace before a colon, obsolete line folding,
-/// control characters, Content-Length together with Transfer-Encoding, differing Content-Lengths
-/// and a final coding other than chunked are all refused. A bare LF is accepted as a line end.
+/// Strict where laxness is a smuggling risk (see `FieldLine` for the field rules): every line ends
+/// in CR LF, so a bare LF (unless `allowsBareLineFeed`) or a bare CR is refused; Content-Length
+/// together with Transfer-Encoding, differing Content-Lengths, Transfer-Encoding in HTTP/1.0, a
+/// final coding other than chunked, chunked applied twice, and a second Host, Authorization,
+/// Content-Type or Idempotency-Key are all refused. Repeats of one Content-Length value
+/// (`5, 5`, or the header twice) are one length (RFC 9110 §8.6 allows either choice).
 /// Thread-safety: a value type, used by one connection at a time.
 /// - Complexity: O(head length); `findEnd` resumes where the previous call stopped.
 public struct HTTPHeadParser: Sendable {
-    /// The largest request line plus header section, in bytes.
+    /// The largest request line plus header section, in bytes (the closing empty line not counted).
     public var maxHeadBytes: Int
     /// The most header lines accepted.
     public var maxHeaders = 100
+    /// Whether a lone LF ends a line (RFC 9112 §2.2 allows it). The server says no: a line ending
+    /// that another parser on the path may read differently is a smuggling risk; the client, which
+    /// reads webhook receivers' answers, says yes.
+    public var allowsBareLineFeed = false
     /// How far `findEnd` has already scanned.
     private var scanned = 0
 
@@ -22,27 +29,49 @@ public struct HTTPHeadParser: Sendable {
     /// Forgets the scan position, for the next request.
     public mutating func reset() { scanned = 0 }
 
-    /// The length of the head (through its empty line) when `bytes` holds all of it; nil when more
-    /// is needed.
-    /// - Throws: 431 when the head grows past `maxHeadBytes`.
-    public mutating func findEnd(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
-        let limit = min(bytes.count, maxHeadBytes)
-        var i = scanned
-        while i < limit {
-            guard let found = memchr(bytes.baseAddress! + i, 0x0A, limit - i) else { break }
-            let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
-            // The head ends at a line that is empty or just "\r".
-            let next = newline + 1
-            if next < bytes.count && bytes[next] == 0x0A { return next + 1 }
-            if next + 1 < bytes.count && bytes[next] == 0x0D && bytes[next + 1] == 0x0A { return next + 2 }
-            if next >= bytes.count || (next + 1 >= bytes.count && bytes[next] == 0x0D) {
-                scanned = newline
-                return nil
+    /// How many bytes of empty lines start `bytes`: a server ignores them before a request line
+    /// (RFC 9112 §2.2). A CR as the last byte may be the start of one and is left for later.
+    /// - Throws: 400 for a bare CR, or a bare LF when those are not allowed.
+    public func emptyLinesBefore(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x0A {
+                guard allowsBareLineFeed else { throw .bareLineFeed }
+                i += 1
+            } else if bytes[i] == 0x0D {
+                guard i + 1 < bytes.count else { break }
+                guard bytes[i + 1] == 0x0A else { throw .bareCarriageReturn }
+                i += 2
+            } else {
+                break
             }
-            i = next
         }
-        scanned = max(0, limit - 1)
-        if bytes.count >= maxHeadBytes { throw .headersTooLarge }
+        return i
+    }
+
+    /// The length of the head (through its empty line) when `bytes` holds all of it; nil when more
+    /// is needed. `bytes` must not start with an empty line (see `emptyLinesBefore`).
+    /// - Throws: 431 when the head grows past `maxHeadBytes`; 400 for a bare LF when not allowed.
+    public mutating func findEnd(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int? {
+        // The closing empty line may run two bytes past the limit.
+        let end = min(bytes.count, maxHeadBytes + 2)
+        var i = scanned
+        while i < end {
+            guard let found = memchr(bytes.baseAddress! + i, 0x0A, end - i) else {
+                i = end
+                break
+            }
+            let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
+            let crlf = newline > 0 && bytes[newline - 1] == 0x0D
+            if !crlf && !allowsBareLineFeed { throw .bareLineFeed }
+            let ending = crlf ? newline - 1 : newline
+            // An empty line: its ending follows the previous line's LF at once.
+            if ending > 0 && bytes[ending - 1] == 0x0A { return newline + 1 }
+            if newline >= maxHeadBytes { throw .headersTooLarge }
+            i = newline + 1
+        }
+        scanned = i
+        if bytes.count >= maxHeadBytes + 2 { throw .headersTooLarge }
         return nil
     }
 
@@ -61,10 +90,8 @@ public struct HTTPHeadParser: Sendable {
         while position < length {
             let line = lineEnd(bytes, from: position, limit: length)
             if line.content == position { break }  // the empty line
-            let first = bytes[position]
-            if first == 0x20 || first == 0x09 { throw .bad("obsolete line folding is not allowed") }
             guard head.headers.count < maxHeaders else { throw .headersTooLarge }
-            let (name, value) = try parseHeaderLine(bytes, position..<line.content)
+            let (name, value) = try FieldLine.split(bytes, position..<line.content)
             head.headers.append((name, value))
             switch HeaderName(bytes, name) {
             case .host:
@@ -76,10 +103,10 @@ public struct HTTPHeadParser: Sendable {
                 transferEncoding = value
             case .connection: connectionTokens.append(value)
             case .expect: head.expectsContinue = asciiEqualsIgnoringCase(bytes, value, "100-continue")
-            case .authorization: head.authorization = value
+            case .authorization: try setOnce(&head.authorization, value, "Authorization")
             case .requestID: head.requestID = value
-            case .idempotencyKey: head.idempotencyKey = value
-            case .contentType: head.contentType = value
+            case .idempotencyKey: try setOnce(&head.idempotencyKey, value, "Idempotency-Key")
+            case .contentType: try setOnce(&head.contentType, value, "Content-Type")
             case .other: break
             }
             position = line.next
@@ -87,6 +114,8 @@ public struct HTTPHeadParser: Sendable {
         if head.minorVersion == 1 && !sawHost { throw .bad("an HTTP/1.1 request needs a Host header") }
         if let transferEncoding {
             if head.contentLength != nil { throw .bad("Content-Length and Transfer-Encoding together") }
+            // RFC 9112 §6.1: the framing of an HTTP/1.0 message with Transfer-Encoding is faulty.
+            if head.minorVersion == 0 { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
             try checkTransferEncoding(bytes, transferEncoding)
             head.chunked = true
         }
@@ -138,23 +167,11 @@ public struct HTTPHeadParser: Sendable {
         head.minorVersion = minor - 0x30
     }
 
-    private func parseHeaderLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPParseError)
-        -> (Range<Int>, Range<Int>)
-    {
-        var i = line.lowerBound
-        while i < line.upperBound && HTTPHeadParser.isTokenByte(bytes[i]) { i += 1 }
-        guard i > line.lowerBound, i < line.upperBound, bytes[i] == UInt8(ascii: ":") else {
-            throw .bad("malformed header line")
-        }
-        let name = line.lowerBound..<i
-        var start = i + 1
-        var end = line.upperBound
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-        for k in start..<end where (bytes[k] < 0x20 && bytes[k] != 0x09) || bytes[k] == 0x7F {
-            throw .bad("control character in a header value")
-        }
-        return (name, start..<end)
+    /// Stores a header that may appear once; a second one is refused, as two parsers on the path
+    /// could each pick a different one.
+    private func setOnce(_ slot: inout Range<Int>?, _ value: Range<Int>, _ name: StaticString) throws(HTTPParseError) {
+        if slot != nil { throw .bad("more than one \(name) header") }
+        slot = value
     }
 
     private func mergeContentLength(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>, into head: inout HTTPRequestHead)
@@ -180,8 +197,12 @@ public struct HTTPHeadParser: Sendable {
     private func checkTransferEncoding(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) throws(HTTPParseError) {
         var codings: [Range<Int>] = []
         forEachListItem(bytes, value) { codings.append($0) }
+        // Coding names ignore case (RFC 9112 §7), so `Chunked` is chunked; `xchunked` is not.
         guard let last = codings.last, asciiEqualsIgnoringCase(bytes, last, "chunked") else {
             throw .bad("the final transfer coding must be chunked")
+        }
+        if codings.dropLast().contains(where: { asciiEqualsIgnoringCase(bytes, $0, "chunked") }) {
+            throw .bad("chunked may be applied only once")
         }
         if codings.count > 1 { throw .unsupportedCoding }
     }

@@ -55,6 +55,8 @@ public struct HTTPParseError: Error, Hashable, Sendable {
     public var detail: String
 
     static func bad(_ detail: String) -> Self { Self(status: 400, code: "invalid_request", detail: detail) }
+    static let bareLineFeed = bad("a line ends in LF without CR")
+    static let bareCarriageReturn = bad("a CR not followed by LF")
     static let headersTooLarge = Self(
         status: 431, code: "headers_too_large", detail: "the request line and headers exceed the limit")
     static let payloadTooLarge = Self(

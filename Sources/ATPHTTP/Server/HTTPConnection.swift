@@ -148,14 +148,14 @@ final class HTTPConnection: EventHandler {
 
     /// Reads a request head; false when more bytes are needed or the connection is done.
     private func readHead() -> Bool {
-        // Empty lines before a request line are ignored (RFC 9112 §2.2).
-        while let first = input.readable.first, first == 0x0D || first == 0x0A { input.consume(1) }
-        if input.isEmpty {
-            if draining { flushThenClose() }
-            return false
-        }
         let headLength: Int
         do throws(HTTPParseError) {
+            // Empty lines before a request line are ignored (RFC 9112 §2.2).
+            input.consume(try parser.emptyLinesBefore(input.readable))
+            if input.isEmpty {
+                if draining { flushThenClose() }
+                return false
+            }
             guard let length = try parser.findEnd(input.readable) else { return false }
             headLength = length
             try parser.parse(input.readable, length: length, into: &head)

@@ -111,6 +111,10 @@ final class APIResponder: HTTPResponder {
         var method = request.method
         if method == .head { method = .get }
         guard match.route.methods.contains(method) else { throw .methodNotAllowed(match.route) }
+        // Auth before anything else: a caller without the scope learns nothing more, neither
+        // readiness nor what its body lacks.
+        var key: APIKey?
+        if let scope = match.route.scope(for: method) { key = try authorize(request, scope) }
         if !match.route.isOperational {
             guard ready.load(ordering: .acquiring) else { throw APIError(503, "not_ready", "state is being recovered") }
             if method != .get, let store, !store.isAvailable {
@@ -138,47 +142,33 @@ final class APIResponder: HTTPResponder {
         case (.openAPI, _):
             response.body.append(contentsOf: OpenAPIDocument.json.utf8)
         case (.availability, .get):
-            _ = try authorize(request, .read)
             try availability(query: request.query, &response)
         case (.availability, _):
-            _ = try authorize(request, .read)
             try availability(body: request.body, &response)
         case (.stock, _):
-            _ = try authorize(request, .read)
             try stock(sku: match.first, &response)
         case (.safetyStock, _):
-            _ = try authorize(request, .admin)
             try safetyStock(sku: match.first, location: match.second, body: request.body, &response, &journal)
         case (.reservations, _):
-            let key = try authorize(request, .reserve)
             try createReservation(request, key: key, &response, &journal)
         case (.reservation, _):
-            _ = try authorize(request, .read)
             try readReservation(id: match.first, &response)
         case (.confirm, _), (.fulfill, _), (.release, _):
-            _ = try authorize(request, .reserve)
             let transition: ReservationTransition = match.route == .confirm ? .confirm : match.route == .fulfill ? .fulfil : .release
             try transitionReservation(id: match.first, transition, &response, &journal)
         case (.events, _):
-            _ = try authorize(request, .ingest)
             try ingest(body: request.body, &response, &journal)
         case (.channels, _):
-            _ = try authorize(request, .read)
             listChannels(&response)
         case (.channel, .get):
-            _ = try authorize(request, .read)
             try readChannel(name: match.first, &response)
         case (.channel, .put):
-            _ = try authorize(request, .admin)
             try defineChannel(name: match.first, body: request.body, &response, &journal)
         case (.channel, _):
-            _ = try authorize(request, .admin)
             try deleteChannel(name: match.first, &response, &journal)
         case (.deadLetters, _):
-            _ = try authorize(request, .read)
             try listDeadLetters(name: match.first, &response)
         case (.deadLetterReplay, _):
-            _ = try authorize(request, .admin)
             try replayDeadLetters(name: match.first, &response, &journal)
         case (.unmatched, _):
             throw .notFound("no route for this path")

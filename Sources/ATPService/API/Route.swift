@@ -46,6 +46,20 @@ enum Route: Int, CaseIterable, Sendable {
         }
     }
 
+    /// The scope a request with `method` needs (API.md "Auth"), or nil when it needs no token:
+    /// reads need `read`, reservation changes `reserve`, events `ingest`, and safety stock,
+    /// channel changes and dead-letter replay `admin`.
+    func scope(for method: HTTPMethod) -> Scopes? {
+        switch self {
+        case .healthz, .readyz, .metrics, .openAPI, .unmatched: nil
+        case .availability, .stock, .reservation, .channels, .deadLetters: .read
+        case .reservations, .confirm, .fulfill, .release: .reserve
+        case .events: .ingest
+        case .safetyStock, .deadLetterReplay: .admin
+        case .channel: method == .get || method == .head ? .read : .admin
+        }
+    }
+
     /// Health, readiness, metrics and the API description: answered even while recovering.
     var isOperational: Bool {
         switch self {

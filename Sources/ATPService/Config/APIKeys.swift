@@ -30,33 +30,21 @@ public struct APIKey: Sendable, Hashable {
 /// The keys of an `--api-keys` file: `NAME SCOPES TOKEN` a line, TOKEN plain or `sha256:<hex>`,
 /// `#` comments and blank lines ignored.
 ///
-/// Every token is held only as its SHA-256, so a request's token is hashed once and looked up.
+/// Every token is held only as its SHA-256. A request's token is hashed once, and its digest is
+/// compared with every stored digest, each in full (`ConstantTime.equals`), without stopping at
+/// a match: the time a lookup takes does not depend on how many leading bytes of any stored
+/// digest the request's digest shares.
 /// Thread-safety: immutable after parsing.
+/// - Complexity: `key(forToken:)` is O(token length + keys × 32); key files hold a few keys.
 public struct APIKeys: Sendable {
-    /// A SHA-256 digest as four words, hashable without allocation.
-    struct Digest: Hashable, Sendable {
-        var words: (UInt64, UInt64, UInt64, UInt64)
-
-        init(_ bytes: [UInt8]) {
-            func word(_ at: Int) -> UInt64 { bytes[at..<(at + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
-            words = (word(0), word(8), word(16), word(24))
-        }
-
-        static func == (a: Digest, b: Digest) -> Bool { a.words == b.words }
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(words.0)
-            hasher.combine(words.1)
-        }
-    }
-
-    private let byDigest: [Digest: APIKey]
+    private let entries: [(digest: [UInt8], key: APIKey)]
 
     /// The number of keys.
-    public var count: Int { byDigest.count }
+    public var count: Int { entries.count }
 
     /// Parses the text of a key file.
     public init(parsing text: String) throws(ConfigurationError) {
-        var keys: [Digest: APIKey] = [:]
+        var entries: [(digest: [UInt8], key: APIKey)] = []
         var names = Set<String>()
         // "\r\n" is one Character, so CRLF files need it named as a separator of its own.
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
@@ -77,22 +65,29 @@ public struct APIKeys: Sendable {
             }
             guard !scopes.isEmpty else { throw ConfigurationError("\(at): no scopes") }
             let digest = try Self.digest(ofTokenField: fields[2], at: at)
-            guard keys[digest] == nil else { throw ConfigurationError("\(at): token repeats another key's") }
-            keys[digest] = APIKey(name: name, scopes: scopes)
+            guard !entries.contains(where: { $0.digest == digest }) else {
+                throw ConfigurationError("\(at): token repeats another key's")
+            }
+            entries.append((digest, APIKey(name: name, scopes: scopes)))
         }
-        byDigest = keys
+        self.entries = entries
     }
 
     /// The key whose token is `token`, or nil.
-    /// - Complexity: O(token length): one SHA-256 and one hash lookup.
     public func key(forToken token: UnsafeRawBufferPointer) -> APIKey? {
-        byDigest[Digest(SHA256.hash(token))]
+        let digest = SHA256.hash(token)
+        var found = -1
+        for i in entries.indices {
+            let same = ConstantTime.equals(entries[i].digest, digest)
+            found = same ? i : found
+        }
+        return found < 0 ? nil : entries[found].key
     }
 
-    private static func digest(ofTokenField field: Substring, at: String) throws(ConfigurationError) -> Digest {
+    private static func digest(ofTokenField field: Substring, at: String) throws(ConfigurationError) -> [UInt8] {
         guard field.hasPrefix("sha256:") else {
             guard field.utf8.count >= 16 else { throw ConfigurationError("\(at): a token must be at least 16 bytes") }
-            return Digest(SHA256.hash(field.utf8))
+            return SHA256.hash(field.utf8)
         }
         let hex = Array(field.dropFirst(7).utf8)
         guard hex.count == 64 else { throw ConfigurationError("\(at): sha256: needs 64 hex digits") }
@@ -103,7 +98,7 @@ public struct APIKeys: Sendable {
             }
             bytes.append(high << 4 | low)
         }
-        return Digest(bytes)
+        return bytes
     }
 }
 

@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPStore
 
 /// A configuration mistake, with a message for the operator (`atpd` prints it and exits 2).
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
@@ -41,7 +42,8 @@ public enum ConfigurationParser {
             help: "memory, file:PATH or redis://[:password@]host:port[/db] (default file:./data)"
         ) { config, value throws(ConfigurationError) in
             guard let store = ServiceConfiguration.StoreSpec(parsing: value) else {
-                throw ConfigurationError("--store: expected memory, file:PATH or redis://host:port, got \"\(value)\"")
+                throw ConfigurationError(
+                    "--store: expected memory, file:PATH or redis://host:port, got \"\(RedisURL.redacted(value))\"")
             }
             config.store = store
         },

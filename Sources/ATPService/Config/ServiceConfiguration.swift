@@ -1,5 +1,7 @@
-import ATPPush
+import ATPEngine
 import ATPHTTP
+import ATPPush
+import ATPStore
 
 /// Everything `atpd` can be told on its command line or through `ATP_*` environment variables.
 ///
@@ -32,8 +34,7 @@ public struct ServiceConfiguration: Sendable {
             switch self {
             case .memory: "memory"
             case .file(let path): "file:\(path)"
-            case .redis(let url):
-                if let at = url.lastIndex(of: "@") { "redis://***@" + url[url.index(after: at)...] } else { url }
+            case .redis(let url): RedisURL.redacted(url)
             }
         }
     }
@@ -62,6 +63,8 @@ public struct ServiceConfiguration: Sendable {
     public var sweepIntervalMilliseconds: Int64 = 1_000
     /// Channel push timing: request timeout, retry backoff, dispatcher poll interval.
     public var push = PushConfiguration()
+    /// The engine's caps and retention periods (no flags: the defaults are API.md's).
+    public var engine = EngineConfiguration()
 
     public init() {}
 

@@ -90,8 +90,13 @@ final class Metrics: Sendable {
         family(&out, "atpd_cells", "gauge", "Stock cells (sku, location) known.", [([], engine.inventory.cellCount)])
         family(&out, "atpd_reservations", "gauge", "Reservations in memory, by status.",
             ReservationStatus.allCases.map { ([("status", $0.description)], c.reservations($0)) })
-        family(&out, "atpd_idempotency_evictions_total", "counter", "Idempotency keys dropped at the cap.", [
+        family(&out, "atpd_idempotency_keys", "gauge", "Idempotency keys kept.", [([], engine.idempotency.count)])
+        family(&out, "atpd_idempotency_evictions_total", "counter", "Idempotency keys dropped at the cap before their retention ended.", [
             ([], c.idempotencyEvictions.load(ordering: .relaxed)),
+        ])
+        family(&out, "atpd_event_ids", "gauge", "Event ids kept for dedupe.", [([], engine.eventIDCount)])
+        family(&out, "atpd_event_id_evictions_total", "counter", "Event ids dropped at the cap before their retention ended.", [
+            ([], c.eventIDEvictions.load(ordering: .relaxed)),
         ])
         if let store {
             let figures = store.statistics

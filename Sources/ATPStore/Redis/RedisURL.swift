@@ -36,7 +36,7 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     /// Parses `text`, e.g. `redis://:secret@127.0.0.1:6380/2`.
     public init(_ text: String) throws(StoreError) {
         func fail(_ why: String) -> StoreError {
-            .configuration("invalid Redis URL \(RedisURL.redacted(text)): \(why)")
+            .configuration("invalid Redis URL '\(RedisURL.redacted(text))': \(why)")
         }
         let scheme = "redis://"
         guard text.hasPrefix(scheme) else {
@@ -100,12 +100,13 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
-    /// `text` with anything between `://` and the last `@` hidden, for error messages.
-    private static func redacted(_ text: String) -> String {
+    /// `text` with anything between `://` and the last `@` hidden, for messages and logs; for
+    /// any text, URL or not, that may hold credentials.
+    public static func redacted(_ text: String) -> String {
         guard let schemeEnd = text.firstRange(of: "://"), let at = text.lastIndex(of: "@"), at > schemeEnd.upperBound else {
-            return "'\(text)'"
+            return text
         }
-        return "'\(text[..<schemeEnd.upperBound])***\(text[at...])'"
+        return "\(text[..<schemeEnd.upperBound])***\(text[at...])"
     }
 
     /// A DNS name (letters, digits, hyphens; dot-separated non-empty labels) or a valid IPv4
