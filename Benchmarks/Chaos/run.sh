@@ -13,7 +13,7 @@
 #   20% and 68%  Redis SIGTERM, restart
 #   40%          kill -9 atpd AND Redis (the machine goes down); Redis reloads its append-only file
 #   12%-33%      the endpoint answers 500;  50%-63%  the endpoint is stopped (connections refused)
-#   --kills N    more kill -9 of atpd (default 10), evenly between 3% and 75%, each restarted at once
+#   --kills N    more kill -9 of atpd (default 30), evenly between 3% and 75%, each restarted at once
 # Every wait is bounded and the whole run (after the build) is bounded by --duration + 120 s;
 # everything started is stopped on exit. Exit status: the client's (0 every check passed,
 # 1 a check failed), or non-zero when the rehearsal itself could not run.
@@ -27,7 +27,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 DURATION=60
 WORKERS=6
-KILLS=10
+KILLS=30
 SEED=""
 OUT_DIR=""
 BUILD=1
