@@ -20,6 +20,8 @@ struct Rehearsal {
     let catalogue = Catalogue()
     let tag: String
     let link: AtpdLink
+    /// When the rehearsal started (monotonic ns), for the progress lines.
+    let started = MonotonicClock.now()
 
     init(options: Options) throws {
         try options.require([
@@ -36,7 +38,10 @@ struct Rehearsal {
         tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     }
 
-    private func note(_ text: String) { StandardError.write("ChaosRehearsal: \(text)\n") }
+    private func note(_ text: String) {
+        let seconds = Int((MonotonicClock.now() - started) / 1_000_000_000)
+        StandardError.write("ChaosRehearsal: [\(seconds)s] \(text)\n")
+    }
 
     /// Runs the rehearsal; true when every check passed.
     func run() throws -> Bool {
@@ -72,6 +77,7 @@ struct Rehearsal {
         findings.drained = group.isDrained()
         findings.drainSeconds = Double(MonotonicClock.now() - drainStart) / 1e9
         findings.ledger = ledger
+        note("stream drained: \(findings.drained); reading everything back")
         readBack(&findings)
 
         note("waiting for the channel to converge")

@@ -38,10 +38,19 @@ struct Settler {
         }
     }
 
-    /// Re-sends every event whose fate is unknown, one per request.
+    /// Re-sends every event whose fate is unknown, one per request, in order: pipelined (atpd
+    /// applies a connection's requests in order), then one by one for any answered 503 or not
+    /// at all.
     func settleEvents(_ events: inout [EventRecord]) {
-        for i in events.indices where events[i].fate == .unknown {
-            events[i] = resend(events[i])
+        let unknown = events.indices.filter { events[$0].fate == .unknown }
+        let answers = Prober(link: link).eventAnswers(unknown.map { events[$0] })
+        for (i, answer) in zip(unknown, answers) {
+            guard ["applied", "duplicate", "stale", "rejected"].contains(answer) else {
+                events[i] = resend(events[i])
+                continue
+            }
+            events[i].resentAnswer = answer
+            Self.judge(&events[i], answer: answer)
         }
     }
 
