@@ -34,12 +34,12 @@ struct EventPlanner {
         return "\(prefix)\(counter)"
     }
 
-    /// A fresh event: a replenishment of a scarce cell (1 in 10: slower than the holds take
-    /// units, so scarce cells keep selling out), a till sale or return, or a warehouse
-    /// adjustment with the cell's next `seq`.
-    mutating func fresh(_ random: inout RandomSource) -> EventRecord {
+    /// A fresh event: a replenishment of a scarce cell (1 in 10 when `replenish`: slower than
+    /// the holds take units, so scarce cells keep selling out), a till sale or return, or a
+    /// warehouse adjustment with the cell's next `seq`.
+    mutating func fresh(_ random: inout RandomSource, replenish: Bool = true) -> EventRecord {
         let id = freshID()
-        if random.below(10) == 0 {
+        if replenish && random.below(10) == 0 {
             let cell = catalogue.scarceCells[random.below(catalogue.scarceCells.count)]
             return EventRecord(
                 id: id, source: till, type: "return", cell: cell, delta: random.int(in: 1...2), intent: .new)

@@ -103,11 +103,13 @@ final class HTTPWorker {
     private func batch() -> Int64 {
         // Fresh events keep their order (their seqs increase); a repeat and an out-of-order
         // event go anywhere among them.
-        // Mostly 1-3 events; 1 batch in 20 is a warehouse's bulk upload of 100-300: atpd applies
-        // them all before their records reach the writer, so other batches written meanwhile
-        // carry some of their effects (the window a crash must not turn into a double count).
-        let size = random.below(20) == 0 ? random.int(in: 100...300) : random.int(in: 1...3)
-        var events = (0..<size).map { _ in planner.fresh(&random) }
+        // Mostly 1-3 events; 1 batch in 20 is a warehouse's bulk upload of 100-300 (no
+        // replenishment, so scarce cells still sell out): atpd applies them all before their
+        // records reach the writer, so other batches written meanwhile carry some of their
+        // effects (the window a crash must not turn into a double count).
+        let bulk = random.below(20) == 0
+        let size = bulk ? random.int(in: 100...300) : random.int(in: 1...3)
+        var events = (0..<size).map { _ in planner.fresh(&random, replenish: !bulk) }
         if random.below(100) < 35, let repeated = planner.duplicate(&random) {
             events.insert(repeated, at: random.below(events.count + 1))
         }
