@@ -46,6 +46,11 @@ let package = Package(
             path: "Benchmarks/PushBenchmarks"
         ),
         .executableTarget(
+            name: "ChaosRehearsal",
+            dependencies: ["ATPHTTP", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities", "ATPTestSupport"],
+            path: "Benchmarks/ChaosRehearsal"
+        ),
+        .executableTarget(
             name: "RedisBenchmarks",
             dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"],
             path: "Benchmarks/RedisBenchmarks"

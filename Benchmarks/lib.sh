@@ -25,7 +25,7 @@ alive() {
 stop_process() {
   local pid=$1 i
   STOP_STATUS=0
-  alive "$pid" && kill -TERM "$pid" 2>/dev/null || true
+  if alive "$pid"; then kill -TERM "$pid" 2>/dev/null || true; fi
   for (( i = 0; i < STOP_TIMEOUT * 10; i++ )); do
     alive "$pid" || break
     sleep 0.1
@@ -45,6 +45,18 @@ median() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Options
+# ---------------------------------------------------------------------------------------------
+need_int() {  # need_int NAME VALUE MIN
+  if ! [[ $2 =~ ^[0-9]+$ ]] || (( $2 < $3 )); then die "$1 must be an integer >= $3 (got '$2')"; fi
+}
+
+value() {  # value OPTION "$@": the option's argument, or a clear error
+  if (( $# < 3 )) || [[ $3 == --* ]]; then die "$1 needs a value (see --help)"; fi
+  printf '%s' "$3"
+}
+
+# ---------------------------------------------------------------------------------------------
 # Tools: wrk, nginx, curl (and perf for --profile), installed from Debian when we are root.
 # ---------------------------------------------------------------------------------------------
 apt_install() {  # apt_install PACKAGE... ; refreshes the package lists once if the first try fails
@@ -61,6 +73,44 @@ apt_install() {  # apt_install PACKAGE... ; refreshes the package lists once if 
 # wrk's included, can be holding it) on which nothing answers.
 # ---------------------------------------------------------------------------------------------
 port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {  # pick_port [PORT_TO_AVOID]
+  local low=20000 high=32767 p tries
+  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
+    read -r high _ </proc/sys/net/ipv4/ip_local_port_range
+    (( high -= 1 ))
+    (( high > low + 1000 )) || { low=10000; }
+  fi
+  for (( tries = 0; tries < 200; tries++ )); do
+    p=$(( low + (RANDOM * 32768 + RANDOM) % (high - low) ))
+    [[ $p == "${1:-}" ]] && continue
+    port_answers "$p" && continue
+    if command -v ss >/dev/null && [[ -n $(ss -Htln "sport = :$p" 2>/dev/null) ]]; then continue; fi
+    echo "$p"; return 0
+  done
+  die "found no free loopback port"
+}
+
+# Wait until URL answers 2xx, while PID stays alive; on failure show LOG's tail and stop.
+wait_http() {  # wait_http NAME URL PID LOG TIMEOUT_SECONDS
+  local name=$1 url=$2 pid=$3 logfile=$4 limit=$5 i status
+  for (( i = 0; i < limit * 10; i++ )); do
+    if ! alive "$pid"; then
+      status=0; wait "$pid" 2>/dev/null || status=$?
+      printf '%s exited (status %s) before answering %s; last lines of %s:\n' \
+        "$name" "$status" "$url" "$logfile" >&2
+      tail -n 30 "$logfile" >&2 2>/dev/null || true
+      die "$name did not start"
+    fi
+    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  printf '%s did not answer %s within %s s; last lines of %s:\n' "$name" "$url" "$limit" "$logfile" >&2
+  tail -n 30 "$logfile" >&2 2>/dev/null || true
+  die "$name did not become healthy"
+}
 
 # Reads wrk --latency output; prints "REQ_PER_S P50_US P99_US NON_2XX SOCKET_ERRORS REQUESTS".
 # wrk writes latencies as e.g. 812.00us, 1.25ms, 2.01s (and m/h for absurd values).

@@ -78,14 +78,6 @@ EOF
 }
 
 
-need_int() {  # need_int NAME VALUE MIN
-  [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 )) || die "$1 must be an integer >= $3 (got '$2')"
-}
-
-value() {  # value OPTION "$@": the option's argument, or a clear error
-  (( $# >= 3 )) && [[ $3 != --* ]] || die "$1 needs a value (see --help)"
-  printf '%s' "$3"
-}
 while (( $# > 0 )); do
   case $1 in
     --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
@@ -151,22 +143,6 @@ ensure_perf() {  # returns non-zero (with a warning) if perf cannot be had
 }
 
 
-pick_port() {  # pick_port [PORT_TO_AVOID]
-  local low=20000 high=32767 p tries
-  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
-    read -r high _ </proc/sys/net/ipv4/ip_local_port_range
-    (( high -= 1 ))
-    (( high > low + 1000 )) || { low=10000; }
-  fi
-  for (( tries = 0; tries < 200; tries++ )); do
-    p=$(( low + (RANDOM * 32768 + RANDOM) % (high - low) ))
-    [[ $p == "${1:-}" ]] && continue
-    port_answers "$p" && continue
-    if command -v ss >/dev/null && [[ -n $(ss -Htln "sport = :$p" 2>/dev/null) ]]; then continue; fi
-    echo "$p"; return 0
-  done
-  die "found no free loopback port"
-}
 
 # ---------------------------------------------------------------------------------------------
 # Temp dir and cleanup
@@ -202,26 +178,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Wait until URL answers 2xx, while PID stays alive; on failure show LOG's tail and stop.
-wait_http() {  # wait_http NAME URL PID LOG TIMEOUT_SECONDS
-  local name=$1 url=$2 pid=$3 logfile=$4 limit=$5 i status
-  for (( i = 0; i < limit * 10; i++ )); do
-    if ! alive "$pid"; then
-      status=0; wait "$pid" 2>/dev/null || status=$?
-      printf '%s exited (status %s) before answering %s; last lines of %s:\n' \
-        "$name" "$status" "$url" "$logfile" >&2
-      tail -n 30 "$logfile" >&2 2>/dev/null || true
-      die "$name did not start"
-    fi
-    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  printf '%s did not answer %s within %s s; last lines of %s:\n' "$name" "$url" "$limit" "$logfile" >&2
-  tail -n 30 "$logfile" >&2 2>/dev/null || true
-  die "$name did not become healthy"
-}
 
 # ---------------------------------------------------------------------------------------------
 # nginx: fixed JSON body of exactly BODY_BYTES bytes on location = /v1/availability

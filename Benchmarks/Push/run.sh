@@ -75,7 +75,7 @@ Environment:
 EOF
 }
 
-need_int() { [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 )) || die "$1 must be an integer >= $3 (got '$2')"; }
+# lib.sh's value, except that --lag-args may take a value starting with dashes.
 value() { (( $# >= 3 )) && [[ $3 != --* || $1 == --lag-args ]] || die "$1 needs a value (see --help)"; printf '%s' "$3"; }
 
 while (( $# > 0 )); do
@@ -168,29 +168,7 @@ ATPD=${ATPD_BIN:-$ROOT/$SCRATCH/release/atpd}
 [[ -n ${ATPD_BIN:-} || -x $ATPD ]] || build_product atpd
 [[ -x $ATPD ]] || die "atpd not found at $ATPD"
 
-pick_port() {
-  local low=20000 high=32767 p tries
-  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then read -r high _ </proc/sys/net/ipv4/ip_local_port_range; (( high -= 1 )); fi
-  for (( tries = 0; tries < 200; tries++ )); do
-    p=$(( low + (RANDOM * 32768 + RANDOM) % (high - low) ))
-    [[ $p == "${1:-}" ]] && continue
-    port_answers "$p" && continue
-    if command -v ss >/dev/null && [[ -n $(ss -Htln "sport = :$p" 2>/dev/null) ]]; then continue; fi
-    echo "$p"; return 0
-  done
-  die "found no free loopback port"
-}
 
-wait_http() {  # wait_http NAME URL PID LOG TIMEOUT
-  local i
-  for (( i = 0; i < $5 * 10; i++ )); do
-    alive "$3" || { tail -n 30 "$4" >&2 || true; die "$1 exited before answering $2"; }
-    curl -fsS -o /dev/null --max-time 1 "$2" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  tail -n 30 "$4" >&2 || true
-  die "$1 did not answer $2 within $5 s"
-}
 
 start_nginx() {  # one worker answering 204 to everything, bodies discarded
   local port=$1 user_line=""

@@ -93,14 +93,6 @@ EOF
 }
 
 
-need_int() {  # need_int NAME VALUE MIN
-  [[ $2 =~ ^[0-9]+$ ]] && (( $2 >= $3 )) || die "$1 must be an integer >= $3 (got '$2')"
-}
-
-value() {  # value OPTION "$@": the option's argument, or a clear error
-  (( $# >= 3 )) && [[ $3 != --* ]] || die "$1 needs a value (see --help)"
-  printf '%s' "$3"
-}
 
 while (( $# > 0 )); do
   case $1 in

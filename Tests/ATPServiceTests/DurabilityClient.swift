@@ -126,18 +126,6 @@ final class AtpdClient {
     }
 }
 
-/// One cell of `GET /v1/stock/{sku}`.
-struct CellFigures: Equatable, CustomStringConvertible {
-    var onHand: Int
-    var reserved: Int
-    var safetyStock: Int
-    var available: Int
-
-    var description: String {
-        "onHand \(onHand) reserved \(reserved) safety \(safetyStock) available \(available)"
-    }
-}
-
 /// The counts of a `POST /v1/events` answer.
 struct EventCounts: Equatable, CustomStringConvertible {
     var applied: Int
