@@ -74,7 +74,7 @@ apt_install() {  # apt_install PACKAGE... ; refreshes the package lists once if 
 # ---------------------------------------------------------------------------------------------
 port_answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-pick_port() {  # pick_port [PORT_TO_AVOID]
+pick_port() {  # pick_port [PORT_TO_AVOID…]
   local low=20000 high=32767 p tries
   if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
     read -r high _ </proc/sys/net/ipv4/ip_local_port_range
@@ -83,7 +83,7 @@ pick_port() {  # pick_port [PORT_TO_AVOID]
   fi
   for (( tries = 0; tries < 200; tries++ )); do
     p=$(( low + (RANDOM * 32768 + RANDOM) % (high - low) ))
-    [[ $p == "${1:-}" ]] && continue
+    [[ " $* " == *" $p "* ]] && continue
     port_answers "$p" && continue
     if command -v ss >/dev/null && [[ -n $(ss -Htln "sport = :$p" 2>/dev/null) ]]; then continue; fi
     echo "$p"; return 0

@@ -174,25 +174,7 @@ resolve_atpd() {
 }
 
 
-USED_PORTS=" "
-pick_port() {  # sets PORT
-  local low=20000 high=32767 p tries
-  if [[ -r /proc/sys/net/ipv4/ip_local_port_range ]]; then
-    read -r high _ </proc/sys/net/ipv4/ip_local_port_range
-    (( high -= 1 ))
-    (( high > low + 1000 )) || low=10000
-  fi
-  for (( tries = 0; tries < 200; tries++ )); do
-    p=$(( low + (RANDOM * 32768 + RANDOM) % (high - low) ))
-    [[ $USED_PORTS == *" $p "* ]] && continue
-    port_answers "$p" && continue
-    if command -v ss >/dev/null && [[ -n $(ss -Htln "sport = :$p" 2>/dev/null) ]]; then continue; fi
-    USED_PORTS+="$p "
-    PORT=$p
-    return 0
-  done
-  die "found no free loopback port"
-}
+USED_PORTS=""  # ports picked so far, so that no two servers get the same one
 
 # ---------------------------------------------------------------------------------------------
 # Temp dir and cleanup
@@ -250,7 +232,7 @@ rcli() { timeout -k 2 30 "$REDIS_CLI" -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 info_field() { rcli INFO "$1" 2>/dev/null | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
 
 start_redis() {
-  pick_port; REDIS_PORT=$PORT
+  REDIS_PORT=$(pick_port); USED_PORTS+=" $REDIS_PORT"
   mkdir -p "$TMP/redis"
   "$REDIS_SERVER" --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes \
     --save '' --appendonly yes --appendfsync "$APPENDFSYNC" \
@@ -280,7 +262,8 @@ start_redis() {
 # ---------------------------------------------------------------------------------------------
 start_atpd() {  # start_atpd NAME STORE_SPEC
   local name=$1 spec=$2 i url
-  pick_port
+  # shellcheck disable=SC2086  # the list is meant to split into words
+  PORT=$(pick_port $USED_PORTS); USED_PORTS+=" $PORT"
   url="http://127.0.0.1:$PORT"
   URL[$name]=$url SPEC[$name]=$spec
   "$ATPD" --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" --store "$spec" \
@@ -499,7 +482,7 @@ end
 return {sum, missing, redis.call('EXISTS', ARGV[2] .. string.format('%012d', tonumber(ARGV[1])))}"
 
 setup_anchor() {
-  local n sha r
+  local n r
   n=$(rcli EVAL "$ANCHOR_SEED_LUA" 0 "$SKUS" "$ANCHOR_PREFIX" "$UNITS") || die "seeding the anchor's cells failed"
   [[ $n == "$SKUS" ]] || die "seeding the anchor's cells: expected $SKUS, got '$n'"
   HOLD_SHA=$(rcli SCRIPT LOAD "$ANCHOR_HOLD_LUA") || die "SCRIPT LOAD of the hold script failed"
@@ -646,7 +629,7 @@ for (( r = 1; r <= RUNS; r++ )); do
     scrape "$s" "$TMP/run$r-$s.metrics-after"
 
     read -r _ p50 p99 _ sock _ < <(parse_wrk "$out") || die "could not parse $out"
-    read -r pps hok hfail rok rfail uncl < <(parse_holds "$out") || die "could not parse the summary in $out"
+    read -r pps _ hfail rok rfail uncl < <(parse_holds "$out") || die "could not parse the summary in $out"
     read -r batches records fbatches durus statuses < \
       <(metrics_delta "$TMP/run$r-$s.metrics-before" "$TMP/run$r-$s.metrics-after")
     read -r acpu adetail < <(cpu_delta "$TMP/cpu-a-before" "$TMP/cpu-a-after" "$DURATION")
