@@ -3,11 +3,12 @@ import ATPHTTP
 
 /// A refusal answered as an RFC 9457 problem (`application/problem+json`) with a stable `code`.
 ///
+/// Package access so the fuzz harness can check what a decoding failure answers.
 /// Thread-safety: a value type.
-struct APIError: Error, Sendable {
-    var status: Int
-    var code: String
-    var detail: String
+package struct APIError: Error, Sendable {
+    package var status: Int
+    package var code: String
+    package var detail: String
     /// For `insufficient_stock`: the short lines.
     var lines: [InsufficientLine]?
     /// For `invalid_state`: the reservation's current status.

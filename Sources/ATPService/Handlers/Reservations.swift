@@ -55,24 +55,7 @@ extension APIResponder {
     private func holdStock(
         _ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
     ) throws(APIError) {
-        let object = try JSONBody.object(body)
-        guard let items = try object.array("lines", at: "", required: true) else { return }
-        var lines: [ReservationLine] = []
-        lines.reserveCapacity(items.count)
-        guard items.count <= ReservationRequest.maxLines else {
-            throw .invalidRequest("lines must hold 1 to \(ReservationRequest.maxLines) entries")
-        }
-        for (i, item) in items.enumerated() {
-            guard let line = item.object else { throw .invalidRequest("lines[\(i)] must be an object") }
-            let at = "lines[\(i)]."
-            let sku = try line.string("sku", at: at, required: true)!
-            let location = try line.string("location", at: at, required: true)!
-            let qty = try line.quantity("qty", at: at, required: true)!
-            lines.append(ReservationLine(sku: sku, location: location, qty: qty))
-        }
-        var reservation = ReservationRequest(lines: lines)
-        if let ttl = try object.quantity("ttlSeconds", at: "", required: false) { reservation.ttlSeconds = ttl }
-        reservation.reference = try object.text("reference", at: "", maxBytes: ReservationRequest.maxReferenceBytes)
+        let reservation = try ReservationRequest(body: body)
         do {
             let (created, record) = try engine.createReservation(reservation)
             journal.append(record)
