@@ -3,7 +3,7 @@
 /// Computed in software with slicing-by-8 (eight 256-entry tables, eight bytes per step), which
 /// runs at a few GB/s: far faster than the disk a journal is read from.
 /// Thread-safety: stateless; the tables are built once, on first use, thread-safely.
-enum CRC32C {
+package enum CRC32C {
     /// The reflected Castagnoli polynomial.
     static let polynomial: UInt32 = 0x82F6_3B78
 
@@ -26,7 +26,7 @@ enum CRC32C {
 
     /// The CRC-32C of `bytes`.
     /// - Complexity: O(bytes).
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 { update(0, bytes) }
+    package static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 { update(0, bytes) }
 
     /// The CRC-32C of a byte array.
     static func checksum(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { checksum($0) } }

@@ -6,19 +6,20 @@ import ATPEngine
 /// `[u8 frame format = 1][varint record count][per record: varint length, JournalRecord bytes]`.
 /// A journal frame holds exactly one unit, so a unit is durable whole or not at all; a snapshot
 /// frame holds many records and a snapshot ends with a frame of zero records.
+/// Package access for the fuzz harness, which scans arbitrary bytes as recovery does.
 /// Thread-safety: stateless.
-enum JournalFrame {
+package enum JournalFrame {
     /// Bytes before the payload: length and checksum.
-    static let headerSize = 8
+    package static let headerSize = 8
     /// The format byte that opens every payload written by this version.
-    static let format: UInt8 = 1
+    package static let format: UInt8 = 1
     /// The smallest payload: the format byte and a one-byte record count.
-    static let minimumPayload = 2
+    package static let minimumPayload = 2
     /// A sanity bound on a payload's length; anything larger is damage, not data.
-    static let maximumPayload = 1 << 30
+    package static let maximumPayload = 1 << 30
 
     /// What is found at an offset of a journal or snapshot file.
-    enum Read: Equatable {
+    package enum Read: Equatable {
         /// A whole frame whose checksum matches; the next frame starts at `next`.
         case frame(payload: Range<Int>, next: Int)
         /// The offset is exactly the end of the data.
@@ -32,7 +33,7 @@ enum JournalFrame {
 
     /// Appends one frame holding `records` to `buffer`.
     /// - Complexity: O(size of the records).
-    static func append(_ records: some Collection<JournalRecord>, to buffer: inout [UInt8]) {
+    package static func append(_ records: some Collection<JournalRecord>, to buffer: inout [UInt8]) {
         let start = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: headerSize))
         buffer.append(format)
@@ -63,7 +64,7 @@ enum JournalFrame {
 
     /// Reads the frame header at `offset` of `data` and checks the payload's checksum.
     /// - Complexity: O(payload length).
-    static func read(_ data: UnsafeRawBufferPointer, at offset: Int) -> Read {
+    package static func read(_ data: UnsafeRawBufferPointer, at offset: Int) -> Read {
         let remaining = data.count - offset
         if remaining == 0 { return .end }
         if remaining < headerSize { return .truncated }
@@ -83,7 +84,7 @@ enum JournalFrame {
     /// middle of a journal (valid frames follow). A random match needs a 32-bit checksum to agree.
     /// - Complexity: O(bytes after `offset`) for typical data; each candidate whose length fits
     ///   costs a checksum of that length.
-    static func findValidFrame(in data: UnsafeRawBufferPointer, after offset: Int) -> Int? {
+    package static func findValidFrame(in data: UnsafeRawBufferPointer, after offset: Int) -> Int? {
         var p = offset + 1
         while data.count - p >= headerSize + minimumPayload {
             let length = Int(data.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
@@ -101,7 +102,7 @@ enum JournalFrame {
     /// Checks a payload's structure (format, count, record lengths that end exactly at its end)
     /// without decoding the records.
     /// - Returns: the number of records.
-    static func recordCount(in payload: UnsafeRawBufferPointer) throws(FrameError) -> Int {
+    package static func recordCount(in payload: UnsafeRawBufferPointer) throws(FrameError) -> Int {
         try forEachRecord(in: payload) { _ in }
     }
 
@@ -109,7 +110,7 @@ enum JournalFrame {
     /// - Returns: the number of records.
     /// - Throws: when the payload is not format 1 or its lengths do not add up.
     @discardableResult
-    static func forEachRecord(
+    package static func forEachRecord(
         in payload: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws(FrameError) -> Void
     ) throws(FrameError) -> Int {
         guard payload.count >= minimumPayload, payload[0] == format else {
@@ -138,7 +139,7 @@ enum JournalFrame {
     /// Decodes every record of a payload and passes it to `body`.
     /// - Returns: the number of records.
     @discardableResult
-    static func decodeRecords(
+    package static func decodeRecords(
         in payload: UnsafeRawBufferPointer, _ body: (JournalRecord) -> Void
     ) throws(FrameError) -> Int {
         try forEachRecord(in: payload) { (bytes) throws(FrameError) in
@@ -186,7 +187,7 @@ enum JournalFrame {
 
 /// Why a frame's payload could not be read as records.
 /// Thread-safety: a value type.
-struct FrameError: Error, CustomStringConvertible {
-    let description: String
+package struct FrameError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
