@@ -5,6 +5,8 @@ import PackageDescription
 // codec, client and JSON; ATPService wires engine and HTTP into the v1 API; atpd is a thin main.
 // ATPUtilities holds the lock and heap they share. CHiredis wraps the system hiredis library.
 // ATPPush pushes channel availability to webhooks (DESIGN.md's ChannelPush).
+// ATPFuzz holds the fuzz targets' logic; the libFuzzer executables are the package in Tests/Fuzz,
+// outside the default build (see Tests/Fuzz/run.sh).
 // Every target builds in Swift 6 language mode.
 let package = Package(
     name: "atpd",
@@ -15,6 +17,7 @@ let package = Package(
         .library(name: "ATPEngine", targets: ["ATPEngine"]),
         .library(name: "ATPHTTP", targets: ["ATPHTTP"]),
         .library(name: "ATPService", targets: ["ATPService"]),
+        .library(name: "ATPFuzz", targets: ["ATPFuzz"]),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +57,10 @@ let package = Package(
             name: "RedisBenchmarks",
             dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"],
             path: "Benchmarks/RedisBenchmarks"
+        ),
+        .target(
+            name: "ATPFuzz", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPService"],
+            path: "Tests/Fuzz/Harness"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine"], path: "Tests/Support"),
