@@ -33,12 +33,14 @@ public struct ChannelDelivery: Hashable, Sendable {
     public static let maxBreakerThreshold = 1000
     public static let maxBreakerCooldownMilliseconds: Int64 = 3_600_000
 
-    /// Settings with defaults; `burst` defaults to `ratePerSecond` rounded up (at least 1).
+    /// Settings with defaults; `burst` defaults to `ratePerSecond` rounded up, within
+    /// 1...`maxBurst`. Any rate is taken, even one `problem` refuses (the journal decoder builds
+    /// settings from whatever bytes it reads).
     public init(endpoint: String, ratePerSecond: Double = 10, burst: Int? = nil) {
         self.endpoint = endpoint
         self.ratePerSecond = ratePerSecond
-        let rounded = ratePerSecond.isFinite ? min(Double(Self.maxBurst), ratePerSecond.rounded(.up)) : 1
-        self.burst = burst ?? max(1, Int(rounded))
+        let rounded = ratePerSecond.isFinite ? min(Double(Self.maxBurst), max(1, ratePerSecond.rounded(.up))) : 1
+        self.burst = burst ?? Int(rounded)
     }
 
     /// The key bytes of `secret` (the base64 after `whsec_`), or nil without a valid secret.
