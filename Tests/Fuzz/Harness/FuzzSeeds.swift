@@ -57,6 +57,7 @@ public enum FuzzSeeds {
         ("events-body", "17\r\n{\"events\":[{\"id\":\"e1\",\"\r\nf\r\ntype\":\"sale\"}]}\r\n0\r\n\r\n"),
         ("bare-lf", "3\nabc\nA\n0123456789\n0\n\n"),
         ("hex-case", "aB\r\n" + String(repeating: "z", count: 0xAB) + "\r\n0\r\n\r\n"),
+        ("long-extension", "1;" + String(repeating: "e", count: 4100) + "\r\nx\r\n0\r\n\r\n"),
     ]
 
     static let jsonBodies: [(name: String, text: String)] = [
