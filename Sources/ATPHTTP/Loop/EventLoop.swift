@@ -26,7 +26,14 @@ public final class EventLoop: @unchecked Sendable {
 
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let inbox = Locked<[Task]>([])
+    /// Tasks sent from other threads; `closed` once the loop has ended, after which new ones are
+    /// dropped (they would never run, and would keep what they capture alive).
+    private struct Inbox {
+        var tasks: [Task] = []
+        var closed = false
+    }
+
+    private let inbox = Locked(Inbox())
     private let stopping = Atomic<Bool>(false)
     private var handlers: [EventHandler?] = []
     private var timers = DeadlineHeap()
@@ -110,10 +117,14 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: Cross-thread
 
-    /// Runs `task` on the loop's thread soon; callable from any thread.
+    /// Runs `task` on the loop's thread soon; callable from any thread. Once the loop has ended,
+    /// `task` is dropped.
     public func execute(_ task: @escaping @Sendable () -> Void) {
-        inbox.withLock { $0.append(task) }
-        wake()
+        let queued = inbox.withLock { inbox -> Bool in
+            if !inbox.closed { inbox.tasks.append(task) }
+            return !inbox.closed
+        }
+        if queued { wake() }
     }
 
     /// Interrupts `epoll_wait`; callable from any thread.
@@ -130,12 +141,18 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: Running
 
-    /// Runs the loop on the calling thread until `stop` is called.
+    /// Runs the loop on the calling thread until `stop` is called, then lets go of its handlers,
+    /// timers and tasks: they hold their owners (workers, connections, which hold this loop), so
+    /// keeping them would keep all of it alive for good.
     public func run() {
         while !stopping.load(ordering: .acquiring) {
             runOnce()
         }
         runTasks()
+        inbox.withLock { $0 = Inbox(tasks: [], closed: true) }
+        handlers = []
+        timerTasks = [:]
+        timers = DeadlineHeap()
     }
 
     private func runOnce() {
@@ -165,8 +182,8 @@ public final class EventLoop: @unchecked Sendable {
 
     private func runTasks() {
         let tasks = inbox.withLock { inbox -> [Task] in
-            defer { inbox.removeAll(keepingCapacity: true) }
-            return inbox
+            defer { inbox.tasks.removeAll(keepingCapacity: true) }
+            return inbox.tasks
         }
         for task in tasks { task() }
     }
