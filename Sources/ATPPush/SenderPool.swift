@@ -11,7 +11,9 @@ import Foundation
 /// - Complexity: O(1) per job.
 final class SenderPool: Sendable {
     private struct State {
-        var jobs: [@Sendable () -> Void] = []
+        /// Queued jobs from `head` on; a taken job's slot is emptied at once, so nothing it
+        /// captured (the dispatcher, a request body) outlives it until the next compaction.
+        var jobs: [(@Sendable () -> Void)?] = []
         var head = 0
         var idle = 0
         var threads = 0
@@ -50,6 +52,8 @@ final class SenderPool: Sendable {
     func stop(timeoutMilliseconds: Int) {
         let threads = state.withLock { s -> Int in
             s.stopping = true
+            s.jobs = []  // never to run: let go of what they hold
+            s.head = 0
             return s.threads
         }
         for _ in 0..<threads { wake.signal() }
@@ -63,8 +67,8 @@ final class SenderPool: Sendable {
             let job = state.withLock { s -> (@Sendable () -> Void)?? in
                 s.idle -= 1
                 if s.stopping { return .some(nil) }
-                guard s.head < s.jobs.count else { return nil }
-                let job = s.jobs[s.head]
+                guard s.head < s.jobs.count, let job = s.jobs[s.head] else { return nil }
+                s.jobs[s.head] = nil
                 s.head += 1
                 if s.head > 1024 && s.head * 2 > s.jobs.count {
                     s.jobs.removeFirst(s.head)
