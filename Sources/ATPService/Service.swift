@@ -24,10 +24,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     private let consumer: RedisStreamConsumer?
     /// Pushes availability changes to channels; started once state is recovered.
     let push: PushService
-    private let sweeper: DispatchSourceTimer
-    /// Whether `sweeper` was resumed: Dispatch traps when a source that was never resumed is
-    /// released, which happens when the store never became reachable before the stop.
-    private let sweeperResumed = Locked(false)
+    /// Expires holds; started once state is recovered (which may never happen: see RepeatingTimer).
+    private let sweeper: RepeatingTimer
     private let stopping = DispatchSemaphore(value: 0)
 
     /// Reads the key file, opens the store (recovering a file store), binds the listening sockets;
@@ -61,10 +59,9 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         server = try HTTPServer(configuration: http, responder: responder)
         responder.server.withLock { [server] in $0 = server }
         responder.stream.withLock { [consumer] in $0 = consumer }
-        sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.sweep"))
-        let interval = DispatchTimeInterval.milliseconds(Int(configuration.sweepIntervalMilliseconds))
-        sweeper.schedule(deadline: .now() + interval, repeating: interval)
-        sweeper.setEventHandler { [gate = store?.mutationGate] in
+        sweeper = RepeatingTimer(
+            label: "atpd.sweep", intervalMilliseconds: Int(configuration.sweepIntervalMilliseconds)
+        ) { [gate = store?.mutationGate] in
             gate?.enter()
             defer { gate?.exit() }
             let records = engine.sweepExpired()
@@ -112,7 +109,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     }
 
     private func becomeReady() {
-        resumeSweeperOnce()
+        sweeper.start()
         push.start()
         consumer?.start()
         responder.ready.store(true, ordering: .releasing)
@@ -133,16 +130,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         consumer?.stop()
         push.stop()
         sweeper.cancel()
-        resumeSweeperOnce()
         store?.close()
         log.info("stopped")
-    }
-
-    private func resumeSweeperOnce() {
-        sweeperResumed.withLock { resumed in
-            if !resumed { sweeper.resume() }
-            resumed = true
-        }
     }
 
     // MARK: Assembly

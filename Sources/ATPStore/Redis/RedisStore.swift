@@ -1,6 +1,5 @@
 import ATPEngine
 import ATPUtilities
-import Dispatch
 import Synchronization
 
 /// The `Store` that keeps atpd's state in Redis (`--store redis://…`): group commit through one
@@ -26,7 +25,7 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     private let writer: RedisJournalWriter
     private let backend: Backend
     private let committer: GroupCommitter
-    private let prober: DispatchSourceTimer
+    private let prober: RepeatingTimer
 
     /// Serializes the writer's connection between the commit thread and the probe, and keeps the
     /// units owed to Redis.
@@ -100,10 +99,8 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
         let gate = MutationGate()
         mutationGate = gate
         committer = GroupCommitter(backend: backend, gate: gate, name: "atp-redis")
-        prober = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "atpd.redis-probe"))
-        let interval = DispatchTimeInterval.milliseconds(probeIntervalMilliseconds)
-        prober.schedule(deadline: .now() + interval, repeating: interval)
-        prober.setEventHandler { [backend, committer] in
+        prober = RepeatingTimer(label: "atpd.redis-probe", intervalMilliseconds: probeIntervalMilliseconds) {
+            [backend, committer] in
             if backend.probe() { committer.kick() }
         }
     }
@@ -113,7 +110,7 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     public func recover(into engine: Engine) throws(StoreError) -> RecoveryReport {
         let report = try backend.access.withLock { _ throws(StoreError) in try writer.recover(into: engine) }
         committer.start()
-        prober.resume()
+        prober.start()
         return report
     }
 
