@@ -127,6 +127,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     /// Blocks until the server has stopped, then stops the consumer, the sweep and the store.
     public func wait() {
         server.wait()
+        // The responder points back at the server (for /metrics): let go, so both can be freed.
+        responder.server.withLock { $0 = nil }
         consumer?.stop()
         push.stop()
         sweeper.cancel()

@@ -23,6 +23,21 @@ import Testing
         #expect(try harness.request("GET", "/healthz", token: nil).status == 200, "alive while not ready")
     }
 
+    /// The responder points back at the server (for `/metrics`), so a stopped service and all it
+    /// held were never freed (AddressSanitizer's leak check); `Service.wait` now lets go.
+    @Test func aStoppedServiceIsFreed() throws {
+        weak var server: HTTPServer?
+        weak var responder: APIResponder?
+        do {
+            let harness = try ServiceHarness()
+            server = harness.service.server
+            responder = harness.service.responder
+            harness.stop()
+        }
+        #expect(server == nil)
+        #expect(responder == nil)
+    }
+
     @Test func metricsCountRequestsByRouteAndStatus() throws {
         let harness = try ServiceHarness()
         try harness.seed("A", "DC1", 10)
