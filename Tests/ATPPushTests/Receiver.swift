@@ -42,9 +42,11 @@ final class Receiver: HTTPResponder, @unchecked Sendable {
 
     var url: String { "http://127.0.0.1:\(server.boundAddress.port)/hook" }
 
+    /// Stops the server and lets go of it (it holds this receiver as its responder).
     func stop() {
         server.shutdown()
         server.wait()
+        server = nil
     }
 
     func setPolicy(_ p: @escaping @Sendable (Int, Hit) -> Answer) { policy.withLock { $0 = p } }

@@ -23,6 +23,13 @@ import Testing
             server.start()
         }
 
+        /// Stops the server and lets go of it (it holds this sink as its responder).
+        func stop() {
+            server.shutdown()
+            server.wait()
+            server = nil
+        }
+
         func bodyLimit(for head: HTTPRequestHead, headBytes: UnsafeRawBufferPointer) -> Int { 1 << 20 }
 
         func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition {
@@ -42,10 +49,7 @@ import Testing
 
     @Test func changesReachTheChannelAndStatusShowsIt() throws {
         let sink = try Sink()
-        defer {
-            sink.server.shutdown()
-            sink.server.wait()
-        }
+        defer { sink.stop() }
         let harness = try ServiceHarness { $0.push.retryBaseMilliseconds = 10 }
         try harness.seed("A", "DC1", 5)
         let url = "http://127.0.0.1:\(sink.server.boundAddress.port)/hook"
