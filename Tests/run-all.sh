@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it and CI runs it:
 # every target built with warnings as errors, every test, then the concurrency tests again
-# under ThreadSanitizer (in their own build folder so the two builds do not fight).
+# under ThreadSanitizer and every test again under AddressSanitizer (each sanitizer in its own
+# build folder so the builds do not fight), then each fuzz target for a short while.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
 swift test --sanitize=thread --scratch-path .build-tsan -Xswiftc -warnings-as-errors \
     --filter 'ConcurrencyTests|HoldRace|HTTPServer|GroupCommit'
+# No XCTest pass: every test is Swift Testing, and an empty XCTest run leaks (in XCTest).
+LSAN_OPTIONS="suppressions=$PWD/Tests/lsan.supp" \
+    swift test --sanitize=address --scratch-path .build-asan -Xswiftc -warnings-as-errors --disable-xctest
+# Each fuzz target FUZZ_SECONDS (default 30, 0 skips them) from the committed seeds; see Tests/Fuzz/run.sh.
+if ((${FUZZ_SECONDS:-30} > 0)); then
+    bash Tests/Fuzz/run.sh --seconds "${FUZZ_SECONDS:-30}"
+fi
