@@ -2,31 +2,35 @@ import ATPHTTP
 
 /// Fuzz target: the chunked body decoder, as the server drives it.
 ///
-/// Input: one byte picking the body limit, two picking a split point, then the body bytes.
+/// Input: a flags byte (bit 0: allow bare LF, as the client does; the server does not), a byte
+/// picking the body limit, two picking a split point, then the body bytes.
 /// The decoder runs on the whole input and, fresh, on the part before the split and then on
 /// what that left unconsumed (as the server hands it bytes after a short read).
 /// Invariants: both ways consume as much, decode the same body and agree on being done (or both
-/// refuse); a decoder consumes at most what it is given and decodes no more than it consumes nor
+/// refuse with the same status; the detail may differ, as which fault shows first depends on the
+/// split); a decoder consumes at most what it is given and decodes no more than it consumes nor
 /// more than its limit; a decoded body encoded again as one chunk decodes to itself. No read past
 /// a buffer (AddressSanitizer).
 public enum ChunkedFuzz {
     /// What decoding some bytes came to.
     private enum Outcome: Equatable {
         case decoded(consumed: Int, body: [UInt8], done: Bool)
-        case refused(HTTPParseError)
+        /// Refused with this status.
+        case refused(Int)
     }
 
     public static func run(_ data: UnsafeRawBufferPointer) {
         var input = FuzzInput(data)
+        let bareLineFeed = input.byte() & 1 == 1
         let limit = Int(input.byte()) * 16
         let split = input.position()
         let bytes = input.rest
 
-        var one = ChunkedDecoder(limit: limit)
+        var one = ChunkedDecoder(limit: limit, allowsBareLineFeed: bareLineFeed)
         var oneBody: [UInt8] = []
         let whole = decode(&one, bytes, into: &oneBody)
 
-        var two = ChunkedDecoder(limit: limit)
+        var two = ChunkedDecoder(limit: limit, allowsBareLineFeed: bareLineFeed)
         var twoBody: [UInt8] = []
         var inParts = decode(&two, UnsafeRawBufferPointer(rebasing: bytes[..<split]), into: &twoBody)
         if case .decoded(let first, _, false) = inParts {
@@ -57,7 +61,7 @@ public enum ChunkedFuzz {
                     body.count <= decoder.limit, "body of \(body.count) past the limit \(decoder.limit)")
                 return .decoded(consumed: consumed, body: body, done: decoder.isDone)
             } catch {
-                return .refused(error)
+                return .refused(error.status)
             }
         }
     }

@@ -10,12 +10,16 @@ public enum FuzzSeeds {
     /// (target, file name, bytes) for every seed.
     public static var all: [(target: String, name: String, bytes: [UInt8])] {
         var seeds: [(String, String, [UInt8])] = []
-        for (name, text) in requests { seeds.append(("http-head", name, [0xFF, 0, 24] + Array(text.utf8))) }
-        seeds.append(("http-head", "over-a-33-byte-limit", [0x01, 0, 0] + Array(requests[0].text.utf8)))
-        for (name, text) in chunkedBodies {
-            seeds.append(("chunked", name, [0xFF, 0, 9] + Array(text.utf8)))
+        // Parameter bytes: flags (bit 0: bare LF allowed, where the text has no CR LF), limit, split.
+        func flags(_ text: String) -> UInt8 { text.contains("\r\n") ? 0 : 1 }
+        for (name, text) in requests {
+            seeds.append(("http-head", name, [flags(text), 0xFF, 0, 24] + Array(text.utf8)))
         }
-        seeds.append(("chunked", "over-a-16-byte-limit", [0x01, 0, 0] + Array(chunkedBodies[0].text.utf8)))
+        seeds.append(("http-head", "over-a-33-byte-limit", [0, 0x01, 0, 0] + Array(requests[0].text.utf8)))
+        for (name, text) in chunkedBodies {
+            seeds.append(("chunked", name, [flags(text), 0xFF, 0, 9] + Array(text.utf8)))
+        }
+        seeds.append(("chunked", "over-a-16-byte-limit", [0, 0x01, 0, 0] + Array(chunkedBodies[0].text.utf8)))
         for (name, text) in jsonBodies { seeds.append(("json-bodies", name, Array(text.utf8))) }
         for (name, record) in records { seeds.append(("journal-record", name, record.encoded)) }
         for (name, segment) in segments { seeds.append(("journal-frame", name, [0x01] + segment)) }
@@ -49,6 +53,7 @@ public enum FuzzSeeds {
         ("space-before-colon", "GET / HTTP/1.1\r\nHost : bad\r\n\r\n"),
         ("gzip-then-chunked", "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"),
         ("http2", "GET / HTTP/2.0\r\nHost: a\r\n\r\n"),
+        ("empty-lines-first", "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"),
     ]
 
     static let chunkedBodies: [(name: String, text: String)] = [
