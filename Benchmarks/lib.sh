@@ -139,3 +139,38 @@ parse_wrk() {
       printf "%s %.1f %.1f %d %d %d\n", rps, p50, p99, non2xx, sockerr, requests
     }' "$1"
 }
+
+# ---------------------------------------------------------------------------------------------
+# nginx: the comparison server of the HTTP and Push benchmarks
+# ---------------------------------------------------------------------------------------------
+# Writes $TMP/nginx.conf: WORKERS worker processes, keep-alive without limits, no access log,
+# temp files under $TMP/nginx, one server on 127.0.0.1:PORT whose body is LOCATIONS.
+write_nginx_conf() {  # write_nginx_conf WORKERS PORT LOCATIONS
+  local user_line=""
+  # As root, nginx's workers would switch to user 'nobody'; keep them as the current user.
+  (( EUID == 0 )) && user_line="user $(id -un) $(id -gn);"
+  mkdir -p "$TMP/nginx"
+  cat >"$TMP/nginx.conf" <<EOF
+$user_line
+worker_processes $1;
+daemon off;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    server_tokens off;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    client_body_temp_path $TMP/nginx/client_body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    server {
+        listen 127.0.0.1:$2;
+$3
+    }
+}
+EOF
+}

@@ -192,53 +192,19 @@ make_nginx_body() {
 }
 
 start_nginx() {
-  local port=$1 body user_line=""
+  local port=$1 body
   body=$(make_nginx_body)
   # Check the size now, before nginx ever sees it: payload + the trailing "\n" nginx adds.
   (( $(printf '%s\n' "$body" | wc -c) == BODY_BYTES )) || die "nginx body is not $BODY_BYTES bytes"
   [[ $body != *[\'\$\\]* ]] || die "nginx body must not contain quote, dollar or backslash"
-  # As root, nginx's workers would switch to user 'nobody'; keep them as the current user.
-  (( EUID == 0 )) && user_line="user $(id -un) $(id -gn);"
-  mkdir -p "$TMP/nginx"
-  cat >"$TMP/nginx.conf" <<EOF
-# Written by Benchmarks/HTTP/run.sh for one benchmark run.
-$user_line
-worker_processes $SERVER_THREADS;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-
-events {
-    worker_connections 4096;
-}
-
-http {
-    access_log off;
-    server_tokens off;
-    keepalive_requests 1000000;
-    keepalive_timeout 75s;
-    client_body_temp_path $TMP/nginx/client_body;
-    proxy_temp_path $TMP/nginx/proxy;
-    fastcgi_temp_path $TMP/nginx/fastcgi;
-    uwsgi_temp_path $TMP/nginx/uwsgi;
-    scgi_temp_path $TMP/nginx/scgi;
-
-    server {
-        listen 127.0.0.1:$port;
-
+  write_nginx_conf "$SERVER_THREADS" "$port" "
         # $BODY_BYTES bytes: one availability item padded with JSON whitespace.
         location = /v1/availability {
             types { }
             default_type application/json;
-            return 200 '$body\n';
+            return 200 '$body\\n';
         }
-
-        location / {
-            return 404;
-        }
-    }
-}
-EOF
+        location / { return 404; }"
   "$NGINX" -t -q -e "$TMP/nginx-error.log" -p "$TMP" -c "$TMP/nginx.conf" >"$TMP/nginx.out" 2>&1 \
     || { cat "$TMP/nginx.out" "$TMP/nginx-error.log" >&2 2>/dev/null; die "nginx rejected its config"; }
   "$NGINX" -e "$TMP/nginx-error.log" -p "$TMP" -c "$TMP/nginx.conf" >>"$TMP/nginx.out" 2>&1 &

@@ -171,32 +171,8 @@ ATPD=${ATPD_BIN:-$ROOT/$SCRATCH/release/atpd}
 
 
 start_nginx() {  # one worker answering 204 to everything, bodies discarded
-  local port=$1 user_line=""
-  (( EUID == 0 )) && user_line="user $(id -un) $(id -gn);"
-  mkdir -p "$TMP/nginx"
-  cat >"$TMP/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-pid $TMP/nginx.pid;
-error_log $TMP/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    server_tokens off;
-    keepalive_requests 1000000;
-    keepalive_timeout 75s;
-    client_body_temp_path $TMP/nginx/client_body;
-    proxy_temp_path $TMP/nginx/proxy;
-    fastcgi_temp_path $TMP/nginx/fastcgi;
-    uwsgi_temp_path $TMP/nginx/uwsgi;
-    scgi_temp_path $TMP/nginx/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        location / { return 204; }
-    }
-}
-EOF
+  local port=$1
+  write_nginx_conf 1 "$port" '        location / { return 204; }'
   "$NGINX" -e "$TMP/nginx-error.log" -p "$TMP" -c "$TMP/nginx.conf" >"$TMP/nginx.out" 2>&1 &
   NGINX_PID=$!
   wait_http nginx "http://127.0.0.1:$port/hook" "$NGINX_PID" "$TMP/nginx-error.log" 10
