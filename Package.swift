@@ -34,7 +34,7 @@ let package = Package(
         ),
         .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPUtilities", "CHiredis"]),
         .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPUtilities"]),
-        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush"]),
+        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities", "CLinux"]),
         .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),

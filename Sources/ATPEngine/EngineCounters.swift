@@ -26,6 +26,9 @@ public final class EngineCounters: Sendable {
     public let eventIDEvictions = Atomic<Int>(0)
     /// Journal records whose predecessors for the same cell were missing at replay.
     public let replayGaps = Atomic<Int>(0)
+    /// Records the last recovery set aside instead of replaying (set by the service from the
+    /// store's `RecoveryReport`).
+    public let recoveryQuarantined = Atomic<Int>(0)
 
     public init() {}
 

@@ -59,7 +59,8 @@ final class ChannelPushState {
         self.counters = counters
         bucket = TokenBucket(rate: delivery.ratePerSecond, burst: delivery.burst, now: now)
         breaker = CircuitBreaker(
-            threshold: delivery.breakerThreshold, cooldownMicroseconds: delivery.breakerCooldownMilliseconds * 1000)
+            threshold: delivery.breakerThreshold, cooldownMicroseconds: 1000
+                * min(max(delivery.breakerCooldownMilliseconds, 1), ChannelDelivery.maxBreakerCooldownMilliseconds))
         disabled = delivery.disabled
     }
 

@@ -53,7 +53,7 @@ public final class PushChannelCounters: Sendable {
         let counts = (0...Self.lagBounds.count).map { lagBuckets.load($0) }
         let total = counts.reduce(0, +)
         guard total > 0 else { return nil }
-        let rank = max(1, Int((Double(total) * q).rounded(.up)))
+        let rank = max(1, Int(saturating: Double(total) * q, rounding: .up))  // any q, even NaN
         var seen = 0
         for (i, c) in counts.enumerated() {
             seen += c

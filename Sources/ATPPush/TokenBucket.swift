@@ -1,3 +1,5 @@
+import ATPUtilities
+
 /// A token bucket: `capacity` tokens at most, refilled at `rate` tokens a second. One token is
 /// one webhook request, so over any window of `t` seconds a channel sends at most
 /// `capacity + rate × t` requests.
@@ -20,7 +22,8 @@ struct TokenBucket {
 
     private mutating func refill(_ now: Int64) {
         guard now > updatedAt else { return }
-        tokens = min(capacity, tokens + Double(now - updatedAt) * rate / 1_000_000)
+        let gained = Double(now &- updatedAt) * rate / 1_000_000
+        if gained > 0 { tokens = min(capacity, tokens + gained) }  // false for NaN too
         updatedAt = now
     }
 
@@ -32,9 +35,12 @@ struct TokenBucket {
         return true
     }
 
-    /// Microseconds from `now` until a token is available (0 when one is).
+    /// Microseconds from `now` until a token is available (0 when one is), at most
+    /// `Int64.max`: any rate, even one validation would refuse (0, NaN, 1e-300), gives a wait.
     mutating func wait(now: Int64) -> Int64 {
         refill(now)
-        return tokens >= 1 ? 0 : Int64(((1 - tokens) * 1_000_000 / rate).rounded(.up))
+        guard tokens < 1 else { return 0 }
+        guard rate > 0 else { return .max }
+        return Int64(saturating: (1 - tokens) * 1_000_000 / rate, rounding: .up)
     }
 }

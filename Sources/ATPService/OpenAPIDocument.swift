@@ -1932,10 +1932,10 @@ enum OpenAPIDocument {
                   },
                   "ratePerSecond": {
                     "type": "number",
-                    "exclusiveMinimum": 0,
+                    "minimum": 0.0002777777777777778,
                     "maximum": 1000000000,
                     "default": 10,
-                    "description": "Average webhook requests per second, at most."
+                    "description": "Average webhook requests per second, at most: from 1/3600 (one request an hour) to 1000000000. A value outside that range is 400 `invalid_request` naming the field and the range."
                   },
                   "burst": {
                     "type": "integer",
@@ -1973,7 +1973,7 @@ enum OpenAPIDocument {
                   },
                   "breakerCooldownSeconds": {
                     "type": "number",
-                    "exclusiveMinimum": 0,
+                    "minimum": 0.001,
                     "maximum": 3600,
                     "default": 30,
                     "description": "How long the breaker stays open before one half-open trial request."
@@ -2081,7 +2081,7 @@ enum OpenAPIDocument {
                   },
                   "ratePerSecond": {
                     "type": "number",
-                    "exclusiveMinimum": 0,
+                    "minimum": 0.0002777777777777778,
                     "maximum": 1000000000
                   },
                   "burst": {

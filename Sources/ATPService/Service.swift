@@ -187,6 +187,17 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
             ("store", .string(configuration.store.description)), ("records", .int(Int64(report.records))),
             ("tornBytes", .int(Int64(report.tornBytes))), ("gaps", .int(Int64(report.gaps))),
             ("durationMs", .int(report.milliseconds)), ("cells", .int(Int64(engine.inventory.cellCount))),
+            ("quarantined", .int(Int64(report.quarantinedCount))),
         ])
+        engine.counters.recoveryQuarantined.store(report.quarantinedCount, ordering: .relaxed)
+        for (place, reason) in report.quarantined {
+            log.error("record_quarantined", [("place", .string(place)), ("reason", .string(reason))])
+        }
+        if report.quarantinedCount > report.quarantined.count {
+            log.error("records_quarantined", [
+                ("unlisted", .int(Int64(report.quarantinedCount - report.quarantined.count))),
+                ("detail", .string("only the first \(RecoveryReport.quarantineDetailLimit) are logged one by one")),
+            ])
+        }
     }
 }

@@ -127,15 +127,7 @@ struct FileRecovery {
             }
         }
         for payload in frames {
-            do throws(FrameError) {
-                report.records += try JournalFrame.decodeRecords(
-                    in: UnsafeRawBufferPointer(rebasing: data[payload])
-                ) {
-                    engine.replay($0)
-                }
-            } catch {
-                throw .corrupt("\(directory.path(of: name)): a checksummed record does not decode: \(error)")
-            }
+            report.records += replayFrame(data, payload, place: directory.path(of: name), into: engine, report: &report)
         }
         return nil
     }
@@ -159,18 +151,9 @@ struct FileRecovery {
         while cut == nil {
             switch JournalFrame.read(data, at: offset) {
             case .frame(let payload, let next):
-                do throws(FrameError) {
-                    let n = try JournalFrame.decodeRecords(
-                        in: UnsafeRawBufferPointer(rebasing: data[payload])
-                    ) {
-                        engine.replay($0)
-                    }
-                    outcome.report.records += n
-                    outcome.journalRecords += n
-                } catch {
-                    throw .corrupt(
-                        "\(path): the checksummed frame at offset \(offset) does not decode: \(error)")
-                }
+                let n = replayFrame(data, payload, place: path, into: engine, report: &outcome.report)
+                outcome.report.records += n
+                outcome.journalRecords += n
                 offset = next
             case .end:
                 outcome.journalBytes += offset
@@ -193,6 +176,38 @@ struct FileRecovery {
         outcome.journalBytes += keep
         try FileSystem.truncate(fd, to: keep, path: path)
         try FileSystem.syncData(fd, path: path)
+    }
+
+    /// Replays the records of one checksummed frame of `file` (its payload is `payload`).
+    ///
+    /// A record that does not decode, or that replay refuses, is quarantined with its offset and
+    /// the rest of the frame still replays (records are length-prefixed); a payload whose lengths
+    /// do not add up is quarantined whole. The checksum matched, so this is a record written by
+    /// another version or by hand, not a torn write.
+    /// - Returns: the records replayed.
+    private func replayFrame(
+        _ file: UnsafeRawBufferPointer, _ payload: Range<Int>, place: String, into engine: Engine,
+        report: inout RecoveryReport
+    ) -> Int {
+        var replayed = 0
+        let bytes = UnsafeRawBufferPointer(rebasing: file[payload])
+        do throws(FrameError) {
+            try JournalFrame.forEachRecord(in: bytes) { record, start in
+                let offset = payload.lowerBound + start
+                do throws(JournalDecodingError) {
+                    if let problem = engine.replay(try JournalRecord.decode(record)) {
+                        report.quarantine("\(place) offset \(offset)", problem)
+                    } else {
+                        replayed += 1
+                    }
+                } catch {
+                    report.quarantine("\(place) offset \(offset)", "does not decode: \(error)")
+                }
+            }
+        } catch {
+            report.quarantine("\(place) frame at offset \(payload.lowerBound)", "malformed frame: \(error)")
+        }
+        return replayed
     }
 
     private func size(of name: String) throws(StoreError) -> Int {

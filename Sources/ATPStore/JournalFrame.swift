@@ -103,15 +103,15 @@ package enum JournalFrame {
     /// without decoding the records.
     /// - Returns: the number of records.
     package static func recordCount(in payload: UnsafeRawBufferPointer) throws(FrameError) -> Int {
-        try forEachRecord(in: payload) { _ in }
+        try forEachRecord(in: payload) { _, _ in }
     }
 
-    /// Calls `body` with the bytes of each record in a payload, in order.
+    /// Calls `body` with the bytes of each record in a payload and their offset in it, in order.
     /// - Returns: the number of records.
     /// - Throws: when the payload is not format 1 or its lengths do not add up.
     @discardableResult
     package static func forEachRecord(
-        in payload: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws(FrameError) -> Void
+        in payload: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, Int) throws(FrameError) -> Void
     ) throws(FrameError) -> Int {
         guard payload.count >= minimumPayload, payload[0] == format else {
             throw FrameError(payload.isEmpty ? "empty frame" : "unknown frame format \(payload[0])")
@@ -127,7 +127,7 @@ package enum JournalFrame {
                 throw FrameError("record runs past its frame")
             }
             let end = offset + Int(length)
-            try body(UnsafeRawBufferPointer(rebasing: payload[offset..<end]))
+            try body(UnsafeRawBufferPointer(rebasing: payload[offset..<end]), offset)
             offset = end
         }
         guard offset == payload.count else {
@@ -142,7 +142,7 @@ package enum JournalFrame {
     package static func decodeRecords(
         in payload: UnsafeRawBufferPointer, _ body: (JournalRecord) -> Void
     ) throws(FrameError) -> Int {
-        try forEachRecord(in: payload) { (bytes) throws(FrameError) in
+        try forEachRecord(in: payload) { (bytes, _) throws(FrameError) in
             do throws(JournalDecodingError) {
                 body(try JournalRecord.decode(bytes))
             } catch {

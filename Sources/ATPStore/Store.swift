@@ -44,6 +44,19 @@ public struct RecoveryReport: Sendable {
     /// On-hand version gaps the engine found (`Engine.finishReplay`).
     public var gaps = 0
     public var milliseconds: Int64 = 0
+    /// Records set aside instead of replayed: bytes that do not decode, or a record today's rules
+    /// refuse (`JournalRecord.problem`). Recovery goes on without them, so one bad entry cannot
+    /// keep atpd from starting; each is logged at error with its place.
+    public var quarantinedCount = 0
+    /// The first `quarantineDetailLimit` of them: where (file and offset, or Redis key) and why.
+    public var quarantined: [(place: String, reason: String)] = []
+    public static let quarantineDetailLimit = 100
+
+    /// Notes one quarantined record.
+    mutating func quarantine(_ place: String, _ reason: String) {
+        quarantinedCount += 1
+        if quarantined.count < Self.quarantineDetailLimit { quarantined.append((place, reason)) }
+    }
 
     public init() {}
 }

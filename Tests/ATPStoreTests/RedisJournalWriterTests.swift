@@ -203,14 +203,19 @@ import Testing
         #expect(refused?.detail.contains("appendfsync always") == true)
     }
 
-    @Test func corruptValuesAreReportedByKey() throws {
+    /// A value that does not read back is quarantined by its key, and recovery goes on.
+    @Test func corruptValuesAreQuarantinedByKey() throws {
         let server = try RedisServerProcess()
         let admin = try redis(server)
         _ = try admin.command(["HSET", "atp:cell:A", "DC1", "12 x 0"])
+        _ = try admin.command(["HSET", "atp:cell:A", "DC2", "5 1 0"])
         _ = try admin.command(["SET", "other:cell:A", "ignored"])
         let engine = Engine(clock: ManualClock())
-        let corrupt = #expect(throws: StoreError.self) { _ = try writer(server, engine).recover(into: engine) }
-        #expect(corrupt == .corrupt(""))
-        #expect(corrupt?.detail.contains("atp:cell:A") == true)
+        let report = try writer(server, engine).recover(into: engine)
+        #expect(report.records == 1)
+        #expect(report.quarantinedCount == 1)
+        #expect(report.quarantined.first?.place == "redis key atp:cell:A field DC1")
+        #expect(report.quarantined.first?.reason.contains("<onHand> <version> <safetyStock>") == true)
+        #expect(engine.stock(sku: "A")?.locations.map(\.location) == ["DC2"])
     }
 }

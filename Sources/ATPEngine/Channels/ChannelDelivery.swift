@@ -26,7 +26,12 @@ public struct ChannelDelivery: Hashable, Sendable {
     public var disabled = false
 
     public static let maxEndpointBytes = 2048
+    /// One request an hour: the slowest pace a channel may ask for. Below it the wait for a
+    /// token would be longer than any clock or integer the push scheduler keeps.
+    public static let minRate: Double = 1.0 / 3600
     public static let maxRate: Double = 1_000_000_000
+    /// The allowed `ratePerSecond` as a problem message names it.
+    public static let rateRangeText = "at least 1/3600 (0.000277…, one request an hour) and at most 1000000000"
     public static let maxBurst = 1_000_000_000
     public static let maxBatchLimit = 1000
     public static let maxAttemptsLimit = 100
@@ -54,8 +59,8 @@ public struct ChannelDelivery: Hashable, Sendable {
         guard endpoint.utf8.count <= Self.maxEndpointBytes, endpoint.lowercased().hasPrefix("http://") else {
             return "endpoint must be an http:// URL of at most \(Self.maxEndpointBytes) bytes"
         }
-        guard ratePerSecond.isFinite, ratePerSecond > 0, ratePerSecond <= Self.maxRate else {
-            return "ratePerSecond must be a number above 0 and at most 1000000000"
+        guard ratePerSecond >= Self.minRate, ratePerSecond <= Self.maxRate else {  // false for NaN
+            return "ratePerSecond must be \(Self.rateRangeText)"
         }
         guard (1...Self.maxBurst).contains(burst) else { return "burst must be 1...\(Self.maxBurst)" }
         guard (1...Self.maxBatchLimit).contains(maxBatch) else { return "maxBatch must be 1...\(Self.maxBatchLimit)" }
@@ -66,7 +71,7 @@ public struct ChannelDelivery: Hashable, Sendable {
             return "breakerThreshold must be 1...\(Self.maxBreakerThreshold)"
         }
         guard (1...Self.maxBreakerCooldownMilliseconds).contains(breakerCooldownMilliseconds) else {
-            return "breakerCooldownSeconds must be above 0 and at most 3600"
+            return "breakerCooldownSeconds must be at least 0.001 and at most 3600"
         }
         if let secret {
             guard secret.utf8.count <= 1024, secret.hasPrefix("whsec_"), let key = secretKey, !key.isEmpty else {

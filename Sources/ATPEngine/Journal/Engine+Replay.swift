@@ -11,12 +11,18 @@ extension Engine {
     /// in version order (a change whose predecessor has not been seen waits for it), changes at or
     /// below a cell's version are already included (from a snapshot) and skipped, and a repeated
     /// record changes nothing. Call `finishReplay()` after the last record.
+    ///
+    /// A record that today's rules refuse (`JournalRecord.problem`: an old version's value, a
+    /// hostile Redis entry) changes nothing; the store quarantines it (`RecoveryReport`).
     /// Thread-safety: meant for one thread before the engine serves requests.
-    public func replay(_ record: JournalRecord) {
+    /// - Returns: nil when applied (or already included), else why the record was refused.
+    @discardableResult
+    public func replay(_ record: JournalRecord) -> String? {
+        if let problem = record.problem { return problem }
         let now = clock.now()
         switch record {
         case .stockEvent(let r):
-            guard let cell = inventory.findOrCreateCell(sku: r.event.sku, location: r.event.location) else { return }
+            guard let cell = inventory.findOrCreateCell(sku: r.event.sku, location: r.event.location) else { return Self.noRoom }
             let digest = Digest128(r.event.id)
             events.idShard(digest).seen.withLock { _ = $0.insert(digest, (), at: r.at.milliseconds, now: now.milliseconds) }
             if let source = r.event.source, let seq = r.event.seq {
@@ -24,7 +30,11 @@ extension Engine {
             }
             replayOnHand(cell, r.event.change, version: r.version)
         case .safetyStock(let sku, let location, let value):
-            _ = try? setSafetyStock(sku: sku, location: location, value: value)
+            do throws(EngineError) {
+                _ = try setSafetyStock(sku: sku, location: location, value: value)
+            } catch {
+                return error.detail
+            }
         case .reservationCreated(let r), .reservationSnapshot(let r):
             replayReservation(r)
         case .reservationTransition(let t):
@@ -32,15 +42,19 @@ extension Engine {
         case .idempotency(let r):
             idempotency.restore(r, now: now)
         case .channelDefined(let view):
-            _ = try? define(view, capacity: .max)
+            do throws(EngineError) {
+                _ = try define(view, capacity: .max)
+            } catch {
+                return error.detail
+            }
         case .channelRemoved(let name):
             _ = removeChannel(named: name)
         case .cellSnapshot(let c):
-            guard let cell = inventory.findOrCreateCell(sku: c.sku, location: c.location) else { return }
+            guard let cell = inventory.findOrCreateCell(sku: c.sku, location: c.location) else { return Self.noRoom }
             inventory.restore(cell, onHand: c.onHand, version: c.version)
             inventory.setSafetyStock(cell, c.safetyStock)
         case .sequenceMark(let source, let sku, let location, let seq):
-            guard let cell = inventory.findOrCreateCell(sku: sku, location: location) else { return }
+            guard let cell = inventory.findOrCreateCell(sku: sku, location: location) else { return Self.noRoom }
             restoreMark(source: source, cell: cell, seq: seq)
         case .eventSeen(let id, let at):
             events.idShard(id).seen.withLock { _ = $0.insert(id, (), at: at.milliseconds, now: now.milliseconds) }
@@ -49,6 +63,7 @@ extension Engine {
         case .deadLettersRemoved(let channel, let ids):
             deadLetters.remove(channel: channel, ids: Set(ids))
         }
+        return nil
     }
 
     /// Applies the on-hand changes still waiting for a lost predecessor, in version order, and
@@ -113,6 +128,9 @@ extension Engine {
     }
 
     // MARK: Internals
+
+    /// Why a record naming a new cell was not replayed when the cell table is full.
+    private static let noRoom = "no room for another cell (the cell table is full)"
 
     private func restoreMark(source: String, cell: CellID, seq: Int64) {
         guard let sourceID = events.sources.intern(source) else { return }

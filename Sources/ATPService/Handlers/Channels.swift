@@ -1,6 +1,7 @@
 import ATPEngine
 import ATPHTTP
 import ATPPush
+import ATPUtilities
 
 /// Channels: `PUT`, `GET`, `DELETE /v1/channels/{name}`, `GET /v1/channels`, and the dead-letter
 /// routes.
@@ -29,7 +30,10 @@ extension APIResponder {
             }
         }
         let buffer = try object.quantity("bufferUnits", at: "", required: false) ?? 0
-        let rate = try Self.number(object, "ratePerSecond") ?? 10
+        let rate =
+            try Self.number(
+                object, "ratePerSecond", ChannelDelivery.minRate...ChannelDelivery.maxRate, ChannelDelivery.rateRangeText)
+            ?? 10
         var delivery = ChannelDelivery(
             endpoint: endpoint, ratePerSecond: rate,
             burst: try Self.integer(object, "burst", 1...Int64(ChannelDelivery.maxBurst)).map { Int($0) })
@@ -40,9 +44,8 @@ extension APIResponder {
         if let n = try Self.integer(object, "breakerThreshold", 1...Int64(ChannelDelivery.maxBreakerThreshold)) {
             delivery.breakerThreshold = Int(n)
         }
-        if let seconds = try Self.number(object, "breakerCooldownSeconds") {
-            guard seconds > 0, seconds <= 3600 else { throw .invalidRequest("breakerCooldownSeconds must be above 0 and at most 3600") }
-            delivery.breakerCooldownMilliseconds = max(1, Int64((seconds * 1000).rounded()))
+        if let seconds = try Self.number(object, "breakerCooldownSeconds", 0.001...3600, "at least 0.001 and at most 3600") {
+            delivery.breakerCooldownMilliseconds = Int64(saturating: seconds * 1000)  // 1...3_600_000
         }
         delivery.secret = try object.text("secret", at: "", maxBytes: 1024)
         let existed = engine.channel(named: name) != nil
@@ -169,11 +172,14 @@ extension APIResponder {
         body.append(UInt8(ascii: "}"))
     }
 
-    /// A number member (integer or fraction), or nil when absent.
-    private static func number(_ object: JSONObject, _ key: String) throws(APIError) -> Double? {
+    /// A number member (integer or fraction) within `range` (`rangeText` says it in words), or
+    /// nil when absent.
+    private static func number(_ object: JSONObject, _ key: String, _ range: ClosedRange<Double>, _ rangeText: String)
+        throws(APIError) -> Double?
+    {
         guard let value = object[key], !value.isNull else { return nil }
         guard let n = value.double, n.isFinite else { throw .invalidRequest("\(key) must be a number, not \(value.kindName)") }
-        guard n > 0, n <= ChannelDelivery.maxRate else { throw .invalidRequest("\(key) must be above 0 and at most 1000000000") }
+        guard range.contains(n) else { throw .invalidRequest("\(key) must be \(rangeText); got \(n)") }
         return n
     }
 

@@ -74,6 +74,10 @@ final class Metrics: Sendable {
             sample(&out, "atpd_http_request_duration_seconds_count", [("route", route.label)], Int64(total))
         }
         let c = engine.counters
+        family(&out, "atpd_recovery_quarantined_records", "gauge",
+            "Records the last recovery set aside (undecodable, or refused by today's rules); each was logged.", [
+            ([], c.recoveryQuarantined.load(ordering: .relaxed))
+        ])
         family(&out, "atpd_holds_total", "counter", "Reservation attempts, by result.", [
             ([("result", "granted")], c.holdsGranted.load(ordering: .relaxed)),
             ([("result", "refused")], c.holdsRefused.load(ordering: .relaxed)),

@@ -13,8 +13,10 @@ extension RedisJournalWriter {
     /// `sequenceMark`, `channelDefined`, `deadLetter`, `eventSeen` and `idempotency` records. Reservations come
     /// last, as `reservationSnapshot`s, so that `reserved` is rebuilt on top of the recovered
     /// `onHand`. A key that expires during the walk is skipped; a key `SCAN` repeats is replayed
-    /// twice, which changes nothing. A value that cannot be read back throws `.corrupt` naming the
-    /// key; a lost connection throws `.unavailable` — start again with a fresh engine.
+    /// twice, which changes nothing. A key or field whose value cannot be read back, or whose
+    /// record replay refuses, is quarantined (`RecoveryReport.quarantined`, naming the key) and
+    /// recovery goes on; a reply of the wrong shape throws `.corrupt`; a lost connection throws
+    /// `.unavailable` — start again with a fresh engine.
     /// Thread-safety: the owning thread, before any `write`.
     /// - Complexity: O(keys) time; memory O(reservations + 512 keys) besides the engine.
     public func recover(into engine: Engine) throws(StoreError) -> RecoveryReport {
@@ -43,8 +45,7 @@ extension RedisJournalWriter {
         try loader.finish { commands throws(StoreError) in
             try run { connection throws(StoreError) in try connection.pipeline(commands) }
         }
-        var report = RecoveryReport()
-        report.records = loader.records
+        var report = loader.report
         report.gaps = engine.finishReplay()
         report.milliseconds = RedisBackoff.monotonicMilliseconds() - started
         return report
@@ -59,11 +60,12 @@ struct RedisRecoveryLoader {
 
     let schema: RedisKeySchema
     let engine: Engine
-    private(set) var records = 0
+    /// Records replayed and quarantined so far.
+    private(set) var report = RecoveryReport()
     private var hashes: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
     private var strings: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
     /// Every reservation key, loaded after all cells.
-    private var reservations: [[UInt8]] = []
+    private var reservations: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
 
     init(schema: RedisKeySchema, engine: Engine) {
         self.schema = schema
@@ -81,7 +83,7 @@ struct RedisRecoveryLoader {
             strings.append((key, kind))
             if strings.count >= RedisJournalWriter.recoveryChunk { try flushStrings(send) }
         case .reservation:
-            reservations.append(key)
+            reservations.append((key, kind))
         }
     }
 
@@ -92,7 +94,7 @@ struct RedisRecoveryLoader {
         strings = []
         for start in stride(from: 0, to: reservations.count, by: RedisJournalWriter.recoveryChunk) {
             let end = min(start + RedisJournalWriter.recoveryChunk, reservations.count)
-            for key in reservations[start..<end] { strings.append((key, schema.kind(of: key)!)) }
+            strings.append(contentsOf: reservations[start..<end])
             try flushStrings(send)
         }
         reservations = []
@@ -103,13 +105,20 @@ struct RedisRecoveryLoader {
         let replies = try send(hashes.map { [Array("HGETALL".utf8), $0.key] })
         for ((key, kind), reply) in zip(hashes, replies) {
             guard let flat = reply.array, flat.count % 2 == 0 else {
-                throw corrupt(key, "HGETALL answered \(reply)")
+                report.quarantine("redis key \(text(key))", "not a hash: HGETALL answered \(reply)")
+                continue
             }
             for i in stride(from: 0, to: flat.count, by: 2) {
                 guard let field = flat[i].bytes, let value = flat[i + 1].bytes else {
-                    throw corrupt(key, "not a hash")
+                    report.quarantine("redis key \(text(key))", "not a hash")
+                    continue
                 }
-                replay(try record(kind, key: key, field: field, value: value))
+                let place = "redis key \(text(key)) field \(text(field))"
+                do throws(StoreError) {
+                    replay(try record(kind, key: key, field: field, value: value), place)
+                } catch {
+                    report.quarantine(place, error.detail)
+                }
             }
         }
         hashes.removeAll(keepingCapacity: true)
@@ -123,15 +132,26 @@ struct RedisRecoveryLoader {
         }
         for ((key, kind), value) in zip(strings, values) {
             if value.isNull { continue }  // expired since SCAN saw it
-            guard let bytes = value.bytes else { throw corrupt(key, "not a string") }
-            replay(try record(kind, key: key, value: bytes))
+            let place = "redis key \(text(key))"
+            guard let bytes = value.bytes else {
+                report.quarantine(place, "not a string")
+                continue
+            }
+            do throws(StoreError) {
+                replay(try record(kind, key: key, value: bytes), place)
+            } catch {
+                report.quarantine(place, error.detail)
+            }
         }
         strings.removeAll(keepingCapacity: true)
     }
 
-    private mutating func replay(_ record: JournalRecord) {
-        engine.replay(record)
-        records += 1
+    private mutating func replay(_ record: JournalRecord, _ place: String) {
+        if let problem = engine.replay(record) {
+            report.quarantine(place, problem)
+        } else {
+            report.records += 1
+        }
     }
 
     /// The record of one hash field.
@@ -143,7 +163,7 @@ struct RedisRecoveryLoader {
         case .cell(let sku):
             guard let location = String(validating: field, as: UTF8.self),
                 let (onHand, version, safety) = RedisKeySchema.parseCellValue(value)
-            else { throw corrupt(key, "field \(text(field)) is not <onHand> <version> <safetyStock>") }
+            else { throw .corrupt("field \(text(field)) is not <onHand> <version> <safetyStock>") }
             return .cellSnapshot(
                 CellSnapshotRecord(
                     sku: sku, location: location, onHand: onHand, version: version, safetyStock: safety))
@@ -152,16 +172,16 @@ struct RedisRecoveryLoader {
                 let sku = String(validating: field[..<zero], as: UTF8.self),
                 let location = String(validating: field[(zero + 1)...], as: UTF8.self),
                 let seq = Int64(text(value))
-            else { throw corrupt(key, "field \(text(field)) is not <sku>\\0<location> → seq") }
+            else { throw .corrupt("field \(text(field)) is not <sku>\\0<location> → seq") }
             return .sequenceMark(source: source, sku: sku, location: location, seq: seq)
         case .deadLetters:
-            let record = try decode(key, value)
-            guard case .deadLetter = record else { throw corrupt(key, "field \(text(field)) holds \(record)") }
+            let record = try decode(value)
+            guard case .deadLetter = record else { throw .corrupt("field \(text(field)) holds \(record)") }
             return record
         default:  // .channels
-            let record = try decode(key, value)
+            let record = try decode(value)
             guard case .channelDefined = record else {
-                throw corrupt(key, "field \(text(field)) holds \(record)")
+                throw .corrupt("field \(text(field)) holds \(record)")
             }
             return record
         }
@@ -173,35 +193,32 @@ struct RedisRecoveryLoader {
     {
         switch kind {
         case .event(let id):
-            guard let at = Int64(text(value)) else { throw corrupt(key, "not a time in milliseconds") }
+            guard let at = Int64(text(value)) else { throw .corrupt("not a time in milliseconds") }
             return .eventSeen(id: Digest128(id), at: Timestamp(milliseconds: at))
         case .eventDigest(let digest):
-            guard let at = Int64(text(value)) else { throw corrupt(key, "not a time in milliseconds") }
+            guard let at = Int64(text(value)) else { throw .corrupt("not a time in milliseconds") }
             return .eventSeen(id: digest, at: Timestamp(milliseconds: at))
         case .idempotency:
-            let record = try decode(key, value)
-            guard case .idempotency = record else { throw corrupt(key, "holds \(record)") }
+            let record = try decode(value)
+            guard case .idempotency = record else { throw .corrupt("holds \(record)") }
             return record
         default:  // .reservation
-            let record = try decode(key, value)
+            let record = try decode(value)
             switch record {
             case .reservationSnapshot, .reservationCreated: return record
-            default: throw corrupt(key, "holds \(record)")
+            default: throw .corrupt("holds \(record)")
             }
         }
     }
 
-    private func decode(_ key: [UInt8], _ value: [UInt8]) throws(StoreError) -> JournalRecord {
+    private func decode(_ value: [UInt8]) throws(StoreError) -> JournalRecord {
         do {
             return try JournalRecord.decode(value)
         } catch {
-            throw corrupt(key, error.description)
+            throw .corrupt(error.description)
         }
     }
 
     private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    private func corrupt(_ key: [UInt8], _ why: String) -> StoreError {
-        .corrupt("redis key \(text(key)): \(why)")
-    }
 }
