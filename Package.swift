@@ -59,7 +59,7 @@ let package = Package(
             path: "Benchmarks/RedisBenchmarks"
         ),
         .target(
-            name: "ATPFuzz", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPService"],
+            name: "ATPFuzz", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPService", "ATPPush"],
             path: "Tests/Fuzz/Harness"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),

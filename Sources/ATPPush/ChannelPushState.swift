@@ -57,10 +57,8 @@ final class ChannelPushState {
         self.endpoint = endpoint
         key = delivery.secretKey
         self.counters = counters
-        bucket = TokenBucket(rate: delivery.ratePerSecond, burst: delivery.burst, now: now)
-        breaker = CircuitBreaker(
-            threshold: delivery.breakerThreshold, cooldownMicroseconds: 1000
-                * min(max(delivery.breakerCooldownMilliseconds, 1), ChannelDelivery.maxBreakerCooldownMilliseconds))
+        bucket = TokenBucket(delivery, now: now)
+        breaker = CircuitBreaker(delivery)
         disabled = delivery.disabled
     }
 

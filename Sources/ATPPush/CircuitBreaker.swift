@@ -1,16 +1,19 @@
+import ATPEngine
+
 /// A circuit breaker in front of one channel's endpoint.
 ///
 /// Closed: requests flow; `threshold` consecutive failed attempts open it. Open: no request for
 /// `cooldown`; then half-open: exactly one trial request; its success closes the breaker, its
 /// failure opens it again for another cooldown. Throttling answers (429/503) are neither.
+/// Package access for the semantics fuzz target.
 /// Thread-safety: a value type, owned by the dispatcher thread.
 /// - Complexity: O(1) per call.
-struct CircuitBreaker {
-    enum State: Int, Sendable {
+package struct CircuitBreaker {
+    package enum State: Int, Sendable {
         case closed = 0, open = 1, halfOpen = 2
 
         /// The name in channel status and metrics.
-        var label: String {
+        package var label: String {
             switch self {
             case .closed: "closed"
             case .open: "open"
@@ -19,11 +22,11 @@ struct CircuitBreaker {
         }
     }
 
-    let threshold: Int
+    package let threshold: Int
     /// Microseconds.
-    let cooldown: Int64
-    private(set) var state = State.closed
-    private(set) var consecutiveFailures = 0
+    package let cooldown: Int64
+    package private(set) var state = State.closed
+    package private(set) var consecutiveFailures = 0
     private var openedAt: Int64 = 0
     private var trialInFlight = false
 
@@ -32,8 +35,15 @@ struct CircuitBreaker {
         cooldown = cooldownMicroseconds
     }
 
+    /// A closed breaker for a channel's settings (the cooldown clamped to what validation allows,
+    /// so no recovered value can overflow the conversion to microseconds).
+    package init(_ delivery: ChannelDelivery) {
+        let milliseconds = min(max(delivery.breakerCooldownMilliseconds, 1), ChannelDelivery.maxBreakerCooldownMilliseconds)
+        self.init(threshold: delivery.breakerThreshold, cooldownMicroseconds: milliseconds * 1000)
+    }
+
     /// Whether a request may be sent at `now` (moving open → half-open once the cooldown is over).
-    mutating func allows(now: Int64) -> Bool {
+    package mutating func allows(now: Int64) -> Bool {
         switch state {
         case .closed: return true
         case .open:
@@ -46,17 +56,17 @@ struct CircuitBreaker {
     }
 
     /// Notes that a request was sent (the trial, when half-open).
-    mutating func sent() {
+    package mutating func sent() {
         if state == .halfOpen { trialInFlight = true }
     }
 
-    mutating func succeeded() {
+    package mutating func succeeded() {
         state = .closed
         consecutiveFailures = 0
         trialInFlight = false
     }
 
-    mutating func failed(now: Int64) {
+    package mutating func failed(now: Int64) {
         consecutiveFailures += 1
         if state == .halfOpen || consecutiveFailures >= threshold {
             state = .open
@@ -66,5 +76,5 @@ struct CircuitBreaker {
     }
 
     /// A throttled or abandoned request: frees the half-open trial without a verdict.
-    mutating func released() { trialInFlight = false }
+    package mutating func released() { trialInFlight = false }
 }

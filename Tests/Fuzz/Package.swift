@@ -8,7 +8,7 @@ import PackageDescription
 // Tools version 5.4 on purpose: from 5.5 on, SwiftPM renames an executable's `main` for testable
 // executables and the link then looks for a `<module>_main` that a fuzzer does not have.
 let harness = Target.Dependency.product(name: "ATPFuzz", package: "atpd")
-let targets = ["http-head", "chunked", "json-bodies", "journal-record", "journal-frame"]
+let targets = ["http-head", "chunked", "json-bodies", "journal-record", "journal-frame", "engine-semantics"]
 
 let package = Package(
     name: "atpd-fuzz",

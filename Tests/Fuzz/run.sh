@@ -4,7 +4,7 @@
 #   Tests/Fuzz/run.sh [--seconds N] [target…]   run each target N seconds (default 60), in turn
 #   Tests/Fuzz/run.sh --seeds                   rewrite corpus/ from Harness/FuzzSeeds.swift
 #
-# Targets: http-head chunked json-bodies journal-record journal-frame (default: all).
+# Targets: http-head chunked json-bodies journal-record journal-frame engine-semantics (default: all).
 # Each run starts from the committed seeds (corpus/<target>) plus what earlier runs here found
 # (.build-fuzz/corpus/<target>, where new inputs go). A crash, leak, timeout or broken invariant
 # is saved as .build-fuzz/artifacts/<target>-crash-…; replay it with
@@ -23,11 +23,11 @@ while (($#)); do
     --seeds)
         swift run --package-path Tests/Fuzz --scratch-path .build-fuzz/seeds fuzz-seeds Tests/Fuzz/corpus
         exit 0 ;;
-    http-head | chunked | json-bodies | journal-record | journal-frame) targets+=("$1"); shift ;;
+    http-head | chunked | json-bodies | journal-record | journal-frame | engine-semantics) targets+=("$1"); shift ;;
     *) echo "usage: $0 [--seconds N] [target…] | --seeds" >&2; exit 2 ;;
     esac
 done
-((${#targets[@]})) || targets=(http-head chunked json-bodies journal-record journal-frame)
+((${#targets[@]})) || targets=(http-head chunked json-bodies journal-record journal-frame engine-semantics)
 
 mkdir -p .build-fuzz/logs .build-fuzz/artifacts
 for target in "${targets[@]}"; do

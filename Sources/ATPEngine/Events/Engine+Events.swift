@@ -28,9 +28,6 @@ extension Engine {
 
     private func apply(_ event: StockEvent, now: Timestamp, records: inout [JournalRecord]) -> EventOutcome {
         if let problem = event.problem { return .rejected(.invalidEvent(problem)) }
-        guard let cell = inventory.findOrCreateCell(sku: event.sku, location: event.location) else {
-            return .rejected(.capacityExhausted("no room for another cell"))
-        }
         var source: UInt32?
         if let name = event.source {
             guard let id = self.events.sources.intern(name) else {
@@ -42,6 +39,12 @@ extension Engine {
         let ledger = self.events
         return ledger.idShard(digest).seen.withLock { seen -> EventOutcome in
             if seen.value(digest, now: now.milliseconds) != nil { return .duplicate }
+            // The cell is made only for an event that is not a duplicate: a reused id naming a new
+            // cell must not leave an empty cell that no record journals (found by the semantics
+            // fuzz target: it was gone after a restart).
+            guard let cell = inventory.findOrCreateCell(sku: event.sku, location: event.location) else {
+                return .rejected(.capacityExhausted("no room for another cell"))
+            }
             return ledger.markShard(cell).marks.withLock { marks -> EventOutcome in
                 let markKey = source.map { EventLedger.markKey(source: $0, cell: cell) }
                 if let seq = event.seq, let markKey, let last = marks[markKey], seq <= last { return .stale }

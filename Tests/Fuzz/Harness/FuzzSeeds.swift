@@ -23,8 +23,27 @@ public enum FuzzSeeds {
         for (name, text) in jsonBodies { seeds.append(("json-bodies", name, Array(text.utf8))) }
         for (name, record) in records { seeds.append(("journal-record", name, record.encoded)) }
         for (name, segment) in segments { seeds.append(("journal-frame", name, [0x01] + segment)) }
+        for (name, program) in programs { seeds.append(("engine-semantics", name, program)) }
         return seeds
     }
+
+    /// Programs for `EngineSemanticsFuzz` (opcode, then its argument bytes; see its operations).
+    static let programs: [(name: String, bytes: [UInt8])] = {
+        let set10: [UInt8] = [0, 0, 0, 1, 0, 0, 2, 10]  // set A@DC1 to 10
+        let hold3: [UInt8] = [1, 0, 0, 0, 2, 3] + [100, 0, 0, 0, 0, 0, 0, 0]  // hold 3 of A@DC1, ttl 100 s
+        let fulfil: [UInt8] = [2, 0, 1]
+        let later: [UInt8] = [3, 200, 10]  // 200 << 10 seconds on, then sweep
+        let tinyRate: [UInt8] = [5, 0, 89, 243, 248, 194, 31, 110, 165, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0]
+        let slowRate: [UInt8] = [5, 1, 0, 0, 0, 0, 0, 2, 0]  // ratePerSecond 0: refused
+        let pace: [UInt8] = [6, 1, 5, 3, 1, 6, 1, 200, 30, 1, 6, 1, 255, 39, 0]
+        let sale: [UInt8] = [0, 2, 1, 5, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 4]  // sale 4 of A@DC1 with a seq
+        return [
+            ("hold-fulfil", set10 + hold3 + fulfil),
+            ("hold-expire", set10 + hold3 + hold3 + later + hold3),
+            ("channel-pacing", set10 + tinyRate + slowRate + [5, 1, 3, 1, 0, 0, 0, 0, 2, 0] + pace),
+            ("sales-under-holds", set10 + hold3 + sale + sale + [4, 2, 2, 0, 0] + hold3 + [2, 0, 2]),
+        ]
+    }()
 
     static let requests: [(name: String, text: String)] = [
         (
