@@ -9,6 +9,17 @@ import Testing
 /// `/healthz`, `/readyz`, `/metrics`, `/openapi.json`, and what every route shares: 404, 405, 415,
 /// 413, `X-Request-Id` and the problem format.
 @Suite struct OperationsAPITests {
+    /// A clean stop logs no error: shutting the listening socket down wakes the loops with an
+    /// accept that fails EINVAL, which used to be logged as `server_error` once per loop.
+    @Test func aCleanStopLogsNoError() throws {
+        let harness = try ServiceHarness(captureLog: true)
+        #expect(try harness.request("GET", "/healthz").status == 200)
+        harness.stop()
+        let log = harness.logText
+        #expect(log.contains("\"stopped\""), "\(log)")
+        #expect(!log.contains("\"level\":\"error\""), "\(log)")
+    }
+
     @Test func healthAndReadiness() throws {
         let harness = try ServiceHarness()
         let health = try harness.request("GET", "/healthz", token: nil)

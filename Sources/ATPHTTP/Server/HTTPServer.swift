@@ -21,6 +21,9 @@ public final class HTTPServer: Sendable {
         /// Every loop's worker, set once before the loops start.
         nonisolated(unsafe) var workers: [ServerWorker] = []
         let refusedConnections = Atomic<Int>(0)
+        /// Set by `shutdown` before it shuts the listening socket down (which wakes the loops with
+        /// an accept that fails EINVAL: expected then, not an error to report).
+        let stopping = Atomic<Bool>(false)
         /// 8 hex digits that start every generated request id, random per process.
         let requestIDPrefix: [UInt8]
 
@@ -90,6 +93,7 @@ public final class HTTPServer: Sendable {
     /// `Connection: close`) or are closed after the grace period. Returns at once; see `wait`.
     public func shutdown() {
         // New connections are refused from here on; the descriptor is closed once the loops end.
+        shared.stopping.store(true, ordering: .releasing)
         Glibc.shutdown(listener, Int32(SHUT_RDWR))
         for worker in workers {
             worker.loop.execute { worker.beginShutdown() }

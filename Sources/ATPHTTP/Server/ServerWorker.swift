@@ -86,9 +86,15 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
 
     /// accept(2) failed (EMFILE, ENFILE, ENOBUFS, ...): the listening socket stays readable, so
     /// with level-triggered epoll the loop would spin. Stop watching it for 100 ms and report why.
+    /// While the server stops, the shut-down socket fails accept: stop watching it, silently.
     private func pauseAccepting(after error: SystemError) {
-        configuration.onError?("accept: \(error)")
         guard listener >= 0 else { return }
+        if shared.stopping.load(ordering: .acquiring) {
+            loop.unregister(listener)
+            listener = -1
+            return
+        }
+        configuration.onError?("accept: \(error)")
         loop.unregister(listener)  // EPOLLEXCLUSIVE registrations cannot be modified, only re-added
         loop.schedule(afterMilliseconds: 100) { [unowned self] in
             if listener >= 0 { try? loop.register(listener, events: Self.acceptEvents, handler: self) }

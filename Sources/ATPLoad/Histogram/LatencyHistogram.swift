@@ -101,7 +101,7 @@ public struct LatencyHistogram: Sendable {
     /// never above the largest value recorded. 0 when empty.
     public func value(atPercentile percentile: Double) -> Int64 {
         guard totalCount > 0 else { return 0 }
-        let p = min(max(percentile, 0), 100)
+        let p = percentile.isNaN ? 100 : min(max(percentile, 0), 100)  // UInt64(NaN) would trap
         let rank = max(1, UInt64((p / 100 * Double(totalCount)).rounded(.up)))
         var seen: UInt64 = 0
         for i in 0..<counts.count {
