@@ -83,6 +83,9 @@ enum OpenAPIDocument {
                         }
                       }
                     }
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -128,6 +131,9 @@ enum OpenAPIDocument {
                   },
                   "503": {
                     "$ref": "#/components/responses/NotReady"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -161,6 +167,9 @@ enum OpenAPIDocument {
                         }
                       }
                     }
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -194,6 +203,9 @@ enum OpenAPIDocument {
                         }
                       }
                     }
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -275,6 +287,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/UnknownChannel"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               },
@@ -329,6 +344,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -377,6 +395,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/UnknownSku"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -444,6 +465,9 @@ enum OpenAPIDocument {
                   },
                   "503": {
                     "$ref": "#/components/responses/CapacityExhausted"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -519,6 +543,9 @@ enum OpenAPIDocument {
                   },
                   "503": {
                     "$ref": "#/components/responses/CapacityExhausted"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -564,6 +591,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/UnknownReservation"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -618,6 +648,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -672,6 +705,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -726,6 +762,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -784,6 +823,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -823,6 +865,9 @@ enum OpenAPIDocument {
                   },
                   "403": {
                     "$ref": "#/components/responses/Forbidden"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -871,6 +916,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/UnknownChannel"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               },
@@ -940,6 +988,9 @@ enum OpenAPIDocument {
                   },
                   "503": {
                     "$ref": "#/components/responses/CapacityExhausted"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               },
@@ -971,6 +1022,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/UnknownChannel"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -1019,6 +1073,9 @@ enum OpenAPIDocument {
                   },
                   "404": {
                     "$ref": "#/components/responses/UnknownChannel"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -1073,6 +1130,9 @@ enum OpenAPIDocument {
                   },
                   "415": {
                     "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "431": {
+                    "$ref": "#/components/responses/HeadersTooLarge"
                   }
                 }
               }
@@ -2834,7 +2894,7 @@ enum OpenAPIDocument {
                 }
               },
               "HeadersTooLarge": {
-                "description": "`headers_too_large`: the request line and headers exceed 16 KiB.",
+                "description": "`headers_too_large`: the request line and headers are over the limit (configurable; 16 KiB by default). Any operation can answer it, before routing; the connection is closed and nothing changes.",
                 "headers": {
                   "X-Request-Id": {
                     "$ref": "#/components/headers/XRequestId"
