@@ -14,10 +14,15 @@ public enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object(JSONObject)
 
-    /// The integer, or nil when this is not `.integer` (a `.number` is never converted).
+    /// The integer, or nil when this is not an integer. A `.number` with an integral value that a
+    /// Double holds exactly (|v| ≤ 2^53: `277.0`, `2e3`) is that integer, as JSON Schema's
+    /// `integer` says; `1.5`, `1e300` and `NaN`-like values are not.
     public var int64: Int64? {
-        if case .integer(let v) = self { return v }
-        return nil
+        switch self {
+        case .integer(let v): return v
+        case .number(let v) where v.rounded() == v && v.magnitude <= 9_007_199_254_740_992: return Int64(v)
+        default: return nil
+        }
     }
 
     /// The number as a `Double` for `.integer` and `.number`, nil otherwise.

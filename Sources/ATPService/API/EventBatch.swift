@@ -51,7 +51,7 @@ package struct EventBatch {
         let seq: Int64?
         switch event["seq"] {
         case nil, .null?: seq = nil
-        case .integer(let value)?: seq = value
+        case let value? where value.int64 != nil: seq = value.int64
         default: throw .invalidRequest("\(at)seq must be a non-negative integer")
         }
         if let at = try event.string("at", at: at, required: false), Timestamp(rfc3339: at) == nil {

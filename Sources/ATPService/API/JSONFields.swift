@@ -47,17 +47,16 @@ extension JSONObject {
             if required { throw .invalidRequest("\(path)\(key) is required") }
             return nil
         }
-        switch value {
-        case .integer(let number):
+        if let number = value.int64 {  // 7 and 7.0 alike
             guard number.magnitude <= UInt64(Quantity.requestLimit) else {  // abs(Int64.min) would trap
                 throw .quantityOutOfRange("\(path)\(key) is beyond ±\(Quantity.requestLimit)")
             }
             return number
-        case .number(let number) where abs(number) > Double(Quantity.requestLimit):
-            throw .quantityOutOfRange("\(path)\(key) is beyond ±\(Quantity.requestLimit)")
-        default:
-            throw .invalidRequest("\(path)\(key) must be an integer, not \(value.kindName)")
         }
+        if let number = value.double, abs(number) > Double(Quantity.requestLimit) {
+            throw .quantityOutOfRange("\(path)\(key) is beyond ±\(Quantity.requestLimit)")
+        }
+        throw .invalidRequest("\(path)\(key) must be an integer, not \(value.kindName)")
     }
 
     /// An array member, or nil when absent.
