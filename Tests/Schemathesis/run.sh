@@ -233,6 +233,13 @@ show_log() {  # show_log LOG
     [[ -z $crash ]] || printf -- '--- crash lines of %s\n%s\n' "$1" "$crash" >&2
 }
 
+# Collects the exit status of an atpd that ended by itself into STOP_STATUS.
+reap_atpd() {
+    STOP_STATUS=0
+    wait "$ATPD_PID" 2>/dev/null || STOP_STATUS=$?
+    ATPD_PID=""
+}
+
 if alive "$ATPD_PID"; then
     pass "atpd is still running after the Schemathesis run"
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/healthz" || true)
@@ -241,9 +248,7 @@ if alive "$ATPD_PID"; then
     ATPD_PID=""
     if ((STOP_STATUS == 0)); then pass "atpd stopped on SIGTERM with status 0"; else fail "atpd exited with status $STOP_STATUS on SIGTERM"; show_log "$log1"; fi
 else
-    STOP_STATUS=0
-    wait "$ATPD_PID" 2>/dev/null || STOP_STATUS=$?
-    ATPD_PID=""
+    reap_atpd
     fail "atpd died during the Schemathesis run (exit status $STOP_STATUS)"
     fail "GET /healthz: atpd is not running"
     show_log "$log1"
@@ -265,9 +270,7 @@ elif alive "$ATPD_PID"; then
     fail "atpd restarted but /readyz did not answer 200 within 30 s"
     show_log "$log2"
 else
-    STOP_STATUS=0
-    wait "$ATPD_PID" 2>/dev/null || STOP_STATUS=$?
-    ATPD_PID=""
+    reap_atpd
     fail "atpd exited (status $STOP_STATUS) while recovering the data directory"
     show_log "$log2"
 fi
