@@ -27,6 +27,18 @@ import Testing
         #expect(throws: LoadError.self) { try OptionsParser.parse(["--bogus"]) }
     }
 
+    /// Durations are bounded (7 days), so warm-up + duration + timeout cannot overflow Int64:
+    /// `--warmup 5000000000s --duration 5000000000s` trapped right after seeding.
+    @Test func hugeDurationsAreRefused() {
+        for option in ["--duration", "--warmup", "--timeout"] {
+            #expect(throws: LoadError.self) {
+                _ = try OptionsParser.parse(["--target", "http://127.0.0.1:9000", option, "5000000000s"])
+            }
+        }
+        let week = try? OptionsParser.parse(["--target", "http://127.0.0.1:9000", "--duration", "168h", "--warmup", "1h"])
+        #expect(week != nil, "7 days is allowed")
+    }
+
     @Test func scenarioFile() throws {
         let spec = try ScenarioSpec(json: Array("""
             {"name":"peak","mix":{"browse":60,"checkout":40},"batch":[2,5],"checkout":{"releaseShare":0.5},

@@ -108,6 +108,8 @@ extension Durability {
                 [Array("HSET".utf8), Array("atp:channels".utf8), Array("junk".utf8), [0xEE, 0x00]],
                 [Array("SET".utf8), Array("atp:res:r_0000000000000007".utf8), JournalRecord.reservationSnapshot(badReservation).encoded],
                 ["SET", "atp:evt:x", "yesterday"].map { Array($0.utf8) },
+                // A time near Int64.max: `at + retention` would overflow in the id table.
+                ["SET", "atp:evt:y", "9223372036854775000"].map { Array($0.utf8) },
             ]
             for command in commands {
                 let reply = try connection.command(command)
@@ -122,11 +124,12 @@ extension Durability {
             #expect(try client.send("GET", "/v1/stock/C").status == 404)
             #expect(try client.send("GET", "/v1/channels/tiny").status == 404)
             let metrics = try client.send("GET", "/metrics").text
-            #expect(metrics.contains("\natpd_recovery_quarantined_records 6\n"), "\(metrics.prefix(600))")
+            #expect(metrics.contains("\natpd_recovery_quarantined_records 7\n"), "\(metrics.prefix(600))")
             let log = atpd.stderrTail
             for place in [
                 "redis key atp:cell:A field DC2", "redis key atp:cell:C field DC1", "redis key atp:channels field tiny",
                 "redis key atp:channels field junk", "redis key atp:res:r_0000000000000007", "redis key atp:evt:x",
+                "redis key atp:evt:y",
             ] {
                 #expect(log.contains(place), "\(place) not in \(log)")
             }

@@ -7,6 +7,7 @@
 extension JournalRecord {
     /// Nil when replay may apply the record, else why not (for the quarantine log line).
     public var problem: String? {
+        if let p = timeProblem { return p }
         switch self {
         case .stockEvent(let r):
             return r.event.problem
@@ -40,6 +41,27 @@ extension JournalRecord {
         case .deadLettersRemoved(let channel, _):
             return Key.problem(channel, name: "channel name")
         }
+    }
+
+    /// Every time a record carries lies in 1970…9999: retention and expiry arithmetic
+    /// (`at + retention`, `updatedAt + retention`) and RFC 3339 rendering stay far from overflow.
+    static let timeRange: ClosedRange<Int64> = 0...253_402_300_799_999
+
+    private var timeProblem: String? {
+        var times: [Timestamp] = []
+        switch self {
+        case .stockEvent(let r): times = [r.at]
+        case .reservationCreated(let r), .reservationSnapshot(let r): times = [r.createdAt, r.expiresAt, r.updatedAt]
+        case .reservationTransition(let t): times = [t.at]
+        case .idempotency(let r): times = [r.at]
+        case .eventSeen(_, let at): times = [at]
+        case .deadLetter(let letter): times = [letter.failedAt] + letter.updates.map(\.at)
+        default: return nil
+        }
+        for time in times where !Self.timeRange.contains(time.milliseconds) {
+            return "a time of \(time.milliseconds) ms is outside the years 1970…9999"
+        }
+        return nil
     }
 
     private static func cellProblem(_ sku: String, _ location: String) -> String? {

@@ -32,6 +32,8 @@ public enum OptionsParser {
             guard let n = DurationText.nanoseconds(text) else {
                 throw .usage("\(name) \(text): expected a duration such as 30s, 500ms or 2m")
             }
+            // Bounded so that sums of durations and clock readings cannot overflow Int64.
+            guard n <= 7 * 86_400 * 1_000_000_000 else { throw .usage("\(name) \(text): at most 7 days") }
             return n
         }
         while i < arguments.count {
