@@ -47,21 +47,23 @@ extension JournalRecord {
     /// (`at + retention`, `updatedAt + retention`) and RFC 3339 rendering stay far from overflow.
     static let timeRange: ClosedRange<Int64> = 0...253_402_300_799_999
 
+    /// Checked without building an array: recovery replays millions of records.
     private var timeProblem: String? {
-        var times: [Timestamp] = []
         switch self {
-        case .stockEvent(let r): times = [r.at]
-        case .reservationCreated(let r), .reservationSnapshot(let r): times = [r.createdAt, r.expiresAt, r.updatedAt]
-        case .reservationTransition(let t): times = [t.at]
-        case .idempotency(let r): times = [r.at]
-        case .eventSeen(_, let at): times = [at]
-        case .deadLetter(let letter): times = [letter.failedAt] + letter.updates.map(\.at)
+        case .stockEvent(let r): return Self.timeProblem(r.at)
+        case .reservationCreated(let r), .reservationSnapshot(let r):
+            return Self.timeProblem(r.createdAt) ?? Self.timeProblem(r.expiresAt) ?? Self.timeProblem(r.updatedAt)
+        case .reservationTransition(let t): return Self.timeProblem(t.at)
+        case .idempotency(let r): return Self.timeProblem(r.at)
+        case .eventSeen(_, let at): return Self.timeProblem(at)
+        case .deadLetter(let letter):
+            return Self.timeProblem(letter.failedAt) ?? letter.updates.lazy.compactMap { Self.timeProblem($0.at) }.first
         default: return nil
         }
-        for time in times where !Self.timeRange.contains(time.milliseconds) {
-            return "a time of \(time.milliseconds) ms is outside the years 1970…9999"
-        }
-        return nil
+    }
+
+    private static func timeProblem(_ time: Timestamp) -> String? {
+        timeRange.contains(time.milliseconds) ? nil : "a time of \(time.milliseconds) ms is outside the years 1970…9999"
     }
 
     private static func cellProblem(_ sku: String, _ location: String) -> String? {
