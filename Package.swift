@@ -33,7 +33,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPUtilities", "CHiredis"]),
-        .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPUtilities"]),
+        .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPUtilities"]),
         .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities", "CLinux"]),
@@ -63,13 +63,13 @@ let package = Package(
             path: "Tests/Fuzz/Harness"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
-        .target(name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine"], path: "Tests/Support"),
+        .target(name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPUtilities"], path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPStore", "ATPTestSupport", "ATPUtilities"]),
-        .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"]),
+        .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
         .testTarget(
-            name: "ATPPushTests", dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPUtilities", "ATPTestSupport"]),
+            name: "ATPPushTests", dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPStore", "ATPUtilities", "ATPTestSupport"]),
         .testTarget(name: "ATPLoadTests", dependencies: ["ATPLoad", "ATPService", "ATPHTTP", "ATPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

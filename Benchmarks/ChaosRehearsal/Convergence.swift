@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPLoad
 
 /// The end of channel push: dead letters are counted and replayed (what an operator does once

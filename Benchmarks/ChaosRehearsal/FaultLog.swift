@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPLoad
 
 /// The faults the script injected, read from the file it appends one line per fault to:

@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPHTTP
 import ATPLoad
 import Glibc

@@ -88,6 +88,15 @@ extension Engine {
     public func setSafetyStock(sku: String, location: String, value: Int64) throws(EngineError)
         -> (LocationStock, JournalRecord)
     {
+        var change = EngineChange()
+        let row = try setSafetyStock(sku: sku, location: location, value: value, into: &change)
+        return (row, change.records[0])
+    }
+
+    /// `setSafetyStock`, appending its record to `change` (undone by restoring the old value).
+    public func setSafetyStock(sku: String, location: String, value: Int64, into change: inout EngineChange)
+        throws(EngineError) -> LocationStock
+    {
         if let problem = Key.problem(sku, name: "sku") ?? Key.problem(location, name: "location") {
             throw .invalidRequest(problem)
         }
@@ -97,12 +106,13 @@ extension Engine {
         guard let cell = inventory.findOrCreateCell(sku: sku, location: location) else {
             throw .capacityExhausted("no room for another cell")
         }
+        let previous = inventory.safetyStock(cell)
         inventory.setSafetyStock(cell, value)
         let (state, safety) = inventory.reader.state(cell)
-        let row = LocationStock(
+        change.append(.safetyStock(sku: sku, location: location, value: value), undo: .safetyStock(cell: cell, previous: previous))
+        return LocationStock(
             location: location, onHand: state.onHand, reserved: state.reserved, safetyStock: safety,
             available: state.available(safetyStock: safety))
-        return (row, .safetyStock(sku: sku, location: location, value: value))
     }
 }
 

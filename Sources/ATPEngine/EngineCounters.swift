@@ -1,3 +1,4 @@
+import ATPUtilities
 import Synchronization
 
 /// Monotonic counters and gauges the engine keeps for metrics.
@@ -29,6 +30,8 @@ public final class EngineCounters: Sendable {
     /// Records the last recovery set aside instead of replaying (set by the service from the
     /// store's `RecoveryReport`).
     public let recoveryQuarantined = Atomic<Int>(0)
+    /// Changes taken back because the store refused them, by `RolledBackKind.rawValue`.
+    public let rolledBack = AtomicCounterArray(count: RolledBackKind.allCases.count)
 
     public init() {}
 

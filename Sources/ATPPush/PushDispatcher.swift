@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 import ATPUtilities
 import Foundation
 import Synchronization
@@ -24,7 +25,11 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     let configuration: PushConfiguration
     let client: HTTPClient
     let senders: SenderPool
-    let persist: @Sendable ([JournalRecord]) -> Void
+    /// Where push's own changes (dead letters, a 410's disabling) become durable, and whose
+    /// acknowledged state is all that is sent.
+    let durable: DurableEngine
+    /// Told when one of push's own changes could not be made durable (it was rolled back).
+    let notDurable: @Sendable (StoreError) -> Void
     /// Counters by channel name, shared with readers.
     let registry: Locked<[String: PushChannelCounters]>
     private let inbox = Locked<[Message]>([])
@@ -42,13 +47,14 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     private var idCounter: UInt64 = 0
 
     init(
-        engine: Engine, configuration: PushConfiguration, registry: Locked<[String: PushChannelCounters]>,
-        persist: @escaping @Sendable ([JournalRecord]) -> Void
+        durable: DurableEngine, configuration: PushConfiguration, registry: Locked<[String: PushChannelCounters]>,
+        notDurable: @escaping @Sendable (StoreError) -> Void
     ) {
-        self.engine = engine
+        engine = durable.engine
+        self.durable = durable
         self.configuration = configuration
         self.registry = registry
-        self.persist = persist
+        self.notDurable = notDurable
         client = HTTPClient(
             connectTimeoutMilliseconds: configuration.connectTimeoutMilliseconds,
             readTimeoutMilliseconds: configuration.requestTimeoutMilliseconds,
@@ -97,15 +103,10 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
         close(fd)
     }
 
-    static func monotonicMicroseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
-    }
-
     /// One pass of the loop (tests may call it directly on a dispatcher that was not started).
     func turn() {
-        let now = Self.monotonicMicroseconds()
+        let now = MonotonicClock.microseconds()
+        let mark = durable.readMark()
         for message in inbox.withLock({ box -> [Message] in
             defer { box.removeAll(keepingCapacity: true) }
             return box
@@ -118,8 +119,12 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
             syncChannels(now: now)
         }
         drainChanges(now: now)
+        // Only acknowledged figures go out: wait for every commit the reads above could have
+        // seen; if one was rolled back, send nothing this turn (the rollback marked its skus
+        // changed, so the next turn reads them again).
+        let acknowledged = channels.values.contains { $0.pendingCount > 0 } ? durable.settle(since: mark) : true
         for state in channels.values {
-            schedule(state, now: now)
+            if acknowledged { schedule(state, now: now) }
             state.counters.pending.store(state.pendingCount, ordering: .relaxed)
             state.counters.breaker.store(state.breaker.state.rawValue, ordering: .relaxed)
         }

@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPStore
 import ATPUtilities
 
 /// Channel push: tells every channel that has delivery settings what changed for it, paced,
@@ -7,22 +8,23 @@ import ATPUtilities
 /// Channel definitions come from the engine (`Engine.define`, replayed at start); each new or
 /// changed definition — and every channel at `start` — begins with a full resync of the skus it
 /// covers, which is how channels converge after a restart. Dead letters live in the engine
-/// (journaled through `persist`); disabling after a 410 is journaled the same way.
+/// (committed through `durable`); disabling after a 410 is committed the same way. Only
+/// acknowledged figures are sent (`DurableEngine.settle`).
 /// Thread-safety: every method from any thread; `start` and `stop` once each.
 public final class PushService: Sendable {
     public let engine: Engine
     private let registry = Locked<[String: PushChannelCounters]>([:])
     private let dispatcher: PushDispatcher
 
-    /// - Parameter persist: makes records durable (the store's `append`); called on the
-    ///   dispatcher thread, so it must not block.
+    /// - Parameter notDurable: told (on the store's thread) when one of push's own changes could
+    ///   not be made durable and was rolled back.
     public init(
-        engine: Engine, configuration: PushConfiguration = PushConfiguration(),
-        persist: @escaping @Sendable ([JournalRecord]) -> Void
+        durable: DurableEngine, configuration: PushConfiguration = PushConfiguration(),
+        notDurable: @escaping @Sendable (StoreError) -> Void = { _ in }
     ) {
-        self.engine = engine
+        engine = durable.engine
         dispatcher = PushDispatcher(
-            engine: engine, configuration: configuration, registry: registry, persist: persist)
+            durable: durable, configuration: configuration, registry: registry, notDurable: notDurable)
     }
 
     /// Starts the dispatcher thread. Call after recovery: the dispatcher becomes the consumer of

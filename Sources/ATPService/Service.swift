@@ -20,6 +20,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     let log: Log
     /// Where mutations become durable; nil for `--store memory`.
     let store: (any Store)?
+    /// The one seam every mutation passes: engine change, append, rollback on failure.
+    let durable: DurableEngine
     private let recovered: Bool
     private let consumer: RedisStreamConsumer?
     /// Pushes availability changes to channels; started once state is recovered.
@@ -43,17 +45,13 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
             Self.logRecovery(try store.recover(into: engine), configuration, engine, log)
         }
         recovered = store == nil || store?.kind == "file"
-        consumer = try Self.makeConsumer(configuration, engine: engine, store: store)
-        push = PushService(engine: engine, configuration: configuration.push) { records in
-            guard let store else { return }
-            store.append(records) { result in
-                if case .failure(let error) = result {
-                    log.error("push_record_not_durable", [("detail", .string(error.description))])
-                }
-            }
+        let durable = DurableEngine(engine: engine, store: store)
+        self.durable = durable
+        consumer = try Self.makeConsumer(configuration, durable: durable)
+        push = PushService(durable: durable, configuration: configuration.push) { error in
+            log.error("push_change_rolled_back", [("detail", .string(error.description))])
         }
-        responder = APIResponder(
-            engine: engine, configuration: configuration, keys: keys, store: store, push: push, log: log)
+        responder = APIResponder(durable: durable, configuration: configuration, keys: keys, push: push, log: log)
         var http = configuration.http
         http.onError = { message in log.error("server_error", [("detail", .string(message))]) }
         server = try HTTPServer(configuration: http, responder: responder)
@@ -61,16 +59,12 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         responder.stream.withLock { [consumer] in $0 = consumer }
         sweeper = RepeatingTimer(
             label: "atpd.sweep", intervalMilliseconds: Int(configuration.sweepIntervalMilliseconds)
-        ) { [gate = store?.mutationGate] in
-            gate?.enter()
-            defer { gate?.exit() }
-            let records = engine.sweepExpired()
-            guard let store, !records.isEmpty else { return }
-            store.append(records) { result in
-                if case .failure(let error) = result {
-                    log.error("expiry_not_durable", [("detail", .string(error.description))])
-                }
-            }
+        ) {
+            // An expiry the store refuses is rolled back: the hold is held again and the next
+            // sweep expires it once more.
+            durable.commit({ engine.sweepExpired(into: &$0) }, ifRolledBack: { error in
+                log.error("expiry_rolled_back", [("detail", .string(error.description))])
+            })
         }
         if keys == nil {
             log.warning("open_mode", [("detail", .string("no --api-keys: every request is allowed; loopback only"))])
@@ -168,16 +162,15 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         }
     }
 
-    private static func makeConsumer(_ configuration: ServiceConfiguration, engine: Engine, store: (any Store)?) throws
+    private static func makeConsumer(_ configuration: ServiceConfiguration, durable: DurableEngine) throws
         -> RedisStreamConsumer?
     {
         guard let stream = configuration.eventsStream else { return nil }
-        guard case .redis(let text) = configuration.store, let store else {
+        guard case .redis(let text) = configuration.store, durable.store != nil else {
             throw ConfigurationError("--events-stream needs --store redis://…")
         }
         return RedisStreamConsumer(
-            configuration: RedisStreamConfiguration(url: try RedisURL(text), stream: stream), engine: engine,
-            gate: store.mutationGate, durability: { records, completion in store.append(records, completion: completion) })
+            configuration: RedisStreamConfiguration(url: try RedisURL(text), stream: stream), durable: durable)
     }
 
     private static func logRecovery(

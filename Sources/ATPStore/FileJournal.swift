@@ -44,9 +44,10 @@ enum StoreFileName {
 /// The write side of the file journal: frames each unit, appends a batch to the current segment
 /// with one `write(2)` and one `fdatasync`, and rotates to a new segment when a snapshot is due.
 ///
-/// Failure policy: if the write or the `fdatasync` fails, the batch fails (its clients are told)
-/// and the segment is repaired at once: cut back to the end of the last durable batch and synced
-/// again, so no half-written or unsynced frame stays in front of later appends. While the repair
+/// Failure policy: if the write or the `fdatasync` fails, the batch fails (the committer rolls it
+/// back in the engine and its clients are told that nothing changed) and the segment is repaired
+/// at once: cut back to the end of the last durable batch and synced again, so no half-written or
+/// unsynced frame survives to be replayed after a restart. While the repair
 /// has not succeeded the journal reports itself unavailable and each later batch first retries the
 /// repair; it fails with `.unavailable` if the repair fails again. A failed `fdatasync` is never
 /// retried on the same data: after one, Linux may already have dropped the dirty pages.
@@ -67,8 +68,6 @@ final class FileJournal: GroupCommitBackend, @unchecked Sendable {
     /// The end of the last durable batch in the current segment.
     private var size = 0
     private var needsRepair = false
-    /// Units of failed batches, written again ahead of the next batch (writer thread only).
-    private var owed: [[JournalRecord]] = []
     private var buffer: [UInt8] = []
     /// Records and bytes written since the last rotation (or found by recovery).
     private(set) var recordsSinceRotation = 0
@@ -111,12 +110,7 @@ final class FileJournal: GroupCommitBackend, @unchecked Sendable {
 
     /// Appends one frame per non-empty unit, then `fdatasync`s: one `write(2)` per batch.
     /// - Complexity: O(size of the batch).
-    func write(_ units: [[JournalRecord]]) throws(StoreError) {
-        // Units of a failed batch are already applied in the engine (reads show them, and a retry
-        // with the same event id or Idempotency-Key is answered from it): they are owed to the
-        // journal and go ahead of the next batch.
-        let units = owed.isEmpty ? units : owed + units
-        owed = units
+    func write(_ units: [EngineChange]) throws(StoreError) {
         if needsRepair {
             do throws(StoreError) { try repair() } catch {
                 throw .unavailable("journal needs repair: \(error)")
@@ -125,8 +119,8 @@ final class FileJournal: GroupCommitBackend, @unchecked Sendable {
         buffer.removeAll(keepingCapacity: buffer.capacity <= 16 << 20)
         var records = 0
         for unit in units where !unit.isEmpty {
-            JournalFrame.append(unit, to: &buffer)
-            records += unit.count
+            JournalFrame.append(unit.records, to: &buffer)
+            records += unit.records.count
         }
         guard !buffer.isEmpty else { return }
         let path = directory.path(of: name)
@@ -143,7 +137,6 @@ final class FileJournal: GroupCommitBackend, @unchecked Sendable {
             try? repair()
             throw error
         }
-        owed = []
         size += buffer.count
         recordsSinceRotation += records
         bytesSinceRotation += buffer.count

@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPEngine
 
 #if canImport(Glibc)
@@ -38,7 +39,7 @@ struct FileRecovery {
     /// Replays the directory into `engine` and calls `engine.finishReplay()`.
     /// - Complexity: O(size of the snapshot and segments).
     func run(into engine: Engine) throws(StoreError) -> Outcome {
-        let started = monotonicMicroseconds()
+        let started = Int(MonotonicClock.microseconds())
         var segments: [UInt64] = []
         var snapshots: [UInt64] = []
         for name in try directory.names() {
@@ -87,7 +88,7 @@ struct FileRecovery {
 
         for s in segments where s < first { try directory.remove(StoreFileName.segment(s)) }
         for s in snapshots where s < first { try directory.remove(StoreFileName.snapshot(s)) }
-        outcome.report.milliseconds = Int64((monotonicMicroseconds() - started) / 1000)
+        outcome.report.milliseconds = Int64((Int(MonotonicClock.microseconds()) - started) / 1000)
         return outcome
     }
 

@@ -22,10 +22,16 @@ import ATPUtilities
 /// snapshot runs at a time. A failed snapshot deletes its temporary file and keeps every older
 /// file; the next one is attempted after as much journal again.
 ///
+/// A change the export read may still fail and be rolled back (its batch is in flight): before
+/// the snapshot is published (renamed), the helper waits until every unit appended before the
+/// export ended has completed (`GroupCommitter.barrier`), and discards the snapshot if any batch
+/// was rolled back since the export began.
+///
 /// Thread-safety: every method from any thread.
 final class FileSnapshots: Sendable {
     private struct State {
         var engine: Engine?
+        var committer: GroupCommitter?
         var thread: JoinableThread?
         var running = false
         var completed = 0
@@ -42,8 +48,11 @@ final class FileSnapshots: Sendable {
         self.recordsPerFrame = max(1, recordsPerFrame)
     }
 
-    /// Gives the snapshots the engine they describe (during recovery, before any snapshot).
-    func attach(_ engine: Engine) { state.withLock { $0.engine = engine } }
+    /// Gives the snapshots the engine they describe and the committer whose batches may still
+    /// roll some of it back (during recovery, before any snapshot).
+    func attach(_ engine: Engine, committer: GroupCommitter) {
+        state.withLock { ($0.engine, $0.committer) = (engine, committer) }
+    }
 
     /// True from `start` until the snapshot is durable (or has failed) and old files are gone.
     var isRunning: Bool { state.withLock { $0.running } }
@@ -63,19 +72,25 @@ final class FileSnapshots: Sendable {
 
     /// Starts writing snapshot `sequence` on a helper thread, unless one is running.
     func start(sequence: UInt64) {
-        let previous = state.withLock { s -> (finished: JoinableThread?, engine: Engine)? in
+        let previous = state.withLock { s -> (finished: JoinableThread?, engine: Engine, committer: GroupCommitter?)? in
             guard !s.running, let engine = s.engine else { return nil }
             s.running = true
             defer { s.thread = nil }
-            return (s.thread, engine)
+            return (s.thread, engine, s.committer)
         }
-        guard let (finished, engine) = previous else { return }
+        guard let (finished, engine, committer) = previous else { return }
         finished?.join()
         let thread = JoinableThread(name: "atp-snapshot") { [self] in
+            let rollbacks = committer?.rollbackGeneration
             let result = Result { () throws(StoreError) in
                 try Self.write(
                     engine: engine, directory: directory, sequence: sequence, recordsPerFrame: recordsPerFrame
-                )
+                ) { () throws(StoreError) in
+                    guard let committer else { return }
+                    guard committer.barrier(), committer.rollbackGeneration == rollbacks else {
+                        throw .unavailable("a batch was rolled back while the snapshot was taken")
+                    }
+                }
                 try Self.removeFiles(before: sequence, in: directory)
             }
             state.withLock { s in
@@ -105,10 +120,13 @@ final class FileSnapshots: Sendable {
     /// - Returns: the number of records written.
     /// - Complexity: O(engine state). `exportSnapshot` holds an engine shard lock while it calls
     ///   back; the callback only encodes and, every MiB, copies into the page cache (no `fsync`).
+    /// - Parameter beforePublishing: runs after the export, before the rename; a throw discards
+    ///   the snapshot.
     @discardableResult
-    static func write(engine: Engine, directory: StoreDirectory, sequence: UInt64, recordsPerFrame: Int)
-        throws(StoreError) -> Int
-    {
+    static func write(
+        engine: Engine, directory: StoreDirectory, sequence: UInt64, recordsPerFrame: Int,
+        beforePublishing: () throws(StoreError) -> Void = {}
+    ) throws(StoreError) -> Int {
         let temporary = StoreFileName.temporary(sequence)
         let path = directory.path(of: temporary)
         let fd = try directory.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
@@ -141,6 +159,7 @@ final class FileSnapshots: Sendable {
             try FileSystem.sync(fd, path: path)
             FileSystem.close(fd)
             isOpen = false
+            try beforePublishing()
             try directory.rename(temporary, to: StoreFileName.snapshot(sequence))
             try directory.sync()
         } catch {

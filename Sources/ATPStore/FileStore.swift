@@ -45,6 +45,7 @@ public final class FileStore: Store {
     private let snapshots: FileSnapshots
     private let journal: FileJournal
     private let committer: GroupCommitter
+    public let mutationGate: MutationGate? = MutationGate()
     private let phase = Locked(Phase.opened)
 
     private enum Phase {
@@ -60,7 +61,7 @@ public final class FileStore: Store {
         self.directory = try StoreDirectory(path: directory)
         snapshots = FileSnapshots(directory: self.directory, recordsPerFrame: options.snapshotRecordsPerFrame)
         journal = FileJournal(directory: self.directory, snapshots: snapshots, options: options)
-        committer = GroupCommitter(backend: journal, name: "atp-journal")
+        committer = GroupCommitter(backend: journal, gate: mutationGate, name: "atp-journal")
     }
 
     /// Replays the newest snapshot and the journal after it into `engine` (which must be empty),
@@ -82,8 +83,8 @@ public final class FileStore: Store {
                 return outcome.report
             }
             if case .success = result {
-                snapshots.attach(engine)
-                committer.start()
+                snapshots.attach(engine, committer: committer)
+                committer.start(engine: engine)
                 phase = .recovered
             }
             return result
@@ -94,10 +95,10 @@ public final class FileStore: Store {
     }
 
     /// Makes `unit` durable (one frame: all of its records or none), then calls `completion` on
-    /// the journal's writer thread. Units complete in append order.
+    /// the journal's writer thread. Units complete in append order; a failed one is rolled back.
     /// - Complexity: O(1) here; the encoding happens on the writer thread.
     public func append(
-        _ unit: [JournalRecord], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+        _ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
     ) {
         committer.append(unit, completion: completion)
     }

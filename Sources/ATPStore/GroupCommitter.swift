@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPUtilities
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,13 +15,18 @@ import Synchronization
 protocol GroupCommitBackend: AnyObject, Sendable {
     /// Called just before `write` with the same batch, while the committer's `MutationGate` (if
     /// any) is closed: the place to read the engine's current values.
-    func prepare(_ units: [[JournalRecord]])
+    func prepare(_ units: [EngineChange])
 
     /// Makes every unit of the batch durable, each whole or not at all, and returns only then.
     ///
-    /// On a throw the committer fails every unit of the batch; what the backend does about its
-    /// own state (truncate, reconnect, refuse until repaired) is its policy.
-    func write(_ units: [[JournalRecord]]) throws(StoreError)
+    /// On a throw the committer rolls back every unit of the batch and every unit queued behind
+    /// it, then fails them all; the backend must leave nothing of the batch durable (truncate,
+    /// or write the rolled-back state over it: `rolledBack`).
+    func write(_ units: [EngineChange]) throws(StoreError)
+
+    /// Called after a failed batch (`units`, which `write` threw `error` for) has been rolled back
+    /// in the engine, with the gate still closed: the engine holds the state to make durable again.
+    func rolledBack(_ units: [EngineChange], after error: StoreError)
 
     /// Runs after a batch's completions have been called: the place for housekeeping such as
     /// rotating segments, while no batch is in flight.
@@ -28,7 +34,8 @@ protocol GroupCommitBackend: AnyObject, Sendable {
 }
 
 extension GroupCommitBackend {
-    func prepare(_ units: [[JournalRecord]]) {}
+    func prepare(_ units: [EngineChange]) {}
+    func rolledBack(_ units: [EngineChange], after error: StoreError) {}
     func didFinishBatch() {}
 }
 
@@ -39,12 +46,16 @@ extension GroupCommitBackend {
 /// pipeline), then calls each unit's completion in append order with the batch's result. Units
 /// appended while a write is in progress share the next one.
 ///
-/// Failure policy: the committer never retries or drops a unit silently. If the backend throws,
-/// every completion of that batch gets the error, `failedBatches` counts it, and later batches are
-/// attempted as usual; the backend decides whether it can still accept them (see `FileJournal`).
+/// Failure policy — a failure answer means that nothing changed: if the backend throws, the
+/// writer closes the gate, takes every unit queued behind the batch (their changes may build on
+/// the failed ones), rolls all of them back in the engine newest first (`Engine.rollBack`), lets
+/// the backend undo its side (`rolledBack`), opens the gate, and only then fails every one of
+/// their completions. `failedBatches` and `rolledBackUnits` count them; later batches are
+/// attempted as usual. The committer never retries a unit: its client retries.
 ///
-/// With a `MutationGate`, the writer closes it while it takes the queued units and `prepare`s
-/// them, so the batch is a cut: every engine change made so far is in it or in an earlier batch.
+/// The writer closes the `MutationGate` while it takes the queued units and `prepare`s them, so
+/// the batch is a cut: every engine change made so far is in it or in an earlier batch. The same
+/// cut makes the rollback exact: no mutation is between its engine change and its `append`.
 ///
 /// Thread-safety: `append`, `kick` and `statistics` from any thread; `start`, `close` and `abandon` once
 /// each, from one controlling thread — never from a completion, which runs on the writer thread
@@ -57,7 +68,7 @@ final class GroupCommitter: Sendable {
     }
 
     private struct Queue {
-        var units: [[JournalRecord]] = []
+        var units: [EngineChange] = []
         var completions: [Completion] = []
         var phase = Phase.notStarted
         /// A batch is wanted even if no unit is queued (`kick`).
@@ -71,11 +82,15 @@ final class GroupCommitter: Sendable {
     private let name: String
     private let queue = ConditionLock(Queue())
     private let thread = Locked<JoinableThread?>(nil)
+    /// The engine that failed units are rolled back in; set by `start`.
+    private let engine = Locked<Engine?>(nil)
 
     private let batchCount = Atomic<Int>(0)
     private let unitCount = Atomic<Int>(0)
     private let recordCount = Atomic<Int>(0)
     private let failedCount = Atomic<Int>(0)
+    private let rolledBackCount = Atomic<Int>(0)
+    private let rollbackGenerations = Atomic<Int>(0)
     private let durableMicros = Atomic<Int>(0)
 
     /// A committer that writes through `backend`; nothing is accepted before `start`.
@@ -88,8 +103,10 @@ final class GroupCommitter: Sendable {
         self.name = name
     }
 
-    /// Starts the writer thread; units appended from now on are written.
-    func start() {
+    /// Starts the writer thread; units appended from now on are written, and rolled back in
+    /// `engine` when they fail (nil only in tests of the committer itself).
+    func start(engine: Engine?) {
+        self.engine.withLock { $0 = engine }
         let started = queue.withLock { q -> Bool in
             guard q.phase == .notStarted else { return false }
             q.phase = .running
@@ -106,7 +123,7 @@ final class GroupCommitter: Sendable {
     /// Before `start` or after `close` the completion runs at once, on the caller's thread, with
     /// `.unavailable`.
     /// - Complexity: O(1) amortized; the lock is held for two array appends.
-    func append(_ unit: [JournalRecord], completion: @escaping Completion) {
+    func append(_ unit: EngineChange, completion: @escaping Completion) {
         let accepted = queue.withLock { q -> Bool in
             guard q.phase == .running else { return false }
             q.units.append(unit)
@@ -116,6 +133,7 @@ final class GroupCommitter: Sendable {
         if accepted {
             queue.signal()  // cheap while the writer is busy: no syscall when nobody waits
         } else {
+            engine.withLock { $0 }?.rollBack(unit)
             completion(.failure(.unavailable("the store is not open")))
         }
     }
@@ -141,8 +159,26 @@ final class GroupCommitter: Sendable {
         s.batches = batchCount.load(ordering: .relaxed)
         s.records = recordCount.load(ordering: .relaxed)
         s.failedBatches = failedCount.load(ordering: .relaxed)
+        s.rolledBackUnits = rolledBackCount.load(ordering: .relaxed)
         s.durableMicroseconds = durableMicros.load(ordering: .relaxed)
         return s
+    }
+
+    /// Incremented after each rollback has finished (a snapshot taken across one is discarded).
+    var rollbackGeneration: Int { rollbackGenerations.load(ordering: .acquiring) }
+
+    /// Waits until every unit appended before this call has completed; false if the wait's own
+    /// empty unit failed (the store failed or closed meanwhile).
+    /// Never call it from the writer thread or from inside the gate.
+    func barrier() -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let succeeded = Atomic<Bool>(false)
+        append(EngineChange()) { result in
+            if case .success = result { succeeded.store(true, ordering: .relaxed) }
+            done.signal()
+        }
+        done.wait()
+        return succeeded.load(ordering: .relaxed)
     }
 
     /// Units written (successfully or not) so far.
@@ -151,18 +187,18 @@ final class GroupCommitter: Sendable {
     // MARK: Internals
 
     private func stop(_ phase: Phase) {
-        let dropped = queue.withLock { q -> [Completion] in
+        let dropped = queue.withLock { q -> (units: [EngineChange], completions: [Completion]) in
             if q.phase == .notStarted { q.phase = .closed }
-            guard q.phase == .running else { return [] }
+            guard q.phase == .running else { return ([], []) }
             q.phase = phase
-            guard phase == .abandoned else { return [] }
-            q.units = []
+            guard phase == .abandoned else { return ([], []) }
             q.kicked = false
-            defer { q.completions = [] }
-            return q.completions
+            defer { (q.units, q.completions) = ([], []) }
+            return (q.units, q.completions)
         }
         queue.broadcast()
-        for completion in dropped { completion(.failure(.unavailable("the store was abandoned"))) }
+        if !dropped.units.isEmpty { engine.withLock { $0 }?.rollBack(dropped.units) }
+        for completion in dropped.completions { completion(.failure(.unavailable("the store was abandoned"))) }
         let thread = self.thread.withLock { t -> JoinableThread? in
             defer { t = nil }
             return t
@@ -173,8 +209,9 @@ final class GroupCommitter: Sendable {
 
     /// The writer loop: wait for units, write them as one batch, complete them in order.
     private func run() {
-        var units: [[JournalRecord]] = []
+        var units: [EngineChange] = []
         var completions: [Completion] = []
+        let engine = self.engine.withLock { $0 }
         while true {
             let ready = { (q: Queue) in q.hasWork || q.phase != .running }
             guard queue.withLock(waitingUntil: ready, { $0.hasWork }) else { return }  // closing (drained), or abandoned
@@ -189,30 +226,43 @@ final class GroupCommitter: Sendable {
             if !stop { backend.prepare(units) }
             gate?.open()
             if stop { return }
-            let started = monotonicMicroseconds()
-            let result: Result<Void, StoreError>
+            let started = Int(MonotonicClock.microseconds())
+            var result: Result<Void, StoreError> = .success(())
             do throws(StoreError) {
                 try backend.write(units)
-                result = .success(())
             } catch {
                 result = .failure(error)
                 failedCount.add(1, ordering: .relaxed)
             }
-            durableMicros.add(monotonicMicroseconds() - started, ordering: .relaxed)
+            durableMicros.add(Int(MonotonicClock.microseconds()) - started, ordering: .relaxed)
             batchCount.add(1, ordering: .relaxed)
             unitCount.add(units.count, ordering: .relaxed)
-            recordCount.add(units.reduce(0) { $0 + $1.count }, ordering: .relaxed)
+            recordCount.add(units.reduce(0) { $0 + $1.records.count }, ordering: .relaxed)
+            if case .failure(let error) = result { rollBack(&units, &completions, after: error, in: engine) }
             for completion in completions { completion(result) }
             units.removeAll(keepingCapacity: true)
             completions.removeAll(keepingCapacity: true)
             backend.didFinishBatch()
         }
     }
-}
 
-/// Microseconds on the monotonic clock.
-func monotonicMicroseconds() -> Int {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Int(now.tv_sec) * 1_000_000 + Int(now.tv_nsec) / 1000
+    /// Rolls back the failed batch `units` and every unit queued behind it (adding those to
+    /// `units` and `completions`, to be failed too), with the gate closed.
+    private func rollBack(
+        _ units: inout [EngineChange], _ completions: inout [Completion], after error: StoreError, in engine: Engine?
+    ) {
+        gate?.close()
+        let failed = units.count
+        queue.withLock { q in
+            units.append(contentsOf: q.units)
+            completions.append(contentsOf: q.completions)
+            q.units.removeAll(keepingCapacity: true)
+            q.completions.removeAll(keepingCapacity: true)
+        }
+        engine?.rollBack(units)
+        backend.rolledBack(Array(units[..<failed]), after: error)
+        gate?.open()
+        rolledBackCount.add(units.count, ordering: .relaxed)
+        rollbackGenerations.add(1, ordering: .releasing)
+    }
 }

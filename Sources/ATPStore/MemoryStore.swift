@@ -25,10 +25,10 @@ public final class MemoryStore: Store {
     }
 
     public func append(
-        _ unit: [JournalRecord], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+        _ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
     ) {
         batches.add(1, ordering: .relaxed)
-        records.add(unit.count, ordering: .relaxed)
+        records.add(unit.records.count, ordering: .relaxed)
         completion(.success(()))
     }
 

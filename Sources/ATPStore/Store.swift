@@ -13,14 +13,24 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     private let kind: Kind
     public let detail: String
+    /// True when the backend may have applied the batch although it failed (the connection broke
+    /// after the batch was sent, or Redis applied it but did not fsync in time): the store must
+    /// then write the rolled-back state over it before anything else (`RedisStore`).
+    public let mayHaveApplied: Bool
 
-    private init(_ kind: Kind, _ detail: String) {
+    private init(_ kind: Kind, _ detail: String, mayHaveApplied: Bool = false) {
         self.kind = kind
         self.detail = detail
+        self.mayHaveApplied = mayHaveApplied
     }
 
     /// The backend cannot be reached right now (Redis down, disk full): retry later.
-    public static func unavailable(_ detail: String) -> Self { Self(.unavailable, detail) }
+    public static func unavailable(_ detail: String, mayHaveApplied: Bool = false) -> Self {
+        Self(.unavailable, detail, mayHaveApplied: mayHaveApplied)
+    }
+
+    /// This error, noting that the batch may have been applied.
+    var possiblyApplied: Self { Self(kind, detail, mayHaveApplied: true) }
     /// Durable data could not be read back as records.
     public static func corrupt(_ detail: String) -> Self { Self(.corrupt, detail) }
     /// A file operation failed.
@@ -66,6 +76,8 @@ public struct StoreStatistics: Sendable {
     public var batches = 0
     public var records = 0
     public var failedBatches = 0
+    /// Units rolled back in the engine because their batch failed (or one before them did).
+    public var rolledBackUnits = 0
     /// Time spent making batches durable (write + fsync, or the Redis round trip), in microseconds.
     public var durableMicroseconds = 0
     public var snapshots = 0
@@ -73,8 +85,11 @@ public struct StoreStatistics: Sendable {
     public init() {}
 }
 
-/// Durable state behind the engine: every mutation's journal records go through `append`, and a
-/// client is answered only after its completion reports success.
+/// Durable state behind the engine: every mutation's change goes through `append` (from
+/// `DurableEngine.commit`, the one seam), and a client is answered only after its completion
+/// reports success. On failure the store has already rolled the change back in the engine
+/// (`Engine.rollBack`), together with every unit appended after it, and nothing of it stays
+/// durable: a failure answer means that nothing changed.
 ///
 /// Implementations group-commit: units appended by many threads while a write is in progress
 /// share the next write (one `write` + `fsync`, or one Redis pipeline).
@@ -88,15 +103,17 @@ public protocol Store: AnyObject, Sendable {
     /// `engine.finishReplay()`.
     func recover(into engine: Engine) throws(StoreError) -> RecoveryReport
 
-    /// Makes `unit` durable — all of its records or none — then calls `completion` on the store's
-    /// own thread. Units complete in the order they were appended.
-    func append(_ unit: [JournalRecord], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
+    /// Makes `unit`'s records durable — all or none — then calls `completion` on the store's own
+    /// thread. Units complete in the order they were appended. On failure `unit` is rolled back
+    /// in the engine before `completion` runs.
+    func append(_ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
 
     /// False while the backend is known to be unreachable; mutations should fail fast then.
     var isAvailable: Bool { get }
 
-    /// The gate every engine mutation must pass (change, then `append`) when the store reads the
-    /// engine's current values; nil when it writes records as they are.
+    /// The gate every engine mutation passes (change, then `append`): closed by the store while
+    /// it takes a batch (Redis reads the engine's current values then) and while it rolls a
+    /// failed batch back. Nil for a store that never fails.
     var mutationGate: MutationGate? { get }
 
     var statistics: StoreStatistics { get }

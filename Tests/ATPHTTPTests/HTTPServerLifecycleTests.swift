@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPTestSupport
 import Glibc
 import Testing
@@ -12,10 +13,10 @@ extension HTTPServerTests {
         @Test func partialHeadThenSilenceIs408() throws {
             try withServer(.testing { $0.headerTimeoutMilliseconds = 300 }) { _, _, port in
                 let client = try connect(port)
-                let started = EventLoop.monotonicMilliseconds()
+                let started = MonotonicClock.milliseconds()
                 try client.send("GET /slowloris HTTP/1.1\r\nHost: a\r\nX-Partial: ")
                 try expectProblem(try client.readResponse(), status: 408, code: "request_timeout")
-                let elapsed = EventLoop.monotonicMilliseconds() - started
+                let elapsed = MonotonicClock.milliseconds() - started
                 #expect(elapsed >= 250 && elapsed < 2_000, "408 after \(elapsed) ms")
                 #expect(client.isClosedByPeer())
             }
@@ -24,9 +25,9 @@ extension HTTPServerTests {
         @Test func silentConnectionIsClosedWithoutAnswer() throws {
             try withServer(.testing { $0.headerTimeoutMilliseconds = 300 }) { server, _, port in
                 let client = try connect(port)
-                let started = EventLoop.monotonicMilliseconds()
+                let started = MonotonicClock.milliseconds()
                 let received = client.readUntilClosed(timeoutMilliseconds: 3_000)
-                let elapsed = EventLoop.monotonicMilliseconds() - started
+                let elapsed = MonotonicClock.milliseconds() - started
                 #expect(received == [], "expected a silent close")
                 #expect(elapsed >= 200 && elapsed < 2_000, "closed after \(elapsed) ms")
                 #expect(eventually { server.openConnections == 0 })
@@ -42,9 +43,9 @@ extension HTTPServerTests {
                     try expectDescribed(try client.readResponse(), path: "/tick/\(i)")
                     sleepMilliseconds(150)
                 }
-                let started = EventLoop.monotonicMilliseconds()
+                let started = MonotonicClock.milliseconds()
                 let received = client.readUntilClosed(timeoutMilliseconds: 3_000)
-                let elapsed = EventLoop.monotonicMilliseconds() - started
+                let elapsed = MonotonicClock.milliseconds() - started
                 #expect(received == [], "expected a silent close")
                 #expect(elapsed < 2_000, "closed after \(elapsed) ms")
             }
@@ -54,9 +55,9 @@ extension HTTPServerTests {
             try withServer(.testing { $0.progressTimeoutMilliseconds = 300 }) { _, _, port in
                 let client = try connect(port)
                 try client.send("POST /body HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789")
-                let started = EventLoop.monotonicMilliseconds()
+                let started = MonotonicClock.milliseconds()
                 try expectProblem(try client.readResponse(), status: 408, code: "request_timeout")
-                let elapsed = EventLoop.monotonicMilliseconds() - started
+                let elapsed = MonotonicClock.milliseconds() - started
                 #expect(elapsed >= 250 && elapsed < 2_000, "408 after \(elapsed) ms")
                 #expect(client.isClosedByPeer())
 
@@ -137,7 +138,7 @@ extension HTTPServerTests {
             try busy?.send(get("/hold"))
             #expect(eventually { responder.heldCount == 1 })
 
-            let started = EventLoop.monotonicMilliseconds()
+            let started = MonotonicClock.milliseconds()
             server.shutdown()
             #expect(idle.isClosedByPeer())
             sleepMilliseconds(100)
@@ -154,7 +155,7 @@ extension HTTPServerTests {
             #expect(busy?.isClosedByPeer() == true)
             busy = nil  // our close ends the server's linger on that connection
             server.wait()
-            let elapsed = EventLoop.monotonicMilliseconds() - started
+            let elapsed = MonotonicClock.milliseconds() - started
             #expect(
                 elapsed < 1_500,
                 "wait() returned after \(elapsed) ms: the grace period, not the answer, ended it")
@@ -174,10 +175,10 @@ extension HTTPServerTests {
             let busy = try connect(server.boundAddress.port)
             try busy.send(get("/hold"))
             #expect(eventually { responder.heldCount == 1 })
-            let started = EventLoop.monotonicMilliseconds()
+            let started = MonotonicClock.milliseconds()
             server.shutdown()
             server.wait()
-            let elapsed = EventLoop.monotonicMilliseconds() - started
+            let elapsed = MonotonicClock.milliseconds() - started
             #expect(elapsed >= 250 && elapsed < 2_000, "wait() returned after \(elapsed) ms")
             #expect(busy.readUntilClosed(timeoutMilliseconds: 2_000) == [])
             // Completing after the server is gone does nothing.

@@ -194,8 +194,8 @@ func expectProblem(
 
 /// Polls `condition` every 5 ms for up to `milliseconds`; true once it held.
 func eventually(within milliseconds: Int64 = 3_000, _ condition: () -> Bool) -> Bool {
-    let deadline = EventLoop.monotonicMilliseconds() + milliseconds
-    while EventLoop.monotonicMilliseconds() < deadline {
+    let deadline = MonotonicClock.milliseconds() + milliseconds
+    while MonotonicClock.milliseconds() < deadline {
         if condition() { return true }
         usleep(5_000)
     }
@@ -268,10 +268,10 @@ extension RawConnection {
     /// Everything that arrives within `milliseconds` (stopping early at end of stream).
     func bytesArriving(withinMilliseconds milliseconds: Int64) -> [UInt8] {
         var bytes: [UInt8] = []
-        let deadline = EventLoop.monotonicMilliseconds() + milliseconds
+        let deadline = MonotonicClock.milliseconds() + milliseconds
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let left = deadline - EventLoop.monotonicMilliseconds()
+            let left = deadline - MonotonicClock.milliseconds()
             if left <= 0 { return bytes }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, Int32(left)) > 0 else { return bytes }
@@ -285,10 +285,10 @@ extension RawConnection {
     /// connection is still open after `milliseconds`.
     func readUntilClosed(timeoutMilliseconds milliseconds: Int64 = 5_000) -> [UInt8]? {
         var bytes: [UInt8] = []
-        let deadline = EventLoop.monotonicMilliseconds() + milliseconds
+        let deadline = MonotonicClock.milliseconds() + milliseconds
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let left = deadline - EventLoop.monotonicMilliseconds()
+            let left = deadline - MonotonicClock.milliseconds()
             if left <= 0 { return nil }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, Int32(left))

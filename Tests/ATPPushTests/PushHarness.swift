@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPStore
 import ATPTestSupport
 import ATPUtilities
 import Foundation
@@ -25,10 +26,8 @@ final class PushHarness: @unchecked Sendable {  // fields set in init only
 
     init(engine: Engine = Engine(clock: ManualClock()), configuration: PushConfiguration = PushHarness.fastConfiguration(), start: Bool = true) {
         self.engine = engine
-        let journal = journal
-        push = PushService(engine: engine, configuration: configuration) { records in
-            journal.withLock { $0.append(contentsOf: records) }
-        }
+        push = PushService(
+            durable: DurableEngine(engine: engine, store: RecordingStore(journal)), configuration: configuration)
         if start { push.start() }
     }
 
@@ -63,4 +62,19 @@ struct Atomic64 {
         value += 1
         return value
     }
+}
+
+/// A store that keeps every record it is given in `journal` and always succeeds.
+final class RecordingStore: Store {
+    let kind = "recording"
+    let journal: Locked<[JournalRecord]>
+    init(_ journal: Locked<[JournalRecord]>) { self.journal = journal }
+    func recover(into engine: Engine) throws(StoreError) -> RecoveryReport { RecoveryReport() }
+    func append(_ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        journal.withLock { $0.append(contentsOf: unit.records) }
+        completion(.success(()))
+    }
+    var isAvailable: Bool { true }
+    var statistics: StoreStatistics { StoreStatistics() }
+    func close() {}
 }

@@ -20,9 +20,9 @@ final class RecordingBackend: GroupCommitBackend {
         self.failing = failing
     }
 
-    func write(_ units: [[JournalRecord]]) throws(StoreError) {
+    func write(_ units: [EngineChange]) throws(StoreError) {
         let number = batches.withLock { b in
-            b.append(units)
+            b.append(units.map(\.records))
             return b.count - 1
         }
         usleep(delay)

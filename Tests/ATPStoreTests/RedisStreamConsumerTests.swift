@@ -14,21 +14,31 @@ import Testing
     /// What the durability callback does: succeed, fail, or never answer (a hung store).
     enum Mode { case succeed, fail, hang }
 
-    /// A durability callback whose behaviour the test switches, recording what it was given.
-    final class Durability: Sendable {
+    /// A store whose behaviour the test switches, recording what it was given; a failed append is
+    /// rolled back in the engine, as the real stores do.
+    final class Durability: Store, @unchecked Sendable {
+        let kind = "scripted"
         let mode: Locked<Mode>
         let records = Locked<[JournalRecord]>([])
         let calls = Atomic<Int>(0)
+        let engine = Locked<Engine?>(nil)
 
         init(_ mode: Mode) { self.mode = Locked(mode) }
 
-        func callback(_ records: [JournalRecord], _ done: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        func recover(into engine: Engine) throws(StoreError) -> RecoveryReport { RecoveryReport() }
+        var isAvailable: Bool { true }
+        var statistics: StoreStatistics { StoreStatistics() }
+        func close() {}
+
+        func append(_ unit: EngineChange, completion done: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
             calls.add(1, ordering: .relaxed)
             switch mode.withLock({ $0 }) {
             case .succeed:
-                self.records.withLock { $0 += records }
+                self.records.withLock { $0 += unit.records }
                 done(.success(()))
-            case .fail: done(.failure(.unavailable("test store down")))
+            case .fail:
+                engine.withLock { $0 }?.rollBack(unit)
+                done(.failure(.unavailable("test store down")))
             case .hang: break
             }
         }
@@ -43,7 +53,9 @@ import Testing
         configuration.blockMilliseconds = 100
         configuration.claimMinIdleMilliseconds = minIdle
         configuration.claimIntervalMilliseconds = claimEvery
-        return RedisStreamConsumer(configuration: configuration, engine: engine, durability: durability.callback)
+        durability.engine.withLock { $0 = engine }
+        return RedisStreamConsumer(
+            configuration: configuration, durable: DurableEngine(engine: engine, store: durability))
     }
 
     private func add(_ redis: RedisConnection, _ fields: [String]) throws {
@@ -126,7 +138,9 @@ import Testing
         c.start()
         defer { c.stop() }
         #expect(eventually { durability.calls.load(ordering: .relaxed) >= 2 })
-        #expect(c.counters.applied.load(ordering: .relaxed) == 3)
+        // Each failed commit was rolled back: nothing counts as applied, the engine is unchanged.
+        #expect(c.counters.applied.load(ordering: .relaxed) == 0)
+        #expect(engine.stock(sku: "A")?.locations.first?.onHand ?? 0 == 0)
         #expect(c.counters.acked.load(ordering: .relaxed) == 0)
         #expect(c.counters.errors.load(ordering: .relaxed) >= 1)
         #expect(c.lastError?.contains("test store down") == true)
@@ -148,9 +162,10 @@ import Testing
         for i in 0..<4 {
             try add(redis, ["id", "e\(i)", "type", "adjust", "sku", "A", "location", "DC1", "delta", "2"])
         }
-        let first = try consumer(server, engine, Durability(.hang), name: "dies")
+        let hung = Durability(.hang)
+        let first = try consumer(server, engine, hung, name: "dies")
         first.start()
-        #expect(eventually { first.counters.applied.load(ordering: .relaxed) == 4 })
+        #expect(eventually { hung.calls.load(ordering: .relaxed) == 1 })
         // It "crashes" between apply and ack: its durability never answers, and it is stopped.
         #expect(first.stop(timeoutMilliseconds: 2_000))
         #expect(try pending(redis).consumers == ["dies": 4])

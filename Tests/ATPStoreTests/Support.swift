@@ -135,3 +135,19 @@ func expectSameState(
         a == b, "only after recovery: \(Array(onlyRecovered)); only in the original: \(Array(onlyOriginal))",
         sourceLocation: sourceLocation)
 }
+
+// Records without undo steps, appended straight to a store or committer (the tests of the store
+// layer itself; everything else commits through `DurableEngine`).
+extension GroupCommitter {
+    func start() { start(engine: nil) }
+
+    func append(_ records: [JournalRecord], completion: @escaping Completion) {
+        append(EngineChange(records: records), completion: completion)
+    }
+}
+
+extension Store {
+    func append(_ records: [JournalRecord], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        append(EngineChange(records: records), completion: completion)
+    }
+}

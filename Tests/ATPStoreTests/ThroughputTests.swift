@@ -20,13 +20,13 @@ import Testing
                         id: "wms-1-000018", source: "wms-1", seq: 18, kind: .adjust, sku: "SKU-123456",
                         location: "DC1", amount: -2),
                     at: Timestamp(milliseconds: 1_795_000_000_000), version: 42))
-            let deadline = monotonicMicroseconds() + Int(seconds * 1_000_000)
-            let started = monotonicMicroseconds()
+            let deadline = Int(MonotonicClock.microseconds()) + Int(seconds * 1_000_000)
+            let started = Int(MonotonicClock.microseconds())
             runThreads(threads) { _ in
                 let appender = Appender(store)
-                while monotonicMicroseconds() < deadline { _ = appender.appendAndWait([record]) }
+                while Int(MonotonicClock.microseconds()) < deadline { _ = appender.appendAndWait([record]) }
             }
-            let elapsed = Double(monotonicMicroseconds() - started) / 1_000_000
+            let elapsed = Double(Int(MonotonicClock.microseconds()) - started) / 1_000_000
             let stats = store.statistics
             store.close()
             let units = Double(stats.records)

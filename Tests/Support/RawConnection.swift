@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPHTTP
 import Glibc
 
@@ -74,8 +75,8 @@ public final class RawConnection {
     /// The bytes still to come before the server closes, buffered ones first: `[]` when the
     /// connection ends with nothing more; nil when it is still open after the timeout.
     public func readToEnd() -> [UInt8]? {
-        let deadline = EventLoop.monotonicMilliseconds() + Int64(timeoutMilliseconds)
-        while EventLoop.monotonicMilliseconds() < deadline {
+        let deadline = MonotonicClock.milliseconds() + Int64(timeoutMilliseconds)
+        while MonotonicClock.milliseconds() < deadline {
             guard let more = try? fill() else { return nil }
             if !more {
                 defer { buffer.removeAll() }

@@ -86,7 +86,17 @@ struct Cell: ~Copyable {
         }
     }
 
-    /// Overwrites on-hand and version (snapshot restore only).
+    /// Takes back a `fulfil(qty)`: on-hand and reserved both rise by `qty` and the version steps
+    /// back, in one CAS (rollback only, in reverse order of the changes).
+    func unfulfil(_ qty: Int64) {
+        update {
+            $0.onHand += qty
+            $0.reserved = min(Quantity.cellLimit, $0.reserved + qty)
+            $0.version = ($0.version &- 1) & CellState.versionMask
+        }
+    }
+
+    /// Overwrites on-hand and version (snapshot restore and rollback only).
     func restore(onHand: Int64, version: UInt32) {
         update {
             $0.onHand = onHand

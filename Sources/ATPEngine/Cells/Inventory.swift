@@ -116,17 +116,34 @@ public final class Inventory: @unchecked Sendable {
         changes.mark(c.pointee.sku)
     }
 
-    /// Adds reserved units without an availability check (replay only).
+    /// Adds reserved units without an availability check (replay, and rollback of a release).
     func forceReserve(_ cell: CellID, qty: Int64) {
-        cells.pointer(at: Int(cell)).pointee.forceReserve(qty)
+        let c = cells.pointer(at: Int(cell))
+        c.pointee.forceReserve(qty)
+        changes.mark(c.pointee.sku)
     }
 
-    /// Overwrites on-hand and version (snapshot restore only).
+    /// Takes back a `fulfil` (rollback only).
+    func unfulfil(_ cell: CellID, qty: Int64) {
+        let c = cells.pointer(at: Int(cell))
+        let old = c.snapshot().onHand
+        c.pointee.unfulfil(qty)
+        noteOnHand(old: old, new: old + qty)
+        changes.mark(c.pointee.sku)
+    }
+
+    /// Overwrites on-hand and version (snapshot restore, and rollback of an event).
     func restore(_ cell: CellID, onHand: Int64, version: UInt32) {
         let c = cells.pointer(at: Int(cell))
         let old = c.snapshot().onHand
         c.pointee.restore(onHand: onHand, version: version)
         noteOnHand(old: old, new: onHand)
+        changes.mark(c.pointee.sku)
+    }
+
+    /// The safety stock of `cell`.
+    func safetyStock(_ cell: CellID) -> Int64 {
+        Int64(cells.pointer(at: Int(cell)).pointee.safetyStock.load(ordering: .relaxed))
     }
 
     /// Keeps the gauge of cells with negative on-hand in step.

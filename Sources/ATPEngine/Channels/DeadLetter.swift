@@ -83,8 +83,15 @@ extension Engine {
     /// Keeps `letter`.
     /// - Returns: the journal record.
     public func addDeadLetter(_ letter: DeadLetter) -> JournalRecord {
+        var change = EngineChange()
+        addDeadLetter(letter, into: &change)
+        return change.records[0]
+    }
+
+    /// `addDeadLetter`, appending its record to `change` (undone by removing the letter).
+    public func addDeadLetter(_ letter: DeadLetter, into change: inout EngineChange) {
         deadLetters.add(letter)
-        return .deadLetter(letter)
+        change.append(.deadLetter(letter))
     }
 
     /// The dead letters of `channel`, oldest first.
@@ -96,10 +103,18 @@ extension Engine {
     /// Removes and returns every dead letter of `channel`, with the journal record of the removal
     /// (nil when there were none).
     public func takeDeadLetters(channel: String) -> (letters: [DeadLetter], record: JournalRecord?) {
+        var change = EngineChange()
+        let letters = takeDeadLetters(channel: channel, into: &change)
+        return (letters, change.records.first)
+    }
+
+    /// `takeDeadLetters`, appending its record to `change` (undone by putting the letters back).
+    public func takeDeadLetters(channel: String, into change: inout EngineChange) -> [DeadLetter] {
         let letters = deadLetters.list(channel: channel)
-        guard !letters.isEmpty else { return ([], nil) }
+        guard !letters.isEmpty else { return [] }
         let ids = letters.map(\.webhookID)
         deadLetters.remove(channel: channel, ids: Set(ids))
-        return (letters, .deadLettersRemoved(channel: channel, webhookIDs: ids))
+        change.append(.deadLettersRemoved(channel: channel, webhookIDs: ids), undo: .deadLettersRemoved(letters))
+        return letters
     }
 }

@@ -4,13 +4,19 @@ extension Engine {
     /// - Returns: one outcome per event and the journal records of the applied ones.
     /// - Complexity: O(events); each event locks one id shard and one cell shard.
     public func apply(_ events: [StockEvent]) -> (outcomes: [EventOutcome], records: [JournalRecord]) {
+        var change = EngineChange()
+        let outcomes = apply(events, into: &change)
+        return (outcomes, change.records)
+    }
+
+    /// `apply`, appending the applied events' records to `change` (undone by restoring each
+    /// cell's on-hand and sequence mark and forgetting the event id).
+    public func apply(_ events: [StockEvent], into change: inout EngineChange) -> [EventOutcome] {
         var outcomes: [EventOutcome] = []
         outcomes.reserveCapacity(events.count)
-        var records: [JournalRecord] = []
-        records.reserveCapacity(events.count)
         let now = clock.now()
         for event in events {
-            let outcome = apply(event, now: now, records: &records)
+            let outcome = apply(event, now: now, into: &change)
             switch outcome {
             case .applied: counters.eventsApplied.add(1, ordering: .relaxed)
             case .duplicate: counters.eventsDuplicate.add(1, ordering: .relaxed)
@@ -19,14 +25,23 @@ extension Engine {
             }
             outcomes.append(outcome)
         }
-        return (outcomes, records)
+        return outcomes
+    }
+
+    /// The last applied `seq` of `source` for (sku, location), or nil when there is none.
+    /// - Complexity: O(key lengths); locks one mark shard.
+    public func sequenceMark(source: String, sku: String, location: String) -> Int64? {
+        guard let id = events.sources.find(source), let cell = inventory.cell(sku: sku, location: location) else {
+            return nil
+        }
+        return events.markShard(cell).marks.withLock { $0[EventLedger.markKey(source: id, cell: cell)] }
     }
 
     /// Event ids remembered for dedupe now (at most `configuration.eventIDCapacity`).
     /// - Complexity: O(shards); locks each id shard in turn.
     public var eventIDCount: Int { events.seenCount }
 
-    private func apply(_ event: StockEvent, now: Timestamp, records: inout [JournalRecord]) -> EventOutcome {
+    private func apply(_ event: StockEvent, now: Timestamp, into change: inout EngineChange) -> EventOutcome {
         if let problem = event.problem { return .rejected(.invalidEvent(problem)) }
         var source: UInt32?
         if let name = event.source {
@@ -54,10 +69,18 @@ extension Engine {
                 if new.onHand < 0 && new.onHand != old.onHand {
                     counters.negativeOnHandEvents.add(1, ordering: .relaxed)
                 }
-                if let seq = event.seq, let markKey { marks[markKey] = seq }
+                var previousMark: Int64?
+                let marked = event.seq != nil ? markKey : nil
+                if let seq = event.seq, let markKey {
+                    previousMark = marks.updateValue(seq, forKey: markKey)
+                }
                 let evicted = seen.insert(digest, (), at: now.milliseconds, now: now.milliseconds)
                 counters.eventIDEvictions.add(evicted, ordering: .relaxed)
-                records.append(.stockEvent(StockEventRecord(event: event, at: now, version: new.version)))
+                change.append(
+                    .stockEvent(StockEventRecord(event: event, at: now, version: new.version)),
+                    undo: .stockEvent(
+                        cell: cell, onHand: old.onHand, version: old.version, markKey: marked,
+                        previousMark: previousMark))
                 return .applied
             }
         }

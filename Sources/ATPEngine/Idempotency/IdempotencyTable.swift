@@ -84,10 +84,26 @@ public final class IdempotencyTable: Sendable {
     public func complete(
         scope: String, key: String, fingerprint: Digest128, outcome: StoredOutcome, now: Timestamp
     ) -> JournalRecord {
+        var change = EngineChange()
+        complete(scope: scope, key: key, fingerprint: fingerprint, outcome: outcome, now: now, into: &change)
+        return change.records[0]
+    }
+
+    /// `complete`, appending its record to `change` (undone by forgetting the key, so a retry
+    /// proceeds anew).
+    public func complete(
+        scope: String, key: String, fingerprint: Digest128, outcome: StoredOutcome, now: Timestamp,
+        into change: inout EngineChange
+    ) {
         let record = IdempotencyRecord(
             key: Self.keyDigest(scope: scope, key: key), fingerprint: fingerprint, outcome: outcome, at: now)
         restore(record, now: now)
-        return .idempotency(record)
+        change.append(.idempotency(record))
+    }
+
+    /// Forgets the key stored under `digest`, completed or not (rollback of `complete`).
+    func forget(_ digest: Digest128) {
+        shard(digest).table.withLock { $0.remove(digest) }
     }
 
     /// Forgets an in-progress key whose request was not answered durably, so a retry can proceed.

@@ -29,6 +29,15 @@ extension Engine {
     public func createReservation(_ request: ReservationRequest) throws(CreateFailure)
         -> (Reservation, JournalRecord)
     {
+        var change = EngineChange()
+        let reservation = try createReservation(request, into: &change)
+        return (reservation, change.records[0])
+    }
+
+    /// `createReservation`, appending its record to `change` (undone by releasing it).
+    public func createReservation(_ request: ReservationRequest, into change: inout EngineChange)
+        throws(CreateFailure) -> Reservation
+    {
         try validate(request)
         let now = clock.now()
         var cells: [CellID] = []
@@ -50,7 +59,8 @@ extension Engine {
             id: makeReservationID(), status: .held, lines: request.lines, createdAt: now,
             expiresAt: now.adding(seconds: request.ttlSeconds), updatedAt: now, reference: request.reference)
         insert(StoredReservation(reservation: reservation, cells: cells))
-        return (reservation, .reservationCreated(reservation))
+        change.append(.reservationCreated(reservation))
+        return reservation
     }
 
     /// The reservation `id` as of now: a held one past its expiry reads as expired even before
@@ -73,19 +83,27 @@ extension Engine {
     public func transition(_ id: ReservationID, _ transition: ReservationTransition)
         -> (TransitionOutcome, [JournalRecord])
     {
+        var change = EngineChange()
+        let outcome = self.transition(id, transition, into: &change)
+        return (outcome, change.records)
+    }
+
+    /// `transition`, appending its records to `change`.
+    public func transition(_ id: ReservationID, _ transition: ReservationTransition, into change: inout EngineChange)
+        -> TransitionOutcome
+    {
         let now = clock.now()
-        return reservations.withShard(of: id) { state -> (TransitionOutcome, [JournalRecord]) in
-            guard var stored = state.records[id.raw] else { return (.unknown, []) }
-            var records: [JournalRecord] = []
+        return reservations.withShard(of: id) { state -> TransitionOutcome in
+            guard var stored = state.records[id.raw] else { return .unknown }
             let expiry = stored.reservation.expiresAt
             if stored.reservation.status == .held && expiry <= now {
-                records.append(move(&stored, to: .expired, at: expiry, state: &state))
+                move(&stored, to: .expired, at: expiry, state: &state, into: &change)
             }
             let current = stored.reservation.status
-            if current == transition.target { return (.unchanged(stored.reservation), records) }
-            if current.isFinal { return (.invalidState(stored.reservation), records) }
-            records.append(move(&stored, to: transition.target, at: now, state: &state))
-            return (.changed(stored.reservation), records)
+            if current == transition.target { return .unchanged(stored.reservation) }
+            if current.isFinal { return .invalidState(stored.reservation) }
+            move(&stored, to: transition.target, at: now, state: &state, into: &change)
+            return .changed(stored.reservation)
         }
     }
 
@@ -93,22 +111,27 @@ extension Engine {
     /// - Returns: one journal record per expiry.
     /// - Complexity: O(64 + due × log n): it pops only deadlines that have passed.
     public func sweepExpired() -> [JournalRecord] {
+        var change = EngineChange()
+        sweepExpired(into: &change)
+        return change.records
+    }
+
+    /// `sweepExpired`, appending its records to `change`.
+    public func sweepExpired(into change: inout EngineChange) {
         let now = clock.now()
-        var records: [JournalRecord] = []
         reservations.forEachShard { state in
             while let due = state.deadlines.min, due.deadline <= now.milliseconds {
                 _ = state.deadlines.pop()
                 guard var stored = state.records[due.id] else { continue }
                 let r = stored.reservation
                 if r.status == .held && r.expiresAt.milliseconds <= due.deadline {
-                    records.append(move(&stored, to: .expired, at: r.expiresAt, state: &state))
+                    move(&stored, to: .expired, at: r.expiresAt, state: &state, into: &change)
                 } else if r.status.isFinal && r.updatedAt.milliseconds + configuration.finalReservationRetention <= now.milliseconds {
                     state.records[due.id] = nil
                     counters.countReservation(from: r.status, to: nil)
                 }
             }
         }
-        return records
     }
 
     // MARK: Internals
@@ -136,8 +159,9 @@ extension Engine {
     /// Moves a held or confirmed reservation to `target`, adjusting its cells.
     private func move(
         _ stored: inout StoredReservation, to target: ReservationStatus, at: Timestamp,
-        state: inout ReservationBook.State
-    ) -> JournalRecord {
+        state: inout ReservationBook.State, into change: inout EngineChange
+    ) {
+        let undo = Undo.transition(previous: stored.reservation.status, updatedAt: stored.reservation.updatedAt)
         var versions: [UInt32] = []
         for (cell, line) in zip(stored.cells, stored.reservation.lines) {
             if target == .fulfilled {
@@ -151,8 +175,8 @@ extension Engine {
         stored.reservation.updatedAt = at
         state.records[stored.reservation.id.raw] = stored
         schedule(stored.reservation, in: &state)
-        return .reservationTransition(
-            ReservationTransitionRecord(id: stored.reservation.id, status: target, at: at, versions: versions))
+        let record = ReservationTransitionRecord(id: stored.reservation.id, status: target, at: at, versions: versions)
+        change.append(.reservationTransition(record), undo: undo)
     }
 
     /// Every line whose cell has less available than requested right now.

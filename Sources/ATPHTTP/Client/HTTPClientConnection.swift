@@ -1,3 +1,4 @@
+import ATPUtilities
 import Glibc
 
 /// One blocking HTTP/1.1 keep-alive connection to a server, for a thread that is not an event loop
@@ -176,7 +177,7 @@ public final class HTTPClientConnection {
                 return parser.takeResponse()
             }
             // Also checked here, for a server that never stops sending (say, endless 1xx heads).
-            guard Self.nowNanoseconds() < deadline else { throw .timedOut }
+            guard MonotonicClock.now() < deadline else { throw .timedOut }
             while try !readOnce() { _ = try wait(for: Int16(POLLIN), until: deadline) }
         }
     }
@@ -203,7 +204,7 @@ public final class HTTPClientConnection {
     private func wait(for events: Int16, until deadline: Int64) throws(HTTPClientError) -> Int16 {
         var poller = pollfd(fd: fd, events: events, revents: 0)
         while true {
-            let remaining = deadline - Self.nowNanoseconds()
+            let remaining = deadline - MonotonicClock.now()
             guard remaining > 0 else { throw .timedOut }
             let milliseconds = Int32(clamping: (remaining + 999_999) / 1_000_000)
             let ready = poll(&poller, 1, milliseconds)
@@ -212,13 +213,8 @@ public final class HTTPClientConnection {
         }
     }
 
-    private static func nowNanoseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
 
     private static func deadline(after milliseconds: Int) -> Int64 {
-        nowNanoseconds() + Int64(clamping: milliseconds) * 1_000_000
+        MonotonicClock.now() + Int64(clamping: milliseconds) * 1_000_000
     }
 }

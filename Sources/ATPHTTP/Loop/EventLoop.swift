@@ -53,7 +53,7 @@ public final class EventLoop: @unchecked Sendable {
             throw SystemError("eventfd", errno: code)
         }
         events = .allocate(capacity: maxEvents)
-        now = EventLoop.monotonicMilliseconds()
+        now = MonotonicClock.milliseconds()
         var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeFD))
         epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
     }
@@ -64,12 +64,6 @@ public final class EventLoop: @unchecked Sendable {
         Syscall.close(epollFD)
     }
 
-    /// Milliseconds of `CLOCK_MONOTONIC`.
-    public static func monotonicMilliseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-    }
 
     // MARK: Descriptors (loop thread)
 
@@ -156,13 +150,13 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func runOnce() {
-        now = EventLoop.monotonicMilliseconds()
+        now = MonotonicClock.milliseconds()
         var timeout: Int32 = -1
         if let earliest = timers.min {
             timeout = Int32(clamping: max(0, earliest.deadline - now))
         }
         let ready = epoll_wait(epollFD, events.baseAddress, Int32(events.count), timeout)
-        now = EventLoop.monotonicMilliseconds()
+        now = MonotonicClock.milliseconds()
         if ready > 0 {
             for i in 0..<Int(ready) {
                 let fd = events[i].data.fd

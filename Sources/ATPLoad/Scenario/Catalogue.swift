@@ -1,3 +1,4 @@
+import ATPUtilities
 import Glibc
 
 /// The skus and locations of one run, and the cells (sku, location) they make.

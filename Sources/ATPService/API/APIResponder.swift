@@ -14,10 +14,10 @@ final class APIResponder: HTTPResponder {
     let engine: Engine
     let configuration: ServiceConfiguration
     let keys: APIKeys?
-    /// Where mutations become durable; nil for the memory store (answered at once).
-    let store: (any Store)?
-    /// The store's gate, passed by every request that may mutate (`MutationGate`).
-    let gate: MutationGate?
+    /// Where mutations become durable (the one commit seam).
+    let durable: DurableEngine
+    /// The store behind `durable`; nil for the memory store (answered at once).
+    var store: (any Store)? { durable.store }
     /// Channel push: delivery status, dead-letter replay.
     let push: PushService
     let metrics = Metrics()
@@ -30,13 +30,11 @@ final class APIResponder: HTTPResponder {
     let stream = Locked<RedisStreamConsumer?>(nil)
 
     init(
-        engine: Engine, configuration: ServiceConfiguration, keys: APIKeys?, store: (any Store)?, push: PushService,
-        log: Log
+        durable: DurableEngine, configuration: ServiceConfiguration, keys: APIKeys?, push: PushService, log: Log
     ) {
-        self.engine = engine
+        engine = durable.engine
+        self.durable = durable
         self.push = push
-        self.store = store
-        gate = store?.mutationGate
         self.configuration = configuration
         self.keys = keys
         self.log = log
@@ -48,53 +46,66 @@ final class APIResponder: HTTPResponder {
     }
 
     func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition {
-        let started = Self.monotonicMicroseconds()
-        var route = Route.unmatched
-        var journal: [JournalRecord] = []
-        // A mutation changes the engine and appends its records inside the gate.
-        let gate = request.method == .get || request.method == .head ? nil : self.gate
-        gate?.enter()
-        defer { gate?.exit() }
+        let started = MonotonicClock.microseconds()
+        let match: RouteMatch
         do throws(APIError) {
-            guard let match = try Router.match(request.path) else {
-                throw .notFound("no route for this path")
-            }
-            route = match.route
-            try dispatch(match, request, &response, &journal)
+            guard let found = try Router.match(request.path) else { throw .notFound("no route for this path") }
+            match = found
         } catch {
             error.write(into: &response)
+            finish(.unmatched, request.method, response.status, started: started, requestID: request.requestID)
+            return .answered
         }
-        guard !journal.isEmpty, let store else {
+        let route = match.route
+        guard request.method != .get && request.method != .head else {
+            var none = EngineChange()
+            handle(match, request, &response, &none)
             finish(route, request.method, response.status, started: started, requestID: request.requestID)
             return .answered
         }
-        // A mutation: answer once its records are durable (the loop is woken through its eventfd).
-        let answer = response
-        let deferral = request.deferral
-        let method = request.method
-        let requestID = Array(request.requestID)
-        store.append(journal) { [self, route] result in
-            var final = answer
-            if case .failure(let error) = result {
-                final.reset()
-                var problem = APIError(
-                    503, "store_unavailable",
-                    "the change was not made durable (\(error.detail)); it may still take effect: "
-                        + "retry it with the same Idempotency-Key or event ids")
-                problem.headers = [("Retry-After", "1")]
-                problem.write(into: &final)
+        // A mutation: the seam runs it inside the gate and answers once it is durable (the loop
+        // is woken through its eventfd), or that nothing changed.
+        let (_, pending) = durable.commit({ change in handle(match, request, &response, &change) }) { _ in
+            let answer = response
+            let deferral = request.deferral
+            let method = request.method
+            let requestID = Array(request.requestID)
+            return { [self] result in
+                var final = answer
+                if case .failure(let error) = result {
+                    final.reset()
+                    var problem = APIError(
+                        503, "store_unavailable",
+                        "the change was not made durable (\(error.detail)); nothing was changed: "
+                            + "retry it (with the same Idempotency-Key or event ids, or as a new request)")
+                    problem.headers = [("Retry-After", "1")]
+                    problem.write(into: &final)
+                }
+                requestID.withUnsafeBytes { finish(route, method, final.status, started: started, requestID: $0) }
+                deferral.complete(final)
             }
-            requestID.withUnsafeBytes { finish(route, method, final.status, started: started, requestID: $0) }
-            deferral.complete(final)
         }
-        return .deferred
+        if pending { return .deferred }
+        finish(route, request.method, response.status, started: started, requestID: request.requestID)
+        return .answered
+    }
+
+    /// Dispatches and renders any error into `response` (a handler's records stay in `change`).
+    private func handle(
+        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ change: inout EngineChange
+    ) {
+        do throws(APIError) {
+            try dispatch(match, request, &response, &change)
+        } catch {
+            error.write(into: &response)
+        }
     }
 
     /// Counts the request and logs it when slow.
     private func finish(
         _ route: Route, _ method: HTTPMethod, _ status: Int, started: Int64, requestID: UnsafeRawBufferPointer
     ) {
-        let elapsed = Self.monotonicMicroseconds() - started
+        let elapsed = MonotonicClock.microseconds() - started
         metrics.record(route: route, status: status, microseconds: elapsed)
         if elapsed >= configuration.slowRequestMilliseconds * 1000 {
             log.warning("slow_request", [
@@ -106,7 +117,7 @@ final class APIResponder: HTTPResponder {
     }
 
     private func dispatch(
-        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ change: inout EngineChange
     ) throws(APIError) {
         var method = request.method
         if method == .head { method = .get }
@@ -148,28 +159,28 @@ final class APIResponder: HTTPResponder {
         case (.stock, _):
             try stock(sku: match.first, &response)
         case (.safetyStock, _):
-            try safetyStock(sku: match.first, location: match.second, body: request.body, &response, &journal)
+            try safetyStock(sku: match.first, location: match.second, body: request.body, &response, &change)
         case (.reservations, _):
-            try createReservation(request, key: key, &response, &journal)
+            try createReservation(request, key: key, &response, &change)
         case (.reservation, _):
             try readReservation(id: match.first, &response)
         case (.confirm, _), (.fulfill, _), (.release, _):
             let transition: ReservationTransition = match.route == .confirm ? .confirm : match.route == .fulfill ? .fulfil : .release
-            try transitionReservation(id: match.first, transition, &response, &journal)
+            try transitionReservation(id: match.first, transition, &response, &change)
         case (.events, _):
-            try ingest(body: request.body, &response, &journal)
+            try ingest(body: request.body, &response, &change)
         case (.channels, _):
             listChannels(&response)
         case (.channel, .get):
             try readChannel(name: match.first, &response)
         case (.channel, .put):
-            try defineChannel(name: match.first, body: request.body, &response, &journal)
+            try defineChannel(name: match.first, body: request.body, &response, &change)
         case (.channel, _):
-            try deleteChannel(name: match.first, &response, &journal)
+            try deleteChannel(name: match.first, &response, &change)
         case (.deadLetters, _):
             try listDeadLetters(name: match.first, &response)
         case (.deadLetterReplay, _):
-            try replayDeadLetters(name: match.first, &response, &journal)
+            try replayDeadLetters(name: match.first, &response, &change)
         case (.unmatched, _):
             throw .notFound("no route for this path")
         }
@@ -213,9 +224,4 @@ final class APIResponder: HTTPResponder {
 
     private static func asciiLower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
 
-    static func monotonicMicroseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
-    }
 }

@@ -11,7 +11,7 @@ import ATPUtilities
 /// Thread-safety: called from the loop threads; the engine and push service are thread-safe.
 extension APIResponder {
     func defineChannel(
-        name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+        name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout EngineChange
     ) throws(APIError) {
         if let problem = Key.problem(name, name: "channel name") { throw .invalidRequest(problem) }
         let object = try JSONBody.object(body)
@@ -50,8 +50,8 @@ extension APIResponder {
         delivery.secret = try object.text("secret", at: "", maxBytes: 1024)
         let existed = engine.channel(named: name) != nil
         do {
-            journal.append(
-                try engine.define(ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery)))
+            try engine.define(
+                ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery), into: &change)
         } catch {
             throw APIError(error)
         }
@@ -74,9 +74,8 @@ extension APIResponder {
         response.body.appendASCII("]}")
     }
 
-    func deleteChannel(name: String, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]) throws(APIError) {
-        guard let record = engine.removeChannel(named: name) else { throw .unknownChannel(name) }
-        journal.append(record)
+    func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout EngineChange) throws(APIError) {
+        guard engine.removeChannel(named: name, into: &change) else { throw .unknownChannel(name) }
         response.status = 204
         response.contentType = .none
     }
@@ -113,10 +112,9 @@ extension APIResponder {
 
     /// Takes the channel's dead letters out (journaled) and queues the current availability of
     /// their skus: `{"replayed":n}`.
-    func replayDeadLetters(name: String, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]) throws(APIError) {
+    func replayDeadLetters(name: String, _ response: inout HTTPResponse, _ change: inout EngineChange) throws(APIError) {
         guard engine.channel(named: name) != nil else { throw .unknownChannel(name) }
-        let (letters, record) = engine.takeDeadLetters(channel: name)
-        if let record { journal.append(record) }
+        let letters = engine.takeDeadLetters(channel: name, into: &change)
         push.replay(channel: name, letters: letters)
         response.body.appendASCII(#"{"replayed":"#)
         response.body.appendDecimal(letters.count)

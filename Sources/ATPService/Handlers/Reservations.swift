@@ -4,10 +4,10 @@ import ATPHTTP
 /// Reservations: create (with `Idempotency-Key`), read, confirm, fulfill, release.
 extension APIResponder {
     func createReservation(
-        _ request: HTTPRequest, key: APIKey?, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+        _ request: HTTPRequest, key: APIKey?, _ response: inout HTTPResponse, _ change: inout EngineChange
     ) throws(APIError) {
         guard let idempotencyKey = try Self.idempotencyKey(request) else {
-            try holdStock(request.body, &response, &journal)
+            try holdStock(request.body, &response, &change)
             return
         }
         let scope = key?.name ?? ""
@@ -28,7 +28,7 @@ extension APIResponder {
             throw APIError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed")
         case .proceed:
             do {
-                try holdStock(request.body, &response, &journal)
+                try holdStock(request.body, &response, &change)
             } catch where error.status == 409 || error.status == 400 {
                 // Final answers for this body (a bad request, insufficient stock): remembered, as
                 // the OpenAPI document says; anything else (503) is processed anew on a retry.
@@ -37,9 +37,10 @@ extension APIResponder {
                 engine.idempotency.abandon(scope: scope, key: idempotencyKey)
                 throw error
             }
-            journal.append(engine.idempotency.complete(
+            // Rolled back with the hold if the store refuses them: a retry then proceeds anew.
+            engine.idempotency.complete(
                 scope: scope, key: idempotencyKey, fingerprint: digest,
-                outcome: StoredOutcome(status: response.status, body: response.body), now: now))
+                outcome: StoredOutcome(status: response.status, body: response.body), now: now, into: &change)
         }
     }
 
@@ -53,12 +54,11 @@ extension APIResponder {
     }
 
     private func holdStock(
-        _ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ journal: inout [JournalRecord]
+        _ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout EngineChange
     ) throws(APIError) {
         let reservation = try ReservationRequest(body: body)
         do {
-            let (created, record) = try engine.createReservation(reservation)
-            journal.append(record)
+            let created = try engine.createReservation(reservation, into: &change)
             response.status = 201
             Self.appendReservation(created, to: &response.body)
         } catch {
@@ -82,12 +82,11 @@ extension APIResponder {
 
     func transitionReservation(
         id: String, _ transition: ReservationTransition, _ response: inout HTTPResponse,
-        _ journal: inout [JournalRecord]
+        _ change: inout EngineChange
     ) throws(APIError)
     {
         guard let parsed = ReservationID(id) else { throw APIError(404, "unknown_reservation", "no reservation \(id)") }
-        let (outcome, records) = engine.transition(parsed, transition)
-        journal.append(contentsOf: records)
+        let outcome = engine.transition(parsed, transition, into: &change)
         switch outcome {
         case .changed(let reservation), .unchanged(let reservation):
             Self.appendReservation(reservation, to: &response.body)

@@ -22,7 +22,7 @@ extension APIResponder {
 
     func safetyStock(
         sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse,
-        _ journal: inout [JournalRecord]
+        _ change: inout EngineChange
     ) throws(APIError)
     {
         let object = try JSONBody.object(body)
@@ -31,9 +31,7 @@ extension APIResponder {
         }
         let row: Engine.LocationStock
         do {
-            let record: JournalRecord
-            (row, record) = try engine.setSafetyStock(sku: sku, location: location, value: value)
-            journal.append(record)
+            row = try engine.setSafetyStock(sku: sku, location: location, value: value, into: &change)
         } catch {
             throw APIError(error)
         }

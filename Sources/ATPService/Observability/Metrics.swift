@@ -112,6 +112,13 @@ final class Metrics: Sendable {
             family(&out, "atpd_store_failed_batches_total", "counter", "Batches that could not be made durable.", [
                 ([], figures.failedBatches),
             ])
+            family(&out, "atpd_store_rolled_back_units_total", "counter",
+                "Changes rolled back because their batch, or one before them, could not be made durable.", [
+                    ([], figures.rolledBackUnits),
+                ])
+            family(&out, "atpd_rolled_back_changes_total", "counter",
+                "Records of rolled-back changes taken back in the engine, by kind.",
+                RolledBackKind.allCases.map { ([("kind", $0.label)], c.rolledBack.load($0.rawValue)) })
             family(&out, "atpd_store_durable_microseconds_total", "counter", "Time spent making batches durable.", [
                 ([], figures.durableMicroseconds),
             ])

@@ -1,3 +1,4 @@
+import ATPUtilities
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -16,14 +17,14 @@ struct RedisBackoff {
     private(set) var notBefore: Int64 = 0
 
     /// True when an attempt may be made now.
-    var isDue: Bool { RedisBackoff.monotonicMilliseconds() >= notBefore }
+    var isDue: Bool { MonotonicClock.milliseconds() >= notBefore }
 
     /// Milliseconds until an attempt may be made (0 when due).
-    var remainingMilliseconds: Int64 { max(0, notBefore - RedisBackoff.monotonicMilliseconds()) }
+    var remainingMilliseconds: Int64 { max(0, notBefore - MonotonicClock.milliseconds()) }
 
     /// Records a failure: the next attempt waits the current delay, which then doubles.
     mutating func failed() {
-        notBefore = RedisBackoff.monotonicMilliseconds() + delayMilliseconds
+        notBefore = MonotonicClock.milliseconds() + delayMilliseconds
         delayMilliseconds = min(delayMilliseconds * 2, RedisBackoff.maximumMilliseconds)
     }
 
@@ -33,10 +34,4 @@ struct RedisBackoff {
         notBefore = 0
     }
 
-    /// Milliseconds of `CLOCK_MONOTONIC`.
-    static func monotonicMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
-    }
 }

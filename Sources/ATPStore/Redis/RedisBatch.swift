@@ -34,6 +34,11 @@ struct RedisBatch {
     private var channelSeen: Set<String> = []
     /// `HSET`/`HDEL`/`DEL` of `P dl:<channel>`, in record order.
     private var deadLetterCommands: [[[UInt8]]] = []
+    /// Repair: keys of forgotten event ids and idempotency keys (`DEL`ed first), sequence marks
+    /// and dead-letter hashes to write from the engine's state.
+    private var forgotten: [[UInt8]] = []
+    private var repairedMarks: [(source: String, sku: String, location: String)] = []
+    private var repairedLetters: [String] = []
 
     init(schema: RedisKeySchema, engine: Engine, configuration: EngineConfiguration, now: Timestamp) {
         self.schema = schema
@@ -82,9 +87,37 @@ struct RedisBatch {
         }
     }
 
+    /// Notes what a rolled-back `record` touched, so that the batch writes the engine's state
+    /// over whatever Redis may hold of it: cells, reservations and channels as they are now (a
+    /// rolled-back reservation is `DEL`ed), its event id or idempotency key `DEL`ed (before any
+    /// record of this batch sets it again), sequence marks and dead letters as the engine has them.
+    mutating func repair(_ record: JournalRecord) {
+        switch record {
+        case .stockEvent(let r):
+            touchCell(r.event.sku, r.event.location)
+            forgotten.append(schema.event(id: r.event.id))
+            if let source = r.event.source, r.event.seq != nil {
+                repairedMarks.append((source, r.event.sku, r.event.location))
+            }
+        case .idempotency(let r):
+            forgotten.append(schema.idempotency(r.key))
+        case .channelRemoved(let name):
+            touchChannel(name)
+            repairedLetters.append(name)
+        case .deadLetter(let letter):
+            repairedLetters.append(letter.channel)
+        case .deadLettersRemoved(let channel, _):
+            repairedLetters.append(channel)
+        case .safetyStock, .cellSnapshot, .reservationCreated, .reservationSnapshot, .reservationTransition,
+            .channelDefined, .sequenceMark, .eventSeen:
+            add(record)
+        }
+    }
+
     /// The commands, without `MULTI`/`EXEC`; empty when nothing was touched.
     mutating func commands() -> [[[UInt8]]] {
         var out: [[[UInt8]]] = []
+        if !forgotten.isEmpty { out.append([Array("DEL".utf8)] + forgotten) }
         // Reservations first: a fulfilled one touches its lines' cells.
         for id in reservations {
             let key = schema.reservation(id)
@@ -150,6 +183,27 @@ struct RedisBatch {
         if defined.count > 2 { out.append(defined) }
         if removed.count > 2 { out.append(removed) }
         out.append(contentsOf: deadLetterCommands)
+        for (source, sku, location) in repairedMarks {
+            let field = RedisKeySchema.sequenceField(sku: sku, location: location)
+            if let seq = engine.sequenceMark(source: source, sku: sku, location: location) {
+                out.append([Array("HSET".utf8), schema.sequenceMarks(source: source), field, Array(String(seq).utf8)])
+            } else {
+                out.append([Array("HDEL".utf8), schema.sequenceMarks(source: source), field])
+            }
+        }
+        var rewritten: Set<String> = []
+        for channel in repairedLetters where rewritten.insert(channel).inserted {
+            let key = schema.deadLetters(channel: channel)
+            out.append([Array("DEL".utf8), key])
+            let letters = engine.deadLetters(channel: channel)
+            guard !letters.isEmpty else { continue }
+            var command = [Array("HSET".utf8), key]
+            for letter in letters {
+                command.append(Array(letter.webhookID.utf8))
+                command.append(JournalRecord.deadLetter(letter).encoded)
+            }
+            out.append(command)
+        }
         return out
     }
 

@@ -1,3 +1,4 @@
+import ATPUtilities
 import ATPEngine
 
 /// Recovery: every key of the schema, read back as records and replayed into an engine.
@@ -20,7 +21,7 @@ extension RedisJournalWriter {
     /// Thread-safety: the owning thread, before any `write`.
     /// - Complexity: O(keys) time; memory O(reservations + 512 keys) besides the engine.
     public func recover(into engine: Engine) throws(StoreError) -> RecoveryReport {
-        let started = RedisBackoff.monotonicMilliseconds()
+        let started = MonotonicClock.milliseconds()
         var loader = RedisRecoveryLoader(schema: schema, engine: engine)
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
@@ -47,7 +48,7 @@ extension RedisJournalWriter {
         }
         var report = loader.report
         report.gaps = engine.finishReplay()
-        report.milliseconds = RedisBackoff.monotonicMilliseconds() - started
+        report.milliseconds = MonotonicClock.milliseconds() - started
         return report
     }
 }

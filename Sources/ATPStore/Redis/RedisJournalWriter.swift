@@ -73,18 +73,21 @@ public final class RedisJournalWriter: @unchecked Sendable {
     /// another type (Redis has no rollback: the rest of that batch was applied).
     /// - Complexity: one round trip; O(records + touched keys).
     public func write(_ units: [[JournalRecord]]) throws(StoreError) {
-        try send(commands(for: units))
+        try send(commands(for: units.map { EngineChange(records: $0) }, repairing: []))
     }
 
     /// The transaction that makes `units` durable: `MULTI`, the commands of `RedisBatch`, `EXEC`
     /// and maybe `WAITAOF`; empty when the batch touches nothing. It holds the engine's values as
     /// they are now: build it where no change is outside the batch (`MutationGate`).
+    /// - Parameter repairing: records of rolled-back batches Redis may hold, written first from
+    ///   the engine's state (`RedisBatch.repair`).
     /// - Complexity: O(records + touched keys).
-    func commands(for units: [[JournalRecord]]) -> [[[UInt8]]] {
+    func commands(for units: [EngineChange], repairing: [JournalRecord]) -> [[[UInt8]]] {
         var batch = RedisBatch(
             schema: schema, engine: engine, configuration: configuration, now: engine.clock.now())
+        for record in repairing { batch.repair(record) }
         for unit in units {
-            for record in unit { batch.add(record) }
+            for record in unit.records { batch.add(record) }
         }
         let body = batch.commands()
         guard !body.isEmpty else { return [] }
@@ -104,7 +107,10 @@ public final class RedisJournalWriter: @unchecked Sendable {
     /// errors of `write`.
     func send(_ commands: [[[UInt8]]]) throws(StoreError) {
         guard !commands.isEmpty else { return }
-        let replies = try run { connection throws(StoreError) in try connection.pipeline(commands) }
+        // Once the transaction may have left, a broken connection leaves its outcome unknown.
+        let replies = try run { connection throws(StoreError) in
+            do throws(StoreError) { return try connection.pipeline(commands) } catch { throw error.possiblyApplied }
+        }
         try check(replies, queued: commands.count - (waitForFsync ? 3 : 2))
     }
 
@@ -215,7 +221,8 @@ public final class RedisJournalWriter: @unchecked Sendable {
             throw .configuration("redis \(url): WAITAOF refused: \(message)")
         }
         guard let counts = wait.array, let local = counts.first?.integer, local >= 1 else {
-            throw .unavailable("redis \(url): the batch was applied but not fsynced within the timeout")
+            throw .unavailable(
+                "redis \(url): the batch was applied but not fsynced within the timeout", mayHaveApplied: true)
         }
     }
 }

@@ -10,11 +10,13 @@ import Synchronization
 /// writer closes while it takes and builds a batch: no change is ever written before its records
 /// (event ids, idempotency keys) are in the same or an earlier transaction.
 ///
-/// A unit whose batch failed with `.unavailable` is already applied in the engine (its client
-/// gets a 503, but reads show it, and a retry with the same event id or `Idempotency-Key` is
-/// answered from it). So it is owed to Redis: it is written again ahead of the next batch — the
-/// probe kicks one as soon as Redis is back — and the store reports itself unavailable until it
-/// is. Writing a unit again is harmless (its values are current ones).
+/// A failed batch is rolled back in the engine (`GroupCommitter`). When Redis refused it
+/// (`OOM`, `READONLY`, …) nothing was written and nothing more is needed. When the outcome is
+/// unknown — the connection broke after the transaction was sent, or `WAITAOF` timed out — Redis
+/// may hold it: its records become a *repair*, written from the rolled-back engine (current
+/// values, `DEL` of forgotten event ids and idempotency keys) ahead of the next batch, and the
+/// store reports itself unavailable until a repair has succeeded (the probe kicks one as soon as
+/// Redis is back).
 ///
 /// Thread-safety: the `Store` contract. The hiredis context is used by the group committer's
 /// writer thread and the probe timer in turn, never at once (`access` serializes them).
@@ -26,59 +28,56 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     private let backend: Backend
     private let committer: GroupCommitter
     private let prober: RepeatingTimer
+    private let engine: Engine
 
     /// Serializes the writer's connection between the commit thread and the probe, and keeps the
-    /// units owed to Redis.
+    /// records Redis may hold although they were rolled back.
     private final class Backend: GroupCommitBackend {
         struct State {
-            /// Units of batches that failed with `.unavailable`, in append order, each once.
-            var owed: [[JournalRecord]] = []
-            /// The batch being written (owed units first) and its transaction, from `prepare`.
-            var batch: [[JournalRecord]] = []
+            /// Records of rolled-back batches whose outcome in Redis is unknown, oldest first.
+            var repair: [JournalRecord] = []
+            /// The transaction being written (repair first), from `prepare`.
             var commands: [[[UInt8]]] = []
         }
         let writer: RedisJournalWriter
         let access = Locked(State())
-        /// True while `access` holds owed units (read without the lock by `isAvailable`).
-        let owing = Atomic<Bool>(false)
+        /// True while `access` holds a repair (read without the lock by `isAvailable`).
+        let repairing = Atomic<Bool>(false)
         init(_ writer: RedisJournalWriter) { self.writer = writer }
 
-        /// Builds the transaction of the owed units and `units` (the gate is closed).
-        func prepare(_ units: [[JournalRecord]]) {
+        /// Builds the transaction of the repair and `units` (the gate is closed).
+        func prepare(_ units: [EngineChange]) {
             access.withLock { state in
-                var batch = units
-                if !state.owed.isEmpty {
-                    var seen = Set(state.owed)  // the stream consumer appends its failed unit again: one copy
-                    batch = state.owed + units.filter { seen.insert($0).inserted }
-                }
-                state.commands = writer.commands(for: batch)
-                state.batch = batch
+                state.commands = writer.commands(for: units, repairing: state.repair)
             }
         }
 
-        /// Sends the prepared transaction; on `.unavailable` its units stay owed.
-        func write(_ units: [[JournalRecord]]) throws(StoreError) {
+        /// Sends the prepared transaction; a success settles the repair too.
+        func write(_ units: [EngineChange]) throws(StoreError) {
             try access.withLock { state throws(StoreError) in
-                defer { (state.batch, state.commands) = ([], []) }
-                do throws(StoreError) {
-                    try writer.send(state.commands)
-                    state.owed = []
-                } catch {
-                    if error == .unavailable("") { state.owed = state.batch }
-                    owing.store(!state.owed.isEmpty, ordering: .releasing)
-                    throw error
-                }
-                owing.store(false, ordering: .releasing)
+                defer { state.commands = [] }
+                try writer.send(state.commands)
+                state.repair = []
+                repairing.store(false, ordering: .releasing)
             }
         }
 
-        /// Checks the connection; true when Redis is reachable and units are owed to it.
-        func probe() -> Bool {
-            access.withLock { state in writer.probe() && !state.owed.isEmpty }
+        /// Keeps the records of a batch Redis may hold as a repair (gate closed, engine rolled back).
+        func rolledBack(_ units: [EngineChange], after error: StoreError) {
+            guard error.mayHaveApplied else { return }
+            access.withLock { state in
+                for unit in units { state.repair.append(contentsOf: unit.records) }
+                repairing.store(!state.repair.isEmpty, ordering: .releasing)
+            }
         }
 
-        /// Writes the owed units now (no mutation can be appended any more: at close).
-        func payOwed(_ gate: MutationGate?) {
+        /// Checks the connection; true when Redis is reachable and a repair is waiting.
+        func probe() -> Bool {
+            access.withLock { state in writer.probe() && !state.repair.isEmpty }
+        }
+
+        /// Writes the repair now (no mutation can be appended any more: at close).
+        func writeRepair(_ gate: MutationGate?) {
             gate?.close()
             prepare([])
             gate?.open()
@@ -96,6 +95,7 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
             url: url, prefix: prefix, waitForFsync: waitForFsync, engine: engine,
             configuration: engine.configuration)
         backend = Backend(writer)
+        self.engine = engine
         let gate = MutationGate()
         mutationGate = gate
         committer = GroupCommitter(backend: backend, gate: gate, name: "atp-redis")
@@ -109,25 +109,25 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     /// - Throws: `.unavailable` when Redis cannot be reached, `.corrupt` for unreadable values.
     public func recover(into engine: Engine) throws(StoreError) -> RecoveryReport {
         let report = try backend.access.withLock { _ throws(StoreError) in try writer.recover(into: engine) }
-        committer.start()
+        committer.start(engine: engine)
         prober.start()
         return report
     }
 
-    public func append(_ unit: [JournalRecord], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+    public func append(_ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
         committer.append(unit, completion: completion)
     }
 
     /// False from a failed write or probe until a probe reconnects (every 250 ms by default, with
-    /// the writer's backoff of 50 ms doubling to 2 s) and has written the units owed to Redis.
-    public var isAvailable: Bool { writer.isAvailable && !backend.owing.load(ordering: .acquiring) }
+    /// the writer's backoff of 50 ms doubling to 2 s) and has written any repair.
+    public var isAvailable: Bool { writer.isAvailable && !backend.repairing.load(ordering: .acquiring) }
 
     public var statistics: StoreStatistics { committer.statistics }
 
     public func close() {
         prober.cancel()
         committer.close()
-        if backend.owing.load(ordering: .acquiring) { backend.payOwed(mutationGate) }  // a last chance
+        if backend.repairing.load(ordering: .acquiring) { backend.writeRepair(mutationGate) }  // a last chance
         backend.access.withLock { _ in writer.close() }
     }
 }

@@ -77,8 +77,9 @@ public final class RedisStreamCounters: Sendable {
 ///    means it exists);
 /// 2. reads with `XREADGROUP GROUP g c COUNT 500 BLOCK 1000 STREAMS KEY >`;
 /// 3. decodes entries (`RedisStreamEntry`) and calls `engine.apply` on the well-formed ones;
-/// 4. hands the journal records to `durability` and waits for its completion — on failure it
-///    retries (50 ms doubling to 2 s) and reads nothing new meanwhile, the entries staying pending;
+/// 4. commits the change through `durable` and waits for it — on failure the change was rolled
+///    back, so it applies the batch again after a pause (50 ms doubling to 2 s) and reads nothing
+///    new meanwhile, the entries staying pending;
 /// 5. copies malformed entries and entries the engine refused to `KEY:dead` (`XADD`, fields
 ///    `dead-code`, `dead-reason`, `dead-entry`, `dead-consumer`, then the entry's own fields),
 ///    then `XACK`s the batch — only after step 4 succeeded;
@@ -87,18 +88,12 @@ public final class RedisStreamCounters: Sendable {
 /// Delivery is at least once: a redelivered entry is a duplicate (event id) and changes nothing.
 ///
 /// Thread-safety: `start` and `stop` once each, from the owner; `counters`, `isConnected` and
-/// `lastError` from any thread. The durability callback's completion may run on any thread.
+/// `lastError` from any thread.
 public final class RedisStreamConsumer: Sendable {
-    /// Makes records durable (normally `Store.append`), then calls the completion, on any thread.
-    public typealias Durability =
-        @Sendable ([JournalRecord], @escaping @Sendable (Result<Void, StoreError>) -> Void) -> Void
-
     public let configuration: RedisStreamConfiguration
     public let counters = RedisStreamCounters()
-    let engine: Engine
-    let durability: Durability
-    /// The store's gate, passed while applying a batch and handing it to `durability`.
-    let gate: MutationGate?
+    /// Where applied events become durable (the one commit seam).
+    let durable: DurableEngine
     private let stopping = Atomic<Bool>(false)
     private let connected = Atomic<Bool>(false)
     private let lastErrorText = Locked<String?>(nil)
@@ -108,15 +103,9 @@ public final class RedisStreamConsumer: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let thread = Locked<pthread_t?>(nil)
 
-    /// - Parameter gate: the store's `mutationGate`, when it has one.
-    public init(
-        configuration: RedisStreamConfiguration, engine: Engine, gate: MutationGate? = nil,
-        durability: @escaping Durability
-    ) {
+    public init(configuration: RedisStreamConfiguration, durable: DurableEngine) {
         self.configuration = configuration
-        self.engine = engine
-        self.gate = gate
-        self.durability = durability
+        self.durable = durable
     }
 
     /// `<hostname>-<pid>`.

@@ -39,9 +39,9 @@ final class RedisStreamWorker {
                 continue
             }
             do {
-                if RedisBackoff.monotonicMilliseconds() >= nextClaim {
+                if MonotonicClock.milliseconds() >= nextClaim {
                     try claim(connection)
-                    nextClaim = RedisBackoff.monotonicMilliseconds() + config.claimIntervalMilliseconds
+                    nextClaim = MonotonicClock.milliseconds() + config.claimIntervalMilliseconds
                 }
                 try read(connection)
             } catch {
@@ -120,11 +120,7 @@ final class RedisStreamWorker {
                 dead.append(DeadLetter(entry: entry, code: malformed.code, detail: malformed.detail))
             }
         }
-        // Apply and append inside the store's gate; wait for durability outside it.
-        consumer.gate?.enter()
-        let (outcomes, records) = consumer.engine.apply(events)
-        let first = records.isEmpty ? nil : submit(records)
-        consumer.gate?.exit()
+        guard let outcomes = commit(events) else { return }  // stopping
         let counters = consumer.counters
         for (k, outcome) in outcomes.enumerated() {
             switch outcome {
@@ -137,45 +133,38 @@ final class RedisStreamWorker {
             }
         }
         counters.rejected.add(dead.count, ordering: .relaxed)
-        if let first, !makeDurable(records, first) { return }
         settle(entries.map(\.id), dead: dead)
     }
 
-    /// Hands `records` to the durability callback; the returned submission reports its result.
-    private func submit(_ records: [JournalRecord]) -> Submission {
-        let submission = Submission()
-        consumer.durability(records) { result in
-            submission.outcome.withLock { $0 = result }
-            submission.done.signal()
+    /// Applies `events` through the commit seam until the change is durable; a failed commit was
+    /// rolled back, so the events are applied again after a pause. Nil when stopping first.
+    private func commit(_ events: [StockEvent]) -> [EventOutcome]? {
+        var retry = RedisBackoff()
+        while !consumer.isStopping {
+            let submission = Submission()
+            let engine = consumer.durable.engine
+            let (outcomes, pending) = consumer.durable.commit({ engine.apply(events, into: &$0) }) { _ in
+                return { result in
+                    submission.outcome.withLock { $0 = result }
+                    submission.done.signal()
+                }
+            }
+            guard pending else { return outcomes }
+            while submission.done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+                if consumer.isStopping { return nil }  // the completion still runs; entries stay pending
+            }
+            guard case .failure(let error) = submission.outcome.withLock({ $0 }) else { return outcomes }
+            consumer.noteError("\(events.count) stream events were not made durable and were rolled back: \(error)")
+            retry.failed()
+            pause(retry.remainingMilliseconds)
         }
-        return submission
+        return nil
     }
 
-    /// One call of the durability callback.
+    /// One commit's completion, waited for on the consumer's thread.
     private final class Submission: Sendable {
         let done = DispatchSemaphore(value: 0)
         let outcome = Locked<Result<Void, StoreError>?>(nil)
-    }
-
-    /// Waits for `first` (the submission of `records`) and submits them again until one succeeds;
-    /// false when stopping first.
-    private func makeDurable(_ records: [JournalRecord], _ first: Submission) -> Bool {
-        var retry = RedisBackoff()
-        var submission = first
-        while !consumer.isStopping {
-            while submission.done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-                if consumer.isStopping { return false }
-            }
-            switch submission.outcome.withLock({ $0 })! {
-            case .success: return true
-            case .failure(let error):
-                consumer.noteError("durability of \(records.count) stream records failed: \(error)")
-                retry.failed()
-                pause(retry.remainingMilliseconds)
-                submission = submit(records)
-            }
-        }
-        return false
     }
 
     /// Copies `dead` to the dead-letter stream, then acknowledges `ids` (except dead letters that

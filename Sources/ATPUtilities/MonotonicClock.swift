@@ -1,8 +1,8 @@
 import Glibc
 
-/// Monotonic time in nanoseconds (`CLOCK_MONOTONIC`), and sleeping until a point in it.
+/// The one monotonic clock (`CLOCK_MONOTONIC`) of atpd and atp-load, and sleeping on it.
 ///
-/// Thread-safety: stateless; call from any thread. Complexity: one system call each.
+/// Thread-safety: stateless; call from any thread. Complexity: one vDSO call or system call each.
 public enum MonotonicClock {
     /// Nanoseconds since an arbitrary fixed point (boot), never going backwards.
     @inline(__always)
@@ -11,6 +11,14 @@ public enum MonotonicClock {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
     }
+
+    /// Microseconds since the same fixed point as `now()`.
+    @inline(__always)
+    public static func microseconds() -> Int64 { now() / 1_000 }
+
+    /// Milliseconds since the same fixed point as `now()`.
+    @inline(__always)
+    public static func milliseconds() -> Int64 { now() / 1_000_000 }
 
     /// Sleeps until `deadline` (a `now()` value); returns at once when it has passed.
     public static func sleep(until deadline: Int64) {
@@ -22,4 +30,7 @@ public enum MonotonicClock {
     public static func sleep(nanoseconds: Int64) {
         sleep(until: now() &+ nanoseconds)
     }
+
+    /// Sleeps for `microseconds`.
+    public static func sleep(microseconds: Int64) { sleep(nanoseconds: microseconds &* 1_000) }
 }
