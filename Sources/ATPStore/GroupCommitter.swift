@@ -139,7 +139,7 @@ final class GroupCommitter: Sendable {
     }
 
     /// Makes the writer run a batch soon even if nothing is queued (a backend with work of its
-    /// own, such as units owed to Redis, does it in `prepare` and `write`).
+    /// own, such as a repair owed to Redis, does it in `prepare` and `write`).
     func kick() {
         queue.withLock { $0.kicked = true }
         queue.signal()

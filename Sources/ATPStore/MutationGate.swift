@@ -15,6 +15,8 @@ import Synchronization
 /// key — a retry would apply it twice. Mutations `enter` before changing the engine and `exit`
 /// after appending; the writer thread `close`s the gate, takes the queued units, reads the engine,
 /// and `open`s it again (for microseconds per batch; the round trip to Redis happens after).
+/// The same cut makes rolling a failed batch back exact (`GroupCommitter`), so every durable
+/// store has a gate; `DurableEngine.commit` is the only code that enters it.
 ///
 /// Mutations do not exclude each other: entering is one atomic add while the gate is open.
 /// Entering must not nest, and nothing may wait for the writer while inside.
