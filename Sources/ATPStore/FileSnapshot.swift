@@ -54,6 +54,12 @@ final class FileSnapshots: Sendable {
         state.withLock { ($0.engine, $0.committer) = (engine, committer) }
     }
 
+    /// Lets go of the engine and the committer (which holds these snapshots through its
+    /// journal) once the store is closed and no snapshot runs.
+    func detach() {
+        state.withLock { ($0.engine, $0.committer) = (nil, nil) }
+    }
+
     /// True from `start` until the snapshot is durable (or has failed) and old files are gone.
     var isRunning: Bool { state.withLock { $0.running } }
 

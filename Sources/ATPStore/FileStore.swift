@@ -139,6 +139,7 @@ public final class FileStore: Store {
         guard wasOpen else { return }
         if flush { committer.close() } else { committer.abandon() }
         snapshots.wait()
+        snapshots.detach()
         journal.close()
         directory.release()
     }

@@ -73,6 +73,8 @@ final class GroupCommitter: Sendable {
         var phase = Phase.notStarted
         /// A batch is wanted even if no unit is queued (`kick`).
         var kicked = false
+        /// Set by `abandon`: queued units were dropped.
+        var wasAbandoned = false
 
         var hasWork: Bool { !units.isEmpty || kicked }
     }
@@ -167,18 +169,32 @@ final class GroupCommitter: Sendable {
     /// Incremented after each rollback has finished (a snapshot taken across one is discarded).
     var rollbackGeneration: Int { rollbackGenerations.load(ordering: .acquiring) }
 
-    /// Waits until every unit appended before this call has completed; false if the wait's own
-    /// empty unit failed (the store failed or closed meanwhile).
+    /// Waits until every unit appended before this call has completed. False if they may not
+    /// all be durable: the wait's own empty unit failed, or the committer was abandoned (queued
+    /// units dropped) or never started. A `close` meanwhile drains the queue, so it counts as done.
     /// Never call it from the writer thread or from inside the gate.
     func barrier() -> Bool {
         let done = DispatchSemaphore(value: 0)
         let succeeded = Atomic<Bool>(false)
-        append(EngineChange()) { result in
-            if case .success = result { succeeded.store(true, ordering: .relaxed) }
-            done.signal()
+        let phase = queue.withLock { q -> Phase in
+            guard q.phase == .running else { return q.phase }
+            q.units.append(EngineChange())
+            q.completions.append { result in
+                if case .success = result { succeeded.store(true, ordering: .relaxed) }
+                done.signal()
+            }
+            return q.phase
         }
-        done.wait()
-        return succeeded.load(ordering: .relaxed)
+        switch phase {
+        case .running:
+            queue.signal()
+            done.wait()
+            return succeeded.load(ordering: .relaxed)
+        case .closing, .closed:
+            return queue.withLock(waitingUntil: { $0.phase == .closed }) { !$0.wasAbandoned }
+        case .notStarted, .abandoned:
+            return false
+        }
     }
 
     /// Units written (successfully or not) so far.
@@ -192,6 +208,7 @@ final class GroupCommitter: Sendable {
             guard q.phase == .running else { return ([], []) }
             q.phase = phase
             guard phase == .abandoned else { return ([], []) }
+            q.wasAbandoned = true
             q.kicked = false
             defer { (q.units, q.completions) = ([], []) }
             return (q.units, q.completions)
@@ -205,6 +222,8 @@ final class GroupCommitter: Sendable {
         }
         thread?.join()
         queue.withLock { $0.phase = .closed }
+        queue.broadcast()  // barriers wait for it
+        engine.withLock { $0 = nil }  // the engine may hold what holds this committer
     }
 
     /// The writer loop: wait for units, write them as one batch, complete them in order.
