@@ -93,7 +93,7 @@ extension Engine {
         return (row, change.records[0])
     }
 
-    /// `setSafetyStock`, appending its record to `change` (undone by restoring the old value).
+    /// `setSafetyStock`, appending its record to `change` (undone by taking back what it added).
     public func setSafetyStock(sku: String, location: String, value: Int64, into change: inout EngineChange)
         throws(EngineError) -> LocationStock
     {
@@ -106,10 +106,10 @@ extension Engine {
         guard let cell = inventory.findOrCreateCell(sku: sku, location: location) else {
             throw .capacityExhausted("no room for another cell")
         }
-        let previous = inventory.safetyStock(cell)
-        inventory.setSafetyStock(cell, value)
+        let previous = inventory.exchangeSafetyStock(cell, value)
         let (state, safety) = inventory.reader.state(cell)
-        change.append(.safetyStock(sku: sku, location: location, value: value), undo: .safetyStock(cell: cell, previous: previous))
+        change.append(
+            .safetyStock(sku: sku, location: location, value: value), undo: .safetyStock(cell: cell, delta: value - previous))
         return LocationStock(
             location: location, onHand: state.onHand, reserved: state.reserved, safetyStock: safety,
             available: state.available(safetyStock: safety))

@@ -130,7 +130,7 @@ extension PushDispatcher {
         let letter = DeadLetter(
             channel: state.name, webhookID: delivery.id, updates: delivery.updates, attempts: delivery.attempts,
             lastError: delivery.lastError, failedAt: engine.clock.now())
-        durable.commit({ engine.addDeadLetter(letter, into: &$0) }, ifRolledBack: notDurable)
+        durable.commitUnawaited { engine.addDeadLetter(letter, into: &$0) }
         state.counters.deadLettered.add(1, ordering: .relaxed)
         state.release(delivery, deadLettered: true)
     }
@@ -143,6 +143,6 @@ extension PushDispatcher {
         guard var view = engine.channel(named: state.name)?.view, view.delivery != nil, view.delivery?.disabled == false
         else { return }
         view.delivery!.disabled = true
-        durable.commit({ try? engine.define(view, into: &$0) }, ifRolledBack: notDurable)
+        durable.commitUnawaited { _ = try? engine.define(view, into: &$0) }
     }
 }

@@ -28,8 +28,6 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     /// Where push's own changes (dead letters, a 410's disabling) become durable, and whose
     /// acknowledged state is all that is sent.
     let durable: DurableEngine
-    /// Told when one of push's own changes could not be made durable (it was rolled back).
-    let notDurable: @Sendable (StoreError) -> Void
     /// Counters by channel name, shared with readers.
     let registry: Locked<[String: PushChannelCounters]>
     private let inbox = Locked<[Message]>([])
@@ -47,14 +45,12 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     private var idCounter: UInt64 = 0
 
     init(
-        durable: DurableEngine, configuration: PushConfiguration, registry: Locked<[String: PushChannelCounters]>,
-        notDurable: @escaping @Sendable (StoreError) -> Void
+        durable: DurableEngine, configuration: PushConfiguration, registry: Locked<[String: PushChannelCounters]>
     ) {
         engine = durable.engine
         self.durable = durable
         self.configuration = configuration
         self.registry = registry
-        self.notDurable = notDurable
         client = HTTPClient(
             connectTimeoutMilliseconds: configuration.connectTimeoutMilliseconds,
             readTimeoutMilliseconds: configuration.requestTimeoutMilliseconds,

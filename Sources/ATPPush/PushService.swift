@@ -16,15 +16,11 @@ public final class PushService: Sendable {
     private let registry = Locked<[String: PushChannelCounters]>([:])
     private let dispatcher: PushDispatcher
 
-    /// - Parameter notDurable: told (on the store's thread) when one of push's own changes could
-    ///   not be made durable and was rolled back.
-    public init(
-        durable: DurableEngine, configuration: PushConfiguration = PushConfiguration(),
-        notDurable: @escaping @Sendable (StoreError) -> Void = { _ in }
-    ) {
+    /// Push's own changes (dead letters, a 410's disabling) are committed through `durable`; one
+    /// the store refuses is rolled back like any other (counted in the store's figures).
+    public init(durable: DurableEngine, configuration: PushConfiguration = PushConfiguration()) {
         engine = durable.engine
-        dispatcher = PushDispatcher(
-            durable: durable, configuration: configuration, registry: registry, notDurable: notDurable)
+        dispatcher = PushDispatcher(durable: durable, configuration: configuration, registry: registry)
     }
 
     /// Starts the dispatcher thread. Call after recovery: the dispatcher becomes the consumer of

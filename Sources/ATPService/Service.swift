@@ -48,23 +48,21 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         let durable = DurableEngine(engine: engine, store: store)
         self.durable = durable
         consumer = try Self.makeConsumer(configuration, durable: durable)
-        push = PushService(durable: durable, configuration: configuration.push) { error in
-            log.error("push_change_rolled_back", [("detail", .string(error.description))])
-        }
+        push = PushService(durable: durable, configuration: configuration.push)
         responder = APIResponder(durable: durable, configuration: configuration, keys: keys, push: push, log: log)
         var http = configuration.http
         http.onError = { message in log.error("server_error", [("detail", .string(message))]) }
         server = try HTTPServer(configuration: http, responder: responder)
         responder.server.withLock { [server] in $0 = server }
         responder.stream.withLock { [consumer] in $0 = consumer }
+        let rollbacks = RollbackLog(log: log)
         sweeper = RepeatingTimer(
             label: "atpd.sweep", intervalMilliseconds: Int(configuration.sweepIntervalMilliseconds)
         ) {
             // An expiry the store refuses is rolled back: the hold is held again and the next
-            // sweep expires it once more.
-            durable.commit({ engine.sweepExpired(into: &$0) }, ifRolledBack: { error in
-                log.error("expiry_rolled_back", [("detail", .string(error.description))])
-            })
+            // sweep expires it once more (and the rollback log below reports it).
+            durable.commitUnawaited { engine.sweepExpired(into: &$0) }
+            rollbacks.check(store: store, engine: engine)
         }
         if keys == nil {
             log.warning("open_mode", [("detail", .string("no --api-keys: every request is allowed; loopback only"))])

@@ -77,16 +77,11 @@ public final class DurableEngine: Sendable {
         return (try outcome.get(), true)
     }
 
-    /// `commit` for changes nobody waits on (the sweep, push's own records): `rolledBack` runs
-    /// with the error when the store refused the change, after it was rolled back.
-    public func commit(
-        _ change: (inout EngineChange) -> Void, ifRolledBack rolledBack: @escaping @Sendable (StoreError) -> Void
-    ) {
-        _ = commit(change) { _ in
-            { result in
-                if case .failure(let error) = result { rolledBack(error) }
-            }
-        }
+    /// `commit` for changes nobody waits on (the sweep, push's own records). One the store
+    /// refuses is rolled back like any other, and shows in the store's figures (`/metrics`, the
+    /// `changes_rolled_back` log line).
+    public func commitUnawaited(_ change: (inout EngineChange) -> Void) {
+        _ = commit(change) { _ in { _ in } }
     }
 
     // MARK: Acknowledged reads (channel push)

@@ -94,6 +94,7 @@ final class GroupCommitter: Sendable {
     private let rolledBackCount = Atomic<Int>(0)
     private let rollbackGenerations = Atomic<Int>(0)
     private let durableMicros = Atomic<Int>(0)
+    private let lastFailure = Locked<String?>(nil)
 
     /// A committer that writes through `backend`; nothing is accepted before `start`.
     /// - Parameters:
@@ -163,6 +164,7 @@ final class GroupCommitter: Sendable {
         s.failedBatches = failedCount.load(ordering: .relaxed)
         s.rolledBackUnits = rolledBackCount.load(ordering: .relaxed)
         s.durableMicroseconds = durableMicros.load(ordering: .relaxed)
+        s.lastFailure = lastFailure.withLock { $0 }
         return s
     }
 
@@ -251,6 +253,7 @@ final class GroupCommitter: Sendable {
                 try backend.write(units)
             } catch {
                 result = .failure(error)
+                lastFailure.withLock { $0 = error.description }
                 failedCount.add(1, ordering: .relaxed)
             }
             durableMicros.add(Int(MonotonicClock.microseconds()) - started, ordering: .relaxed)

@@ -81,6 +81,8 @@ public struct StoreStatistics: Sendable {
     /// Time spent making batches durable (write + fsync, or the Redis round trip), in microseconds.
     public var durableMicroseconds = 0
     public var snapshots = 0
+    /// Why the last failed batch failed, or nil if none has.
+    public var lastFailure: String?
 
     public init() {}
 }

@@ -192,15 +192,6 @@ func expectProblem(
     #expect(object["detail"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
 }
 
-/// Polls `condition` every 5 ms for up to `milliseconds`; true once it held.
-func eventually(within milliseconds: Int64 = 3_000, _ condition: () -> Bool) -> Bool {
-    let deadline = MonotonicClock.milliseconds() + milliseconds
-    while MonotonicClock.milliseconds() < deadline {
-        if condition() { return true }
-        usleep(5_000)
-    }
-    return condition()
-}
 
 func sleepMilliseconds(_ milliseconds: Int) {
     usleep(UInt32(milliseconds * 1000))

@@ -1,3 +1,4 @@
+import ATPTestSupport
 import ATPEngine
 import ATPUtilities
 import Foundation
@@ -85,7 +86,7 @@ import Testing
         }
         #expect(changes > 10_000)
         let expected = Dictionary(uniqueKeysWithValues: (0..<skus).map { ("S\($0)", h.engine.available(sku: "S\($0)")) })
-        #expect(eventually(15) { receiver.latest == expected }, "the receiver converges on the latest values")
+        #expect(eventually(within: 15_000) { receiver.latest == expected }, "the receiver converges on the latest values")
         let hits = receiver.hits.withLock { $0 }
         let times = hits.map(\.at)
         for (i, start) in times.enumerated() {
@@ -115,13 +116,13 @@ import Testing
             $0.maxBatch = 5
         }
         // Let the resync (62 skus, 13 requests at 8/s) finish.
-        #expect(eventually(10) { receiver.latest.count == 62 && h.counters("slow")?.pending.load(ordering: .relaxed) == 0 })
+        #expect(eventually(within: 10_000) { receiver.latest.count == 62 && h.counters("slow")?.pending.load(ordering: .relaxed) == 0 })
         let before = receiver.count
         for i in 0..<60 { h.set("B\(i)", 9) }  // 12 requests of backlog
         usleep(20_000)
         h.set("OUT", 0)
         h.set("BACK", 3)
-        #expect(eventually(10) { receiver.latest["B59"] == 9 && receiver.latest["OUT"] == 0 && receiver.latest["BACK"] == 3 })
+        #expect(eventually(within: 10_000) { receiver.latest["B59"] == 9 && receiver.latest["OUT"] == 0 && receiver.latest["BACK"] == 3 })
         let hits = Array(receiver.hits.withLock { $0 }[before...])
         let urgentAt = hits.firstIndex { hit in hit.updates.contains { $0.sku == "OUT" } }
         let backAt = hits.firstIndex { hit in hit.updates.contains { $0.sku == "BACK" } }

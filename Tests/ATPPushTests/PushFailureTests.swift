@@ -39,7 +39,7 @@ import Testing
         h.set("A", 4)
         #expect(eventually { healthy.latest["A"] == 4 }, "the other channel is not paused")
         #expect(throttled.count == 1)
-        #expect(eventually(3) { throttled.latest["A"] == 4 })
+        #expect(eventually(within: 3_000) { throttled.latest["A"] == 4 })
         let hits = throttled.hits.withLock { $0 }
         #expect(hits[1].at - hits[0].at >= 950_000, "Retry-After: 1 honoured")
         #expect(hits[1].id == hits[0].id)

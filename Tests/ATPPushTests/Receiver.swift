@@ -106,13 +106,3 @@ final class Receiver: HTTPResponder, @unchecked Sendable {
     var count: Int { hits.withLock { $0.count } }
 }
 
-/// Waits up to `seconds` for `condition`, polling every 5 ms.
-@discardableResult
-func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(5_000)
-    }
-    return condition()
-}

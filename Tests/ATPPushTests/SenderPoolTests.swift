@@ -1,3 +1,4 @@
+import ATPTestSupport
 import Dispatch
 import Testing
 

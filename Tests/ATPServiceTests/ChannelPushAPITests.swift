@@ -9,36 +9,6 @@ import Testing
 /// Channel push through the service: a channel defined over the API receives the changes made
 /// over the API; status, metrics and the dead-letter routes report it.
 @Suite struct ChannelPushAPITests {
-    /// Records request bodies; answers `status`.
-    final class Sink: HTTPResponder, @unchecked Sendable {
-        let bodies = Locked<[String]>([])
-        let status = Locked(204)
-        var server: HTTPServer!
-
-        init() throws {
-            var configuration = HTTPServerConfiguration(address: .loopback(port: 0))
-            configuration.threads = 1
-            configuration.shutdownGraceMilliseconds = 200
-            server = try HTTPServer(configuration: configuration, responder: self)
-            server.start()
-        }
-
-        /// Stops the server and lets go of it (it holds this sink as its responder).
-        func stop() {
-            server.shutdown()
-            server.wait()
-            server = nil
-        }
-
-        func bodyLimit(for head: HTTPRequestHead, headBytes: UnsafeRawBufferPointer) -> Int { 1 << 20 }
-
-        func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition {
-            bodies.withLock { $0.append(String(decoding: request.body, as: UTF8.self)) }
-            response = HTTPResponse(status: status.withLock { $0 }, contentType: .none)
-            return .answered
-        }
-    }
-
     func wait(_ condition: () throws -> Bool) rethrows -> Bool {
         for _ in 0..<1000 {
             if try condition() { return true }
@@ -48,7 +18,7 @@ import Testing
     }
 
     @Test func changesReachTheChannelAndStatusShowsIt() throws {
-        let sink = try Sink()
+        let sink = try WebhookSink()
         defer { sink.stop() }
         let harness = try ServiceHarness { $0.push.retryBaseMilliseconds = 10 }
         try harness.seed("A", "DC1", 5)

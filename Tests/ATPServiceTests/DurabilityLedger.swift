@@ -6,11 +6,11 @@ import Testing
 /// What a load recorded, and the checks that atpd's state keeps every acknowledged mutation and
 /// holds nothing that was never possibly acknowledged.
 ///
-/// A mutation is *acknowledged* (201 hold, 200 batch with every event applied) or *uncertain*:
-/// sent but never answered because atpd was killed, or answered 503 `store_unavailable` — it may
-/// or may not take effect, as a whole (a 503 after a failed write leaves the change applied in
-/// memory and owed to the store). A 503 to a request sent while atpd knew the store to be down is
-/// *refused* (`refuse(sentWhen:)`): it must have changed nothing.
+/// A mutation is *acknowledged* (201 hold, 200 batch with every event applied), *uncertain* (sent
+/// but never answered because atpd was killed: it may or may not take effect, as a whole), or
+/// answered 503 `store_unavailable` — which must have changed nothing, whenever and however the
+/// store failed (issue 22: a failure answer means no trace of the change, in memory, in the store,
+/// after a restart).
 struct LoadLedger {
     let cells: [CellKey]
     /// On-hand of every cell before the load.
@@ -35,16 +35,6 @@ struct LoadLedger {
         }
     }
 
-    /// Marks the 503s of requests sent at a time for which `when` is true as refused.
-    mutating func refuse(sentWhen when: (Int64) -> Bool) {
-        for i in holds.indices where holds[i].outcome.isUnavailable && when(holds[i].sentAt) {
-            holds[i].outcome = .refused
-        }
-        for i in batches.indices where batches[i].outcome.isUnavailable && when(batches[i].sentAt) {
-            batches[i].outcome = .refused
-        }
-    }
-
     var summary: String {
         func count(_ outcomes: [LoadOutcome], _ test: (LoadOutcome) -> Bool) -> Int {
             outcomes.filter(test).count
@@ -53,10 +43,10 @@ struct LoadLedger {
         let b = batches.map(\.outcome)
         return
             "holds \(count(h) { $0.isAcknowledged }) acknowledged / \(count(h) { $0 == .unanswered }) unanswered / "
-            + "\(count(h) { $0.isUnavailable }) 503 / \(count(h) { $0 == .refused }) 503 refused; "
+            + "\(count(h) { $0.isUnavailable }) 503; "
             + "event batches \(count(b) { $0.isAcknowledged }) acknowledged "
             + "(\(acknowledgedBatches.reduce(0) { $0 + $1.events.count }) events) / \(count(b) { $0 == .unanswered }) "
-            + "unanswered / \(count(b) { $0.isUnavailable }) 503 / \(count(b) { $0 == .refused }) 503 refused; "
+            + "unanswered / \(count(b) { $0.isUnavailable }) 503; "
             + "unexpected \(unexpected.count)"
     }
 
@@ -168,18 +158,19 @@ struct LoadLedger {
     }
 
     /// Sends every uncertain mutation again with the same event ids and `Idempotency-Key`s, as a
-    /// client that never heard back (or was told 503 and `Retry-After`) would: each batch must come
-    /// back all applied or all duplicate, each hold 201 (new, or replayed with the id it got).
-    /// Refused ones are sent again too, and must come back applied / new. Then the totals are
-    /// exact: reserved = every hold, onHand = initial + every delta. Mutates; call last.
+    /// client that never heard back would: each batch must come back all applied or all
+    /// duplicate, each hold 201 (new, or replayed with the id it got). The 503'd ones are sent
+    /// again too (as `Retry-After` asks), and must come back applied / new: the failed attempt
+    /// left nothing, not even its key. Then the totals are exact: reserved = every hold,
+    /// onHand = initial + every delta. Mutates; call last.
     mutating func settle(
         _ client: AtpdClient, _ label: String, sourceLocation: SourceLocation = #_sourceLocation
     )
         throws
     {
-        for i in batches.indices where batches[i].outcome.isUncertain || batches[i].outcome == .refused {
+        for i in batches.indices where batches[i].outcome.isUncertain || batches[i].outcome.isUnavailable {
             let (events, before) = (batches[i].events, batches[i].outcome)
-            let fresh = before == .refused
+            let fresh = before.isUnavailable
             let counts = try client.events(events.map(\.json))
             let whole =
                 counts == EventCounts(applied: events.count)
@@ -189,9 +180,9 @@ struct LoadLedger {
                 sourceLocation: sourceLocation)
             batches[i].outcome = .acknowledged(id: nil)
         }
-        for i in holds.indices where holds[i].outcome.isUncertain || holds[i].outcome == .refused {
+        for i in holds.indices where holds[i].outcome.isUncertain || holds[i].outcome.isUnavailable {
             let hold = holds[i]
-            let fresh = hold.outcome == .refused
+            let fresh = hold.outcome.isUnavailable
             let response = try client.send(
                 "POST", "/v1/reservations", body: Self.holdBody(hold.cell, key: hold.key),
                 headers: [("Idempotency-Key", hold.key)])

@@ -21,10 +21,9 @@ enum LoadOutcome: Sendable, Equatable {
     /// Sent, never answered: the connection broke (atpd was killed) — it may or may not have
     /// taken effect.
     case unanswered
-    /// 503 `store_unavailable`; `retryAfter` says whether the answer carried `Retry-After`.
+    /// 503 `store_unavailable`, which must have changed nothing; `retryAfter` says whether the
+    /// answer carried `Retry-After`.
     case unavailable(retryAfter: Bool)
-    /// A 503 the test knows had no effect (answered while the store was known to be down).
-    case refused
     /// Anything else: always a test failure.
     case unexpected(String)
 }
@@ -118,6 +117,12 @@ final class LoadRun: Sendable {
             + batches.withLock { $0.filter { $0.outcome.isAcknowledged && $0.answeredAt > time }.count }
     }
 
+    /// Mutations answered 503 after `time` (monotonic ms).
+    func unavailable(after time: Int64) -> Int {
+        holds.withLock { $0.filter { $0.outcome.isUnavailable && $0.answeredAt > time }.count }
+            + batches.withLock { $0.filter { $0.outcome.isUnavailable && $0.answeredAt > time }.count }
+    }
+
     private func run(_ worker: Int) {
         var random = SeededGenerator(seed: UInt64(worker) &* 7_919 &+ 17)
         let deadline = AtpdProcess.now() + plan.milliseconds
@@ -203,8 +208,8 @@ extension LoadOutcome {
     var isUnavailable: Bool {
         if case .unavailable = self { true } else { false }
     }
-    /// Unanswered or 503: it may or may not take effect.
-    var isUncertain: Bool { self == .unanswered || isUnavailable }
+    /// Unanswered: it may or may not take effect (a 503 must not).
+    var isUncertain: Bool { self == .unanswered }
     var holdID: String? {
         if case .acknowledged(let id) = self { id } else { nil }
     }

@@ -1,3 +1,4 @@
+import ATPTestSupport
 import ATPEngine
 import ATPUtilities
 import Testing

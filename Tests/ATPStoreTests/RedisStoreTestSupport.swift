@@ -4,16 +4,6 @@ import ATPTestSupport
 import ATPUtilities
 import Glibc
 
-/// Waits until `condition` holds, polling every 10 ms for at most `milliseconds`.
-func eventually(within milliseconds: Int = 5_000, _ condition: () throws -> Bool) rethrows -> Bool {
-    var waited = 0
-    while true {
-        if try condition() { return true }
-        if waited >= milliseconds { return false }
-        usleep(10_000)
-        waited += 10
-    }
-}
 
 /// A fresh connection to `server`.
 func redis(_ server: RedisServerProcess) throws -> RedisConnection {

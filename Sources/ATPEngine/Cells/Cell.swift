@@ -87,7 +87,7 @@ struct Cell: ~Copyable {
     }
 
     /// Takes back a `fulfil(qty)`: on-hand and reserved both rise by `qty` and the version steps
-    /// back, in one CAS (rollback only, in reverse order of the changes).
+    /// back, in one CAS (rollback only).
     func unfulfil(_ qty: Int64) {
         update {
             $0.onHand += qty
@@ -96,7 +96,15 @@ struct Cell: ~Copyable {
         }
     }
 
-    /// Overwrites on-hand and version (snapshot restore and rollback only).
+    /// Takes back an event that added `delta` to on-hand; the version steps back (rollback only).
+    func unapply(_ delta: Int64) {
+        update {
+            $0.onHand -= delta
+            $0.version = ($0.version &- 1) & CellState.versionMask
+        }
+    }
+
+    /// Overwrites on-hand and version (snapshot restore only).
     func restore(onHand: Int64, version: UInt32) {
         update {
             $0.onHand = onHand

@@ -116,6 +116,31 @@ public final class Inventory: @unchecked Sendable {
         changes.mark(c.pointee.sku)
     }
 
+    /// Sets the safety stock of `cell` and returns the value it replaced (one atomic exchange, so
+    /// concurrent sets are ordered and each knows what it replaced).
+    func exchangeSafetyStock(_ cell: CellID, _ value: Int64) -> Int64 {
+        let c = cells.pointer(at: Int(cell))
+        defer { changes.mark(c.pointee.sku) }
+        return Int64(c.pointee.safetyStock.exchange(Int32(value), ordering: .relaxed))
+    }
+
+    /// Adds `delta` to the safety stock of `cell` (rollback only).
+    func addSafetyStock(_ cell: CellID, _ delta: Int64) {
+        let c = cells.pointer(at: Int(cell))
+        c.pointee.safetyStock.add(Int32(clamping: delta), ordering: .relaxed)
+        changes.mark(c.pointee.sku)
+    }
+
+    /// Takes back an event that added `delta` to on-hand: on-hand drops by `delta` and the
+    /// version steps back by one, in one CAS (rollback only).
+    func unapply(_ cell: CellID, delta: Int64) {
+        let c = cells.pointer(at: Int(cell))
+        let old = c.snapshot().onHand
+        c.pointee.unapply(delta)
+        noteOnHand(old: old, new: old - delta)
+        changes.mark(c.pointee.sku)
+    }
+
     /// Adds reserved units without an availability check (replay, and rollback of a release).
     func forceReserve(_ cell: CellID, qty: Int64) {
         let c = cells.pointer(at: Int(cell))
@@ -132,7 +157,7 @@ public final class Inventory: @unchecked Sendable {
         changes.mark(c.pointee.sku)
     }
 
-    /// Overwrites on-hand and version (snapshot restore, and rollback of an event).
+    /// Overwrites on-hand and version (snapshot restore and replay).
     func restore(_ cell: CellID, onHand: Int64, version: UInt32) {
         let c = cells.pointer(at: Int(cell))
         let old = c.snapshot().onHand

@@ -1,75 +1,104 @@
 /// Taking back changes the store refused: a failure answer means that nothing changed.
+///
+/// The changes handed in are every change made after some point (a failed batch and all queued
+/// behind it), but not necessarily in the order the engine made them: two mutations inside the
+/// gate at once may append in either order. So every undo is order-independent:
+/// - on-hand and safety stock go back by the amount the change added (and a cell's version steps
+///   back by one per event), which commutes;
+/// - a sequence mark goes back to the smallest mark any of the undone events found (the earliest
+///   of them found it, as marks only grow);
+/// - a step that depends on a later change being undone first (a reservation's creation while it
+///   is confirmed, its confirmation while it is fulfilled; a channel definition another one
+///   replaced) waits for it: `rollBack` repeats its pass over the steps still waiting.
 extension Engine {
-    /// Undoes `changes`, newest first, and each change's records newest first.
-    ///
-    /// Exact only when nothing else mutates the engine meanwhile and every change made after
-    /// these is undone first: the group committer calls it with its `MutationGate` closed, for a
-    /// failed batch together with every unit queued behind it. Readers may run concurrently; they
-    /// see each cell go back in one step. The sku of every cell touched is marked in `changes`,
-    /// so channel push reads it again.
-    /// - Complexity: O(records + their lines).
+    /// Undoes `changes` (see above): exact when nothing else mutates the engine meanwhile and the
+    /// changes are all made after some point. The group committer calls it with its
+    /// `MutationGate` closed. Readers may run concurrently; they see each cell change in one
+    /// step. The sku of every cell touched is marked in `changes`, so channel push reads it again.
+    /// - Complexity: O(records + their lines) per pass; a pass more for each step that waited
+    ///   (at most the length of a reservation's life, 3).
     public func rollBack(_ changes: [EngineChange]) {
-        for change in changes.reversed() { rollBack(change) }
-    }
-
-    /// Undoes one change (see `rollBack(_:)` for when that is exact).
-    public func rollBack(_ change: EngineChange) {
-        var step = change.undo.count
-        for record in change.records.reversed() {
-            switch record {
-            case .reservationCreated(let r):
-                unhold(r.id)
-                counters.rolledBack.add(RolledBackKind.hold.rawValue)
-            case .idempotency(let r):
-                idempotency.forget(r.key)
-                counters.rolledBack.add(RolledBackKind.idempotencyKey.rawValue)
-            case .deadLetter(let letter):
-                deadLetters.remove(channel: letter.channel, ids: [letter.webhookID])
-                counters.rolledBack.add(RolledBackKind.deadLetter.rawValue)
-            default:
-                guard step > 0 else { continue }  // a record without its step: built by hand, not undoable
-                step -= 1
-                undo(record, change.undo[step])
-                counters.rolledBack.add(change.undo[step].kind.rawValue)
+        var waiting: [(record: JournalRecord, step: Undo?)] = []
+        for change in changes.reversed() {
+            var step = change.undo.count
+            for record in change.records.reversed() {
+                switch record {
+                case .reservationCreated, .idempotency, .deadLetter:
+                    waiting.append((record, nil))
+                default:
+                    guard step > 0 else { continue }  // a record without its step: built by hand, not undoable
+                    step -= 1
+                    waiting.append((record, change.undo[step]))
+                }
             }
+        }
+        var force = false
+        while !waiting.isEmpty {
+            let before = waiting.count
+            waiting.removeAll { undo($0.record, $0.step, force: force) }
+            force = waiting.count == before  // no progress: a step whose condition never comes; undo as is
         }
     }
 
-    private func undo(_ record: JournalRecord, _ step: Undo) {
+    /// Undoes one change (see `rollBack(_:)` for when that is exact).
+    public func rollBack(_ change: EngineChange) { rollBack([change]) }
+
+    /// Undoes one record; false (nothing done) when it must wait for another undo first, unless
+    /// `force`.
+    private func undo(_ record: JournalRecord, _ step: Undo?, force: Bool) -> Bool {
         switch (record, step) {
-        case (.stockEvent(let r), .stockEvent(let cell, let onHand, let version, let markKey, let previousMark)):
-            inventory.restore(cell, onHand: onHand, version: version)
+        case (.reservationCreated(let r), nil):
+            guard unhold(r.id, force: force) else { return false }
+            counters.rolledBack.add(RolledBackKind.hold.rawValue)
+        case (.idempotency(let r), nil):
+            idempotency.forget(r.key)
+            counters.rolledBack.add(RolledBackKind.idempotencyKey.rawValue)
+        case (.deadLetter(let letter), nil):
+            deadLetters.remove(channel: letter.channel, ids: [letter.webhookID])
+            counters.rolledBack.add(RolledBackKind.deadLetter.rawValue)
+        case (.stockEvent(let r), .stockEvent(let cell, let delta, let markKey, let previousMark)):
+            inventory.unapply(cell, delta: delta)
             if let markKey {
-                events.markShard(cell).marks.withLock { $0[markKey] = previousMark }
+                events.markShard(cell).marks.withLock { marks in
+                    guard let current = marks[markKey] else { return }
+                    if let previousMark { marks[markKey] = min(current, previousMark) } else { marks[markKey] = nil }
+                }
             }
             let digest = Digest128(r.event.id)
             events.idShard(digest).seen.withLock { $0.remove(digest) }
-        case (.safetyStock, .safetyStock(let cell, let previous)):
-            inventory.setSafetyStock(cell, previous)
+        case (.safetyStock, .safetyStock(let cell, let delta)):
+            inventory.addSafetyStock(cell, -delta)
         case (.reservationTransition(let t), .transition(let previous, let updatedAt)):
-            untransition(t, to: previous, updatedAt: updatedAt)
+            guard untransition(t, to: previous, updatedAt: updatedAt, force: force) else { return false }
         case (.channelDefined(let view), .channelDefined(let previous)):
+            guard force || channel(named: view.name)?.view == view else { return false }
             if let previous {
                 _ = try? define(previous, capacity: Int.max)
             } else {
                 channels.update { byName in byName.removeValue(forKey: view.name) != nil }
             }
-        case (.channelRemoved, .channelRemoved(let view, let letters)):
+        case (.channelRemoved(let name), .channelRemoved(let view, let letters)):
+            guard force || channel(named: name) == nil else { return false }
             _ = try? define(view, capacity: Int.max)
             for letter in letters { deadLetters.add(letter) }
         case (.deadLettersRemoved, .deadLettersRemoved(let letters)):
             for letter in letters { deadLetters.add(letter) }
         default:
-            break  // a step that does not belong to its record: nothing safe to do
+            return true  // a step that does not belong to its record: nothing safe to do
         }
+        if let step { counters.rolledBack.add(step.kind.rawValue) }
+        return true
     }
 
-    /// Forgets a created reservation and returns its units.
-    private func unhold(_ id: ReservationID) {
-        let removed = reservations.withShard(of: id) { state -> StoredReservation? in
-            state.records.removeValue(forKey: id.raw)
+    /// Forgets a created reservation and returns its units; false (nothing done) while it has
+    /// moved on from `held` (its transition is undone first), unless `force`.
+    private func unhold(_ id: ReservationID, force: Bool) -> Bool {
+        let (waits, removed) = reservations.withShard(of: id) { state -> (Bool, StoredReservation?) in
+            if !force, let stored = state.records[id.raw], stored.reservation.status != .held { return (true, nil) }
+            return (false, state.records.removeValue(forKey: id.raw))
         }
-        guard let removed else { return }
+        if waits { return false }
+        guard let removed else { return true }
         let status = removed.reservation.status
         if status == .held || status == .confirmed {
             for (cell, line) in zip(removed.cells, removed.reservation.lines) {
@@ -77,12 +106,18 @@ extension Engine {
             }
         }
         counters.countReservation(from: status, to: nil)
+        return true
     }
 
-    /// Puts a reservation back in `previous` (held or confirmed) before transition `t`.
-    private func untransition(_ t: ReservationTransitionRecord, to previous: ReservationStatus, updatedAt: Timestamp) {
-        reservations.withShard(of: t.id) { state in
-            guard var stored = state.records[t.id.raw], stored.reservation.status == t.status else { return }
+    /// Puts a reservation back in `previous` (held or confirmed) before transition `t`; false
+    /// (nothing done) while it has moved on past `t` (that transition is undone first), unless
+    /// `force`.
+    private func untransition(
+        _ t: ReservationTransitionRecord, to previous: ReservationStatus, updatedAt: Timestamp, force: Bool
+    ) -> Bool {
+        reservations.withShard(of: t.id) { state -> Bool in
+            guard var stored = state.records[t.id.raw] else { return true }
+            guard stored.reservation.status == t.status else { return force }
             for (cell, line) in zip(stored.cells, stored.reservation.lines) {
                 switch t.status {
                 case .fulfilled: inventory.unfulfil(cell, qty: line.qty)
@@ -95,6 +130,7 @@ extension Engine {
             stored.reservation.updatedAt = updatedAt
             state.records[t.id.raw] = stored
             schedule(stored.reservation, in: &state)
+            return true
         }
     }
 }

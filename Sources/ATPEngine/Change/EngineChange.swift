@@ -42,14 +42,14 @@ public struct EngineChange: Sendable {
 
 /// What a record's undo needs beyond the record: the values it overwrote.
 ///
-/// Undo steps are exact only in reverse order with no mutation in between, which is how
-/// `Engine.rollBack` is called (the committer holds the `MutationGate` closed).
+/// Amounts, not values, where several changes may touch one cell, so that undoing them commutes
+/// (see `Engine.rollBack`); the committer holds the `MutationGate` closed while it undoes.
 enum Undo: Sendable {
-    /// A stock event: the cell's on-hand and version before it, and the (source, cell) sequence
-    /// mark before it (`markKey` nil for an event without source and seq).
-    case stockEvent(cell: CellID, onHand: Int64, version: UInt32, markKey: UInt64?, previousMark: Int64?)
-    /// A safety stock change: the value before it.
-    case safetyStock(cell: CellID, previous: Int64)
+    /// A stock event: what it added to the cell's on-hand (its version stepped by one), and the
+    /// (source, cell) sequence mark before it (`markKey` nil for an event without source and seq).
+    case stockEvent(cell: CellID, delta: Int64, markKey: UInt64?, previousMark: Int64?)
+    /// A safety stock change: what it added to the safety stock.
+    case safetyStock(cell: CellID, delta: Int64)
     /// A reservation transition: its status and update time before it.
     case transition(previous: ReservationStatus, updatedAt: Timestamp)
     /// A channel definition: the view it replaced (nil: the channel was new).

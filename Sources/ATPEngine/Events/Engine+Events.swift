@@ -79,8 +79,7 @@ extension Engine {
                 change.append(
                     .stockEvent(StockEventRecord(event: event, at: now, version: new.version)),
                     undo: .stockEvent(
-                        cell: cell, onHand: old.onHand, version: old.version, markKey: marked,
-                        previousMark: previousMark))
+                        cell: cell, delta: new.onHand - old.onHand, markKey: marked, previousMark: previousMark))
                 return .applied
             }
         }
