@@ -178,7 +178,9 @@ struct ProbeCell {
         let answer = try client.hold([("P", "DC1", qty)], key: key)
         switch answer.status {
         case 201: change(reserved: qty)
-        case 503: refusedHolds.append(key)
+        case 503:
+            refusedHolds.append(key)
+            Self.expectNothingChanged(answer, key)
         default: Issue.record("probe hold \(key): \(answer.status) \(answer.text)")
         }
         return answer.status == 201
@@ -191,9 +193,19 @@ struct ProbeCell {
             json: ["events": [["id": id, "type": "adjust", "sku": "P", "location": "DC1", "delta": delta]]])
         switch answer.status {
         case 200 where (try? EventCounts(answer)) == EventCounts(applied: 1): change(onHand: delta)
-        case 503: refusedEvents.append(id)
+        case 503:
+            refusedEvents.append(id)
+            Self.expectNothingChanged(answer, id)
         default: Issue.record("probe event \(id): \(answer.status) \(answer.text)")
         }
+    }
+
+    /// A fault answer is problem+json 503 with `Retry-After` whose detail says nothing changed.
+    private static func expectNothingChanged(_ answer: RawResponse, _ what: String) {
+        #expect(
+            answer.header("Content-Type") == "application/problem+json" && answer.header("Retry-After") != nil
+                && answer.text.contains("nothing was changed") && answer.text.contains(#""code":"store_unavailable""#),
+            "probe \(what): \(answer.text)")
     }
 
     private mutating func change(onHand: Int = 0, reserved: Int = 0) {

@@ -129,7 +129,11 @@ final class APIResponder: HTTPResponder {
         if !match.route.isOperational {
             guard ready.load(ordering: .acquiring) else { throw APIError(503, "not_ready", "state is being recovered") }
             if method != .get, let store, !store.isAvailable {
-                var problem = APIError(503, "store_unavailable", "the \(store.kind) store is unreachable; reads still work")
+                let why = store.statistics.lastFailure.map { "last failure: \($0)" } ?? "unreachable"
+                var problem = APIError(
+                    503, "store_unavailable",
+                    "the \(store.kind) store is not accepting writes (\(why)); nothing was changed: retry it "
+                        + "(with the same Idempotency-Key or event ids, or as a new request); reads still work")
                 problem.headers = [("Retry-After", "1")]
                 throw problem
             }
