@@ -5,9 +5,9 @@ import Synchronization
 /// The one seam where a change to the engine becomes durable: the API, the expiry sweep, the
 /// stream consumer and channel push all mutate the engine through `commit`.
 ///
-/// `commit` enters the store's `MutationGate`, runs the caller's change (which records into an
-/// `EngineChange`), appends the change to the store and leaves the gate — the gate is held only
-/// around the engine change and the append. The completion runs once the store has answered:
+/// `commit` runs the caller's change, which makes its engine calls through `Mutation.record`:
+/// the first one enters the store's `MutationGate`; then the change is appended to the store and
+/// the gate left — the gate is held from the first engine call to the append. The completion runs once the store has answered:
 /// on success the change is durable; on failure the store has already rolled it back in the
 /// engine, with everything appended after it (`GroupCommitter`), so a failure answer means that
 /// nothing changed anywhere — memory, store, restart or push.
@@ -17,12 +17,12 @@ import Synchronization
 /// whether any of them was rolled back (two-epoch grace period, as in RCU).
 ///
 /// Thread-safety: every method from any thread; `settle` from one thread at a time (push).
-/// Complexity: `commit` adds two atomic adds to the change (one when the store is memory).
+/// Complexity: `commit` adds four atomic adds to the change (none when the store is memory).
 public final class DurableEngine: Sendable {
     public let engine: Engine
     /// Where changes become durable; nil for `--store memory` (every change is final at once).
     public let store: (any Store)?
-    private let gate: MutationGate?
+    @usableFromInline let gate: MutationGate?
     private let epoch = Atomic<Int>(0)
     /// Commits in flight that entered an even or an odd epoch.
     private let inFlightEven = Atomic<Int>(0)
@@ -38,7 +38,9 @@ public final class DurableEngine: Sendable {
         gate = store?.mutationGate
     }
 
-    /// Runs `change` inside the gate and makes what it recorded durable.
+    /// Runs `change` and makes what it recorded durable. The gate is entered at the change's
+    /// first engine call (`Mutation.record`), so what comes before it — parsing, validation,
+    /// authorization — runs outside the gate, and left after the append.
     ///
     /// - Parameter answer: given `change`'s result (still inside the gate, before the append),
     ///   returns the completion to call once the store has answered, on the store's thread. It is
@@ -47,20 +49,15 @@ public final class DurableEngine: Sendable {
     /// - Returns: what `change` returned, and whether the completion will be called.
     /// - Throws: what `change` throws. A `change` that throws must not have changed the engine;
     ///   if it did record something, that is still made durable (never lost silently).
+    @inlinable
     public func commit<R, E: Error>(
-        _ change: (inout EngineChange) throws(E) -> R, answer: (R) -> Completion
+        _ change: (inout Mutation) throws(E) -> R, answer: (R) -> Completion
     ) throws(E) -> (result: R, pending: Bool) {
-        guard let store else {
-            var ignored = EngineChange()
-            return (try change(&ignored), false)
-        }
-        gate?.enter()
-        let entered = enterEpoch()
-        var recorded = EngineChange()
-        let outcome = Result<R, E> { () throws(E) in try change(&recorded) }
-        guard !recorded.isEmpty else {
-            gate?.exit()
-            exitEpoch(entered)
+        var mutation = Mutation(durable: self)
+        let outcome = Result<R, E> { () throws(E) in try change(&mutation) }
+        guard let epoch = mutation.epoch else { return (try outcome.get(), false) }
+        guard let store, !mutation.change.isEmpty else {
+            leave(epoch: epoch)
             return (try outcome.get(), false)
         }
         let completion: Completion
@@ -68,20 +65,44 @@ public final class DurableEngine: Sendable {
         case .success(let value): completion = answer(value)
         case .failure: completion = { _ in }
         }
-        store.append(recorded) { [self] result in
-            if case .failure = result { rollbacks.add(1, ordering: .releasing) }
-            exitEpoch(entered)
-            completion(result)
-        }
-        gate?.exit()
+        append(mutation.change, to: store, epoch: epoch, completion: completion)
         return (try outcome.get(), true)
     }
 
-    /// `commit` for changes nobody waits on (the sweep, push's own records). One the store
-    /// refuses is rolled back like any other, and shows in the store's figures (`/metrics`, the
-    /// `changes_rolled_back` log line).
+    /// `commit` for changes nobody waits on (the sweep, push's own records), entering the gate at
+    /// once. One the store refuses is rolled back like any other, and shows in the store's figures
+    /// (`/metrics`, the `changes_rolled_back` log line).
     public func commitUnawaited(_ change: (inout EngineChange) -> Void) {
-        _ = commit(change) { _ in { _ in } }
+        _ = commit({ $0.record(change) }) { _ in { _ in } }
+    }
+
+    /// Enters the gate and the current epoch (`Mutation.record`, before the first engine call);
+    /// returns the epoch. Nothing is entered for the memory store.
+    @usableFromInline
+    func enter() -> Int {
+        guard store != nil else { return 0 }
+        gate?.enter()
+        return enterEpoch()
+    }
+
+    /// Leaves what `enter` entered, for a change that recorded nothing.
+    @usableFromInline
+    func leave(epoch: Int) {
+        guard store != nil else { return }
+        gate?.exit()
+        exitEpoch(epoch)
+    }
+
+    /// Appends (inside the gate), leaves the gate, then wakes the store's writer.
+    @usableFromInline
+    func append(_ change: EngineChange, to store: any Store, epoch: Int, completion: @escaping Completion) {
+        store.appendInsideGate(change) { [self] result in
+            if case .failure = result { rollbacks.add(1, ordering: .releasing) }
+            exitEpoch(epoch)
+            completion(result)
+        }
+        gate?.exit()
+        store.wakeWriter()
     }
 
     // MARK: Acknowledged reads (channel push)
@@ -130,5 +151,25 @@ public final class DurableEngine: Sendable {
     private func inFlight(_ e: Int) -> Int {
         e & 1 == 0
             ? inFlightEven.load(ordering: .sequentiallyConsistent) : inFlightOdd.load(ordering: .sequentiallyConsistent)
+    }
+}
+
+/// What one `DurableEngine.commit` records into: handlers make each engine call through `record`.
+///
+/// Thread-safety: a value owned by the committing thread.
+public struct Mutation {
+    @usableFromInline let durable: DurableEngine
+    /// The journal records and undo steps recorded so far.
+    public var change = EngineChange()
+    /// Set once the gate was entered (the epoch entered with it).
+    @usableFromInline var epoch: Int?
+
+    @usableFromInline init(durable: DurableEngine) { self.durable = durable }
+
+    /// Runs one engine call that records into the change; the first enters the gate.
+    @inlinable
+    public mutating func record<R, E: Error>(_ body: (inout EngineChange) throws(E) -> R) throws(E) -> R {
+        if epoch == nil { epoch = durable.enter() }
+        return try body(&change)
     }
 }

@@ -103,6 +103,14 @@ public final class FileStore: Store {
         committer.append(unit, completion: completion)
     }
 
+    public func appendInsideGate(
+        _ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
+        committer.append(unit, waking: false, completion: completion)
+    }
+
+    public func wakeWriter() { committer.wake() }
+
     /// False before `recover`, after `close`, and while a failed write has not been repaired.
     public var isAvailable: Bool { phase.withLock { $0 == .recovered } && journal.isAvailable }
 

@@ -125,8 +125,10 @@ final class GroupCommitter: Sendable {
     ///
     /// Before `start` or after `close` the completion runs at once, on the caller's thread, with
     /// `.unavailable`.
+    /// - Parameter waking: false to leave waking the writer to a `wake()` call soon after (from
+    ///   inside the gate: see `Store.appendInsideGate`).
     /// - Complexity: O(1) amortized; the lock is held for two array appends.
-    func append(_ unit: EngineChange, completion: @escaping Completion) {
+    func append(_ unit: EngineChange, waking: Bool = true, completion: @escaping Completion) {
         let accepted = queue.withLock { q -> Bool in
             guard q.phase == .running else { return false }
             q.units.append(unit)
@@ -134,12 +136,15 @@ final class GroupCommitter: Sendable {
             return true
         }
         if accepted {
-            queue.signal()  // cheap while the writer is busy: no syscall when nobody waits
+            if waking { wake() }
         } else {
             engine.withLock { $0 }?.rollBack(unit)
             completion(.failure(.unavailable("the store is not open")))
         }
     }
+
+    /// Wakes the writer if it waits (cheap while it is busy: no syscall when nobody waits).
+    func wake() { queue.signal() }
 
     /// Makes the writer run a batch soon even if nothing is queued (a backend with work of its
     /// own, such as a repair owed to Redis, does it in `prepare` and `write`).

@@ -110,6 +110,15 @@ public protocol Store: AnyObject, Sendable {
     /// in the engine before `completion` runs.
     func append(_ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
 
+    /// `append` from inside the mutation gate, without waking the writer: the caller calls
+    /// `wakeWriter()` once it has left the gate. (The writer's first act is to close the gate;
+    /// woken while this mutation is still inside, on a busy core it would wait for it, and the
+    /// mutation's thread would then wait for the writer: two context switches per batch.)
+    func appendInsideGate(_ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
+
+    /// Wakes the writer for what `appendInsideGate` queued.
+    func wakeWriter()
+
     /// False while the backend is known to be unreachable; mutations should fail fast then.
     var isAvailable: Bool { get }
 
@@ -126,4 +135,12 @@ public protocol Store: AnyObject, Sendable {
 
 extension Store {
     public var mutationGate: MutationGate? { nil }
+
+    public func appendInsideGate(
+        _ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
+        append(unit, completion: completion)
+    }
+
+    public func wakeWriter() {}
 }

@@ -57,14 +57,9 @@ final class APIResponder: HTTPResponder {
             return .answered
         }
         let route = match.route
-        guard request.method != .get && request.method != .head else {
-            var none = EngineChange()
-            handle(match, request, &response, &none)
-            finish(route, request.method, response.status, started: started, requestID: request.requestID)
-            return .answered
-        }
-        // A mutation: the seam runs it inside the gate and answers once it is durable (the loop
-        // is woken through its eventfd), or that nothing changed.
+        // Every request passes the seam: a read records nothing and is answered at once; a
+        // mutation enters the gate at its first engine call and is answered once it is durable
+        // (the loop is woken through its eventfd), or that nothing changed.
         let (_, pending) = durable.commit({ change in handle(match, request, &response, &change) }) { _ in
             let answer = response
             let deferral = request.deferral
@@ -92,7 +87,7 @@ final class APIResponder: HTTPResponder {
 
     /// Dispatches and renders any error into `response` (a handler's records stay in `change`).
     private func handle(
-        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ change: inout EngineChange
+        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ change: inout Mutation
     ) {
         do throws(APIError) {
             try dispatch(match, request, &response, &change)
@@ -117,7 +112,7 @@ final class APIResponder: HTTPResponder {
     }
 
     private func dispatch(
-        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ change: inout EngineChange
+        _ match: RouteMatch, _ request: HTTPRequest, _ response: inout HTTPResponse, _ change: inout Mutation
     ) throws(APIError) {
         var method = request.method
         if method == .head { method = .get }

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 import ATPPush
 import ATPUtilities
 
@@ -11,7 +12,7 @@ import ATPUtilities
 /// Thread-safety: called from the loop threads; the engine and push service are thread-safe.
 extension APIResponder {
     func defineChannel(
-        name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout EngineChange
+        name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation
     ) throws(APIError) {
         if let problem = Key.problem(name, name: "channel name") { throw .invalidRequest(problem) }
         let object = try JSONBody.object(body)
@@ -50,8 +51,8 @@ extension APIResponder {
         delivery.secret = try object.text("secret", at: "", maxBytes: 1024)
         let existed = engine.channel(named: name) != nil
         do {
-            try engine.define(
-                ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery), into: &change)
+            let view = ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery)
+            try change.record { (change) throws(EngineError) in try engine.define(view, into: &change) }
         } catch {
             throw APIError(error)
         }
@@ -74,8 +75,8 @@ extension APIResponder {
         response.body.appendASCII("]}")
     }
 
-    func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout EngineChange) throws(APIError) {
-        guard engine.removeChannel(named: name, into: &change) else { throw .unknownChannel(name) }
+    func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout Mutation) throws(APIError) {
+        guard change.record({ engine.removeChannel(named: name, into: &$0) }) else { throw .unknownChannel(name) }
         response.status = 204
         response.contentType = .none
     }
@@ -112,9 +113,9 @@ extension APIResponder {
 
     /// Takes the channel's dead letters out (journaled) and queues the current availability of
     /// their skus: `{"replayed":n}`.
-    func replayDeadLetters(name: String, _ response: inout HTTPResponse, _ change: inout EngineChange) throws(APIError) {
+    func replayDeadLetters(name: String, _ response: inout HTTPResponse, _ change: inout Mutation) throws(APIError) {
         guard engine.channel(named: name) != nil else { throw .unknownChannel(name) }
-        let letters = engine.takeDeadLetters(channel: name, into: &change)
+        let letters = change.record { engine.takeDeadLetters(channel: name, into: &$0) }
         push.replay(channel: name, letters: letters)
         response.body.appendASCII(#"{"replayed":"#)
         response.body.appendDecimal(letters.count)

@@ -1,14 +1,15 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 
 /// `POST /v1/events`: warehouse and till stock events, each applied, duplicate, stale or rejected.
 extension APIResponder {
-    func ingest(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout EngineChange) throws(APIError) {
+    func ingest(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation) throws(APIError) {
         let batch = try EventBatch(body: body)
         var rejected = batch.rejected
         // Events refused before reaching the engine count as rejected like the engine's own.
         engine.counters.eventsRejected.add(rejected.count, ordering: .relaxed)
-        let outcomes = engine.apply(batch.events, into: &change)
+        let outcomes = change.record { engine.apply(batch.events, into: &$0) }
         var counts = (applied: 0, duplicate: 0, stale: 0)
         for (k, outcome) in outcomes.enumerated() {
             switch outcome {

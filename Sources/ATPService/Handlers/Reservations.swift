@@ -1,10 +1,11 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 
 /// Reservations: create (with `Idempotency-Key`), read, confirm, fulfill, release.
 extension APIResponder {
     func createReservation(
-        _ request: HTTPRequest, key: APIKey?, _ response: inout HTTPResponse, _ change: inout EngineChange
+        _ request: HTTPRequest, key: APIKey?, _ response: inout HTTPResponse, _ change: inout Mutation
     ) throws(APIError) {
         guard let idempotencyKey = try Self.idempotencyKey(request) else {
             try holdStock(request.body, &response, &change)
@@ -38,9 +39,11 @@ extension APIResponder {
                 throw error
             }
             // Rolled back with the hold if the store refuses them: a retry then proceeds anew.
-            engine.idempotency.complete(
-                scope: scope, key: idempotencyKey, fingerprint: digest,
-                outcome: StoredOutcome(status: response.status, body: response.body), now: now, into: &change)
+            let outcome = StoredOutcome(status: response.status, body: response.body)
+            change.record {
+                engine.idempotency.complete(
+                    scope: scope, key: idempotencyKey, fingerprint: digest, outcome: outcome, now: now, into: &$0)
+            }
         }
     }
 
@@ -54,11 +57,13 @@ extension APIResponder {
     }
 
     private func holdStock(
-        _ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout EngineChange
+        _ body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation
     ) throws(APIError) {
         let reservation = try ReservationRequest(body: body)
         do {
-            let created = try engine.createReservation(reservation, into: &change)
+            let created = try change.record { (change) throws(Engine.CreateFailure) in
+                try engine.createReservation(reservation, into: &change)
+            }
             response.status = 201
             Self.appendReservation(created, to: &response.body)
         } catch {
@@ -82,11 +87,11 @@ extension APIResponder {
 
     func transitionReservation(
         id: String, _ transition: ReservationTransition, _ response: inout HTTPResponse,
-        _ change: inout EngineChange
+        _ change: inout Mutation
     ) throws(APIError)
     {
         guard let parsed = ReservationID(id) else { throw APIError(404, "unknown_reservation", "no reservation \(id)") }
-        let outcome = engine.transition(parsed, transition, into: &change)
+        let outcome = change.record { engine.transition(parsed, transition, into: &$0) }
         switch outcome {
         case .changed(let reservation), .unchanged(let reservation):
             Self.appendReservation(reservation, to: &response.body)

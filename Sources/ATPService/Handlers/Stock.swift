@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPStore
 
 /// `GET /v1/stock/{sku}` and `PUT /v1/stock/{sku}/{location}/safety-stock`.
 extension APIResponder {
@@ -22,7 +23,7 @@ extension APIResponder {
 
     func safetyStock(
         sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse,
-        _ change: inout EngineChange
+        _ change: inout Mutation
     ) throws(APIError)
     {
         let object = try JSONBody.object(body)
@@ -31,7 +32,9 @@ extension APIResponder {
         }
         let row: Engine.LocationStock
         do {
-            row = try engine.setSafetyStock(sku: sku, location: location, value: value, into: &change)
+            row = try change.record { (change) throws(EngineError) in
+                try engine.setSafetyStock(sku: sku, location: location, value: value, into: &change)
+            }
         } catch {
             throw APIError(error)
         }

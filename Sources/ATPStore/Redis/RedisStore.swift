@@ -118,6 +118,14 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
         committer.append(unit, completion: completion)
     }
 
+    public func appendInsideGate(
+        _ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
+        committer.append(unit, waking: false, completion: completion)
+    }
+
+    public func wakeWriter() { committer.wake() }
+
     /// False from a failed write or probe until a probe reconnects (every 250 ms by default, with
     /// the writer's backoff of 50 ms doubling to 2 s) and has written any repair.
     public var isAvailable: Bool { writer.isAvailable && !backend.repairing.load(ordering: .acquiring) }

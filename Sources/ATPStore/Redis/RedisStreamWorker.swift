@@ -143,7 +143,7 @@ final class RedisStreamWorker {
         while !consumer.isStopping {
             let submission = Submission()
             let engine = consumer.durable.engine
-            let (outcomes, pending) = consumer.durable.commit({ engine.apply(events, into: &$0) }) { _ in
+            let (outcomes, pending) = consumer.durable.commit({ m in m.record { engine.apply(events, into: &$0) } }) { _ in
                 return { result in
                     submission.outcome.withLock { $0 = result }
                     submission.done.signal()

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# A/B hold benchmark: two atpd binaries (a baseline and a candidate) making the same
+# hold+release pairs over HTTP, with each store, in one run, so the ratio is what counts.
+#
+#   Benchmarks/Stores/ab.sh BASELINE_ATPD CANDIDATE_ATPD [--stores "memory file redis"]
+#                           [--duration 6] [--runs 3] [--connections 64] [--skus 10000]
+#
+# Every server (atpd, and redis-server for the redis store) is pinned to CPU 0 with
+# `taskset -c 0`, and wrk to CPU 1, so each side gets one core and the client never steals the
+# server's. atpd runs with --threads 1. Runs alternate baseline, candidate, baseline, … per store;
+# the report gives the median pairs/s, the median server CPU µs per request (utime+stime of atpd
+# and, for redis, redis-server, from /proc, over the measured window, divided by requests), and
+# the candidate ÷ baseline ratio of each. Every wait is bounded; everything started is stopped
+# (trap).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+HOLD_LUA="$ROOT/Benchmarks/HTTP/hold_release.lua"
+
+(( $# >= 2 )) || die "usage: $0 BASELINE_ATPD CANDIDATE_ATPD [--stores LIST] [--duration S] [--runs N]"
+BASELINE=$1 CANDIDATE=$2
+shift 2
+STORES="memory file redis" DURATION=6 RUNS=3 CONNECTIONS=64 SKUS=10000
+while (( $# )); do
+  case $1 in
+    --stores) STORES=$(value "$1" "$@"); shift 2 ;;
+    --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
+    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
+    --connections) CONNECTIONS=$(value "$1" "$@"); shift 2 ;;
+    --skus) SKUS=$(value "$1" "$@"); shift 2 ;;
+    *) die "unknown option $1" ;;
+  esac
+done
+need_int --duration "$DURATION" 1; need_int --runs "$RUNS" 1
+for bin in "$BASELINE" "$CANDIDATE"; do [[ -x $bin ]] || die "not an executable: $bin"; done
+for tool in wrk curl taskset redis-server redis-cli; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
+# shellcheck disable=SC2034  # read by stop_process
+STOP_TIMEOUT=15
+TMP=$(mktemp -d /tmp/atpd-ab.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do stop_process "$pid"; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# CPU ticks (utime + stime) of a process.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+start_redis() {  # sets REDIS_PID, REDIS_PORT
+  REDIS_PORT=$(pick_port)
+  mkdir -p "$TMP/redis"
+  taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly yes \
+    --appendfsync everysec --dir "$TMP/redis" >"$TMP/redis.log" 2>&1 &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  for (( i = 0; i < 100; i++ )); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  die "redis-server did not start"
+}
+
+# One measured run: start atpd (BIN) with STORE, seed, warm up 1 s, measure DURATION s.
+# Sets PAIRS (pairs/s) and CPU_US (server CPU µs per request).
+run_once() {
+  local bin=$1 store=$2 port pid spec log=$TMP/atpd.log before after rbefore=0 rafter=0 out
+  port=$(pick_port)
+  case $store in
+    memory) spec=memory ;;
+    file) rm -rf "$TMP/file"; spec="file:$TMP/file" ;;
+    redis) redis-cli -p "$REDIS_PORT" flushall >/dev/null; spec="redis://127.0.0.1:$REDIS_PORT" ;;
+  esac
+  taskset -c 0 "$bin" --listen "127.0.0.1:$port" --threads 1 --store "$spec" >"$log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_http atpd "http://127.0.0.1:$port/readyz" "$pid" "$log" 30
+  # Seed SKUS cells with plenty of units, 5,000 events per request.
+  python3 - "$port" "$SKUS" <<'PY'
+import json, sys, urllib.request
+port, skus = int(sys.argv[1]), int(sys.argv[2])
+for start in range(1, skus + 1, 5000):
+    events = [{"id": f"seed-{i}", "type": "set", "sku": f"SKU-{i:06d}", "location": "DC1", "qty": 1000000}
+              for i in range(start, min(skus, start + 4999) + 1)]
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/events", json.dumps({"events": events}).encode(),
+                                 {"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).read()
+PY
+  timeout 10 taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d1s -s "$HOLD_LUA" "http://127.0.0.1:$port" -- "$SKUS" >/dev/null 2>&1 || true
+  before=$(ticks "$pid")
+  [[ $store == redis ]] && rbefore=$(ticks "$REDIS_PID")
+  out=$(timeout $(( DURATION + 20 )) taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
+    -s "$HOLD_LUA" "http://127.0.0.1:$port" -- "$SKUS" 2>&1) || die "wrk failed: $out"
+  after=$(ticks "$pid")
+  [[ $store == redis ]] && rafter=$(ticks "$REDIS_PID")
+  stop_process "$pid"
+  printf '%s\n' "$out" >"$TMP/wrk.out"
+  local pairs requests
+  pairs=$(sed -n 's/^hold_release: pairs\/s=\([0-9.]*\).*/\1/p' "$TMP/wrk.out")
+  requests=$(awk '/ requests in / { print $1 }' "$TMP/wrk.out")
+  [[ -n $pairs && -n $requests && $requests -gt 0 ]] || die "could not parse wrk output: $out"
+  grep -q 'failed=0' "$TMP/wrk.out" || warn "$store: some holds or releases failed: $(grep 'holds sent' "$TMP/wrk.out")"
+  PAIRS=$pairs
+  CPU_US=$(awk -v t=$(( after - before + rafter - rbefore )) -v hz="$HZ" -v r="$requests" \
+    'BEGIN { printf "%.1f", t * 1000000 / hz / r }')
+}
+
+[[ $STORES == *redis* ]] && start_redis
+printf '%-8s %12s %12s %8s %14s %14s %8s\n' store "base pairs/s" "cand pairs/s" ratio "base CPU µs/req" "cand CPU µs/req" ratio
+for store in $STORES; do
+  base_p=() base_c=() cand_p=() cand_c=()
+  for (( run = 1; run <= RUNS; run++ )); do
+    run_once "$BASELINE" "$store"; base_p+=("$PAIRS"); base_c+=("$CPU_US")
+    run_once "$CANDIDATE" "$store"; cand_p+=("$PAIRS"); cand_c+=("$CPU_US")
+    log "$store run $run: baseline ${base_p[-1]} pairs/s ${base_c[-1]} µs/req, candidate ${cand_p[-1]} pairs/s ${cand_c[-1]} µs/req"
+  done
+  bp=$(median "${base_p[@]}") cp=$(median "${cand_p[@]}") bc=$(median "${base_c[@]}") cc=$(median "${cand_c[@]}")
+  awk -v s="$store" -v bp="$bp" -v cp="$cp" -v bc="$bc" -v cc="$cc" \
+    'BEGIN { printf "%-8s %12.0f %12.0f %7.2fx %14.1f %14.1f %7.2fx\n", s, bp, cp, cp / bp, bc, cc, cc / bc }'
+done
