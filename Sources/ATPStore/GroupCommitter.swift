@@ -241,7 +241,7 @@ final class GroupCommitter: Sendable {
         while true {
             let ready = { (q: Queue) in q.hasWork || q.phase != .running }
             guard queue.withLock(waitingUntil: ready, { $0.hasWork }) else { return }  // closing (drained), or abandoned
-            gate?.close()
+            gate?.closeYielding()
             let stop = queue.withLock { q -> Bool in
                 if !q.hasWork { return true }  // abandoned meanwhile
                 q.kicked = false

@@ -57,6 +57,22 @@ public final class MutationGate: Sendable {
         while state.load(ordering: .acquiring) != Self.closedBit { Self.pause(&spins) }
     }
 
+    /// Closes the gate if no mutation is in flight; false (gate untouched) otherwise.
+    func tryClose() -> Bool {
+        state.compareExchange(expected: 0, desired: Self.closedBit, ordering: .acquiringAndReleasing).exchanged
+    }
+
+    /// Closes the gate, preferring not to block a mutation in flight: while one is, it yields
+    /// the core to it (up to `attempts` times) instead of shutting out its thread's next
+    /// mutation, then closes as `close` does.
+    func closeYielding(attempts: Int = 4) {
+        for _ in 0..<attempts {
+            if tryClose() { return }
+            sched_yield()
+        }
+        close()
+    }
+
     /// Lets mutations in again.
     func open() { state.bitwiseAnd(~Self.closedBit, ordering: .releasing) }
 
