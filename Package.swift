@@ -34,7 +34,10 @@ let package = Package(
         ),
         .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPUtilities", "CHiredis"]),
         .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPUtilities"]),
-        .target(name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"]),
+        .target(
+            name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"],
+            // The API contract, served at GET /openapi.json, compiled into the binary.
+            resources: [.embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities", "CLinux"]),
         .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),

@@ -150,7 +150,7 @@ final class APIResponder: HTTPResponder {
                 engine: engine, server: server.withLock { $0 }, store: store, stream: stream.withLock { $0 },
                 push: push, into: &response.body)
         case (.openAPI, _):
-            response.body.append(contentsOf: OpenAPIDocument.json.utf8)
+            response.body.append(contentsOf: OpenAPIDocument.bytes)
         case (.availability, .get):
             try availability(query: request.query, &response)
         case (.availability, _):
