@@ -2,7 +2,8 @@
 ///
 /// Thread-safety: a value type. New cases can be added without breaking callers.
 public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
-    private enum Kind: String, Sendable {
+    /// What kind of refusal: the code, as a closed set (the service maps each to a status).
+    public enum Kind: String, CaseIterable, Sendable {
         case invalidRequest = "invalid_request"
         case invalidEvent = "invalid_event"
         case duplicateLine = "duplicate_line"
@@ -15,7 +16,7 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case capacityExhausted = "capacity_exhausted"
     }
 
-    private let kind: Kind
+    public let kind: Kind
     /// A human-readable explanation for problem details.
     public let detail: String
 

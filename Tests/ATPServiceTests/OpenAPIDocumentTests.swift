@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ATPService
+import ATPHTTP
 
 /// Structural checks of the OpenAPI document served at `GET /openapi.json`: it parses, names
 /// every operation of API.md once, and every `$ref` in it resolves.
@@ -150,5 +151,42 @@ import Testing
             current = next
         }
         return current
+    }
+}
+
+/// Every problem code atpd can answer with is documented, under its status, and nothing else is:
+/// the "Errors" paragraph of the document's description against `ProblemCode` (the service's
+/// table) and `HTTPParseError.emitted` (the HTTP layer's).
+@Suite struct ProblemCodeDocumentationTests {
+    /// The Errors paragraph as status → codes: "**Errors** … 400 `a`, `b`; 401 `c`; …".
+    static func documented() throws -> [Int: Set<String>] {
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
+        let info = try #require(doc["info"] as? [String: Any])
+        let description = try #require(info["description"] as? String)
+        let paragraph = try #require(
+            description.components(separatedBy: "\n\n").first { $0.hasPrefix("**Errors**") }, "no Errors paragraph")
+        var result: [Int: Set<String>] = [:]
+        var status: Int?
+        for token in paragraph.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "," }) {
+            if let number = Int(token), (400...599).contains(number) {
+                status = number
+            } else if case let word = token.trimmingCharacters(in: CharacterSet(charactersIn: ".")),
+                word.hasPrefix("`"), word.hasSuffix("`"), word.count > 2, let status
+            {
+                let code = String(word.dropFirst().dropLast())
+                if code.allSatisfy({ $0 == "_" || $0.isLowercase }) { result[status, default: []].insert(code) }
+            }
+        }
+        return result
+    }
+
+    @Test func everyCodeIsDocumentedUnderItsStatus() throws {
+        let documented = try Self.documented()
+        var emitted: [Int: Set<String>] = [:]
+        for code in ProblemCode.allCases { emitted[code.status, default: []].insert(code.rawValue) }
+        for (status, code) in HTTPParseError.emitted {
+            #expect(ProblemCode(rawValue: code)?.status == status, "the HTTP layer's \(status) \(code) is not in ProblemCode")
+        }
+        #expect(emitted == documented, "emitted \(emitted.sorted { $0.key < $1.key }), documented \(documented.sorted { $0.key < $1.key })")
     }
 }

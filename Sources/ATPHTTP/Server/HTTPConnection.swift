@@ -284,10 +284,10 @@ final class HTTPConnection: EventHandler {
         case .idle, .linger:
             close()
         case .head:
-            if input.isEmpty { close() } else { fail(HTTPParseError(status: 408, code: "request_timeout", detail: "the request head did not arrive in time")) }
+            if input.isEmpty { close() } else { fail(.requestTimeout("the request head did not arrive in time")) }
         case .progress:
             if case .closing = phase { close() } else if written < output.count { close() } else {
-                fail(HTTPParseError(status: 408, code: "request_timeout", detail: "the request body stopped arriving"))
+                fail(.requestTimeout("the request body stopped arriving"))
             }
         }
     }

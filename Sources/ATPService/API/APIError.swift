@@ -16,43 +16,36 @@ package struct APIError: Error, Sendable {
     /// Extra header lines, e.g. `Allow` on 405 or `WWW-Authenticate` on 401.
     var headers: [(StaticString, String)] = []
 
-    init(_ status: Int, _ code: String, _ detail: String) {
-        self.status = status
-        self.code = code
+    init(_ code: ProblemCode, _ detail: String) {
+        status = code.status
+        self.code = code.rawValue
         self.detail = detail
     }
 
-    static func invalidRequest(_ detail: String) -> Self { Self(400, "invalid_request", detail) }
-    static func invalidJSON(_ detail: String) -> Self { Self(400, "invalid_json", detail) }
-    static func quantityOutOfRange(_ detail: String) -> Self { Self(400, "quantity_out_of_range", detail) }
-    static func notFound(_ detail: String) -> Self { Self(404, "not_found", detail) }
-    static func unknownChannel(_ name: String) -> Self { Self(404, "unknown_channel", "no channel named \(name)") }
-    static func notImplemented(_ detail: String) -> Self { Self(501, "not_implemented", detail) }
+    static func invalidRequest(_ detail: String) -> Self { Self(.invalidRequest, detail) }
+    static func invalidJSON(_ detail: String) -> Self { Self(.invalidJSON, detail) }
+    static func quantityOutOfRange(_ detail: String) -> Self { Self(.quantityOutOfRange, detail) }
+    static func notFound(_ detail: String) -> Self { Self(.notFound, detail) }
+    static func unknownChannel(_ name: String) -> Self { Self(.unknownChannel, "no channel named \(name)") }
+    static func notImplemented(_ detail: String) -> Self { Self(.notImplemented, detail) }
 
     static func unauthorized(_ detail: String) -> Self {
-        var error = Self(401, "unauthorized", detail)
+        var error = Self(.unauthorized, detail)
         error.headers = [("WWW-Authenticate", "Bearer")]
         return error
     }
 
-    static func forbidden(_ detail: String) -> Self { Self(403, "forbidden", detail) }
+    static func forbidden(_ detail: String) -> Self { Self(.forbidden, detail) }
 
     static func methodNotAllowed(_ route: Route) -> Self {
-        var error = Self(405, "method_not_allowed", "\(route.label) answers \(route.allowHeader)")
+        var error = Self(.methodNotAllowed, "\(route.label) answers \(route.allowHeader)")
         error.headers = [("Allow", route.allowHeader)]
         return error
     }
 
-    /// The problem for an engine refusal, with the status API.md gives its code.
+    /// The problem for an engine refusal (`ProblemCode.init(_:)` is the table).
     init(_ error: EngineError) {
-        let status =
-            switch error.code {
-            case "insufficient_stock", "invalid_state": 409
-            case "unknown_reservation", "unknown_sku", "unknown_channel": 404
-            case "capacity_exhausted": 503
-            default: 400
-            }
-        self.init(status, error.code, error.detail)
+        self.init(ProblemCode(error.kind), error.detail)
     }
 
     /// Writes the problem into `response`.

@@ -70,7 +70,7 @@ final class APIResponder: HTTPResponder {
                 if case .failure(let error) = result {
                     final.reset()
                     var problem = APIError(
-                        503, "store_unavailable",
+                        .storeUnavailable,
                         "the change was not made durable (\(error.detail)); nothing was changed: "
                             + "retry it (with the same Idempotency-Key or event ids, or as a new request)")
                     problem.headers = [("Retry-After", "1")]
@@ -122,11 +122,11 @@ final class APIResponder: HTTPResponder {
         var key: APIKey?
         if let scope = match.route.scope(for: method) { key = try authorize(request, scope) }
         if !match.route.isOperational {
-            guard ready.load(ordering: .acquiring) else { throw APIError(503, "not_ready", "state is being recovered") }
+            guard ready.load(ordering: .acquiring) else { throw APIError(.notReady, "state is being recovered") }
             if method != .get, let store, !store.isAvailable {
                 let why = store.statistics.lastFailure.map { "last failure: \($0)" } ?? "unreachable"
                 var problem = APIError(
-                    503, "store_unavailable",
+                    .storeUnavailable,
                     "the \(store.kind) store is not accepting writes (\(why)); nothing was changed: retry it "
                         + "(with the same Idempotency-Key or event ids, or as a new request); reads still work")
                 problem.headers = [("Retry-After", "1")]
@@ -134,14 +134,14 @@ final class APIResponder: HTTPResponder {
             }
         }
         if !request.body.isEmpty, let type = request.bytes(request.head.contentType), !Self.isJSON(type) {
-            throw APIError(415, "unsupported_media_type", "send request bodies as application/json")
+            throw APIError(.unsupportedMediaType, "send request bodies as application/json")
         }
         switch (match.route, method) {
         case (.healthz, _):
             response.body.appendASCII(#"{"status":"ok"}"#)
         case (.readyz, _):
             guard ready.load(ordering: .acquiring), store?.isAvailable ?? true else {
-                throw APIError(503, "not_ready", "state is not recovered yet, or the store is unreachable")
+                throw APIError(.notReady, "state is not recovered yet, or the store is unreachable")
             }
             response.body.appendASCII(#"{"status":"ready"}"#)
         case (.metrics, _):

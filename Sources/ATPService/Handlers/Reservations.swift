@@ -24,9 +24,9 @@ extension APIResponder {
             response.body.append(contentsOf: outcome.body)
             response.addHeader("Idempotent-Replayed", "true")
         case .mismatch:
-            throw APIError(422, "idempotency_key_reuse", "this Idempotency-Key was used with a different request")
+            throw APIError(.idempotencyKeyReuse, "this Idempotency-Key was used with a different request")
         case .inProgress:
-            throw APIError(409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed")
+            throw APIError(.idempotencyInProgress, "a request with this Idempotency-Key is still being processed")
         case .proceed:
             do {
                 try holdStock(request.body, &response, &change)
@@ -71,7 +71,7 @@ extension APIResponder {
             case .invalid(let refusal):
                 throw APIError(refusal)
             case .insufficient(let short):
-                var problem = APIError(409, "insufficient_stock", "not enough available for every line; nothing was held")
+                var problem = APIError(.insufficientStock, "not enough available for every line; nothing was held")
                 problem.lines = short
                 throw problem
             }
@@ -80,7 +80,7 @@ extension APIResponder {
 
     func readReservation(id: String, _ response: inout HTTPResponse) throws(APIError) {
         guard let parsed = ReservationID(id), let reservation = engine.reservation(parsed) else {
-            throw APIError(404, "unknown_reservation", "no reservation \(id)")
+            throw APIError(.unknownReservation, "no reservation \(id)")
         }
         Self.appendReservation(reservation, to: &response.body)
     }
@@ -90,17 +90,17 @@ extension APIResponder {
         _ change: inout Mutation
     ) throws(APIError)
     {
-        guard let parsed = ReservationID(id) else { throw APIError(404, "unknown_reservation", "no reservation \(id)") }
+        guard let parsed = ReservationID(id) else { throw APIError(.unknownReservation, "no reservation \(id)") }
         let outcome = change.record { engine.transition(parsed, transition, into: &$0) }
         switch outcome {
         case .changed(let reservation), .unchanged(let reservation):
             Self.appendReservation(reservation, to: &response.body)
         case .invalidState(let reservation):
-            var problem = APIError(409, "invalid_state", "reservation \(id) is \(reservation.status)")
+            var problem = APIError(.invalidState, "reservation \(id) is \(reservation.status)")
             problem.reservationStatus = reservation.status
             throw problem
         case .unknown:
-            throw APIError(404, "unknown_reservation", "no reservation \(id)")
+            throw APIError(.unknownReservation, "no reservation \(id)")
         }
     }
 

@@ -7,7 +7,7 @@ extension APIResponder {
     func stock(sku: String, _ response: inout HTTPResponse) throws(APIError) {
         if let problem = Key.problem(sku, name: "sku") { throw .invalidRequest(problem) }
         guard let (available, locations) = engine.stock(sku: sku) else {
-            throw APIError(404, "unknown_sku", "sku \(sku) has never been seen")
+            throw APIError(.unknownSku, "sku \(sku) has never been seen")
         }
         response.body.appendASCII(#"{"sku":"#)
         response.body.appendJSONString(sku)
