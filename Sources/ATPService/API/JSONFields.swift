@@ -23,7 +23,7 @@ enum JSONBody {
 extension JSONObject {
     /// A string member of 1–`maxBytes` bytes, or nil when absent (and `required` is false).
     func string(_ key: String, at path: String, required: Bool, maxBytes: Int = Key.maxLength) throws(APIError) -> String? {
-        guard let value = self[key], !value.isNull else {
+        guard let value = self[key] else {
             if required { throw .invalidRequest("\(path)\(key) is required") }
             return nil
         }
@@ -35,7 +35,7 @@ extension JSONObject {
     /// A free-text member (any characters, empty allowed) of at most `maxBytes` bytes of UTF-8,
     /// or nil when absent.
     func text(_ key: String, at path: String, maxBytes: Int) throws(APIError) -> String? {
-        guard let value = self[key], !value.isNull else { return nil }
+        guard let value = self[key] else { return nil }
         guard let text = value.string else { throw .invalidRequest("\(path)\(key) must be a string, not \(value.kindName)") }
         guard text.utf8.count <= maxBytes else { throw .invalidRequest("\(path)\(key) is longer than \(maxBytes) bytes") }
         return text
@@ -43,7 +43,7 @@ extension JSONObject {
 
     /// An integer member within ±1,000,000,000 (`quantity_out_of_range` beyond), or nil when absent.
     func quantity(_ key: String, at path: String, required: Bool) throws(APIError) -> Int64? {
-        guard let value = self[key], !value.isNull else {
+        guard let value = self[key] else {
             if required { throw .invalidRequest("\(path)\(key) is required") }
             return nil
         }
@@ -61,7 +61,7 @@ extension JSONObject {
 
     /// An array member, or nil when absent.
     func array(_ key: String, at path: String, required: Bool) throws(APIError) -> [JSONValue]? {
-        guard let value = self[key], !value.isNull else {
+        guard let value = self[key] else {
             if required { throw .invalidRequest("\(path)\(key) is required") }
             return nil
         }

@@ -176,7 +176,7 @@ extension APIResponder {
     private static func number(_ object: JSONObject, _ key: String, _ range: ClosedRange<Double>, _ rangeText: String)
         throws(APIError) -> Double?
     {
-        guard let value = object[key], !value.isNull else { return nil }
+        guard let value = object[key] else { return nil }
         guard let n = value.double, n.isFinite else { throw .invalidRequest("\(key) must be a number, not \(value.kindName)") }
         guard range.contains(n) else { throw .invalidRequest("\(key) must be \(rangeText); got \(n)") }
         return n
@@ -184,7 +184,7 @@ extension APIResponder {
 
     /// An integer member within `range`, or nil when absent.
     private static func integer(_ object: JSONObject, _ key: String, _ range: ClosedRange<Int64>) throws(APIError) -> Int64? {
-        guard let value = object[key], !value.isNull else { return nil }
+        guard let value = object[key] else { return nil }
         guard let n = value.int64 else { throw .invalidRequest("\(key) must be an integer, not \(value.kindName)") }
         guard range.contains(n) else { throw .invalidRequest("\(key) must be \(range.lowerBound)...\(range.upperBound)") }
         return n
