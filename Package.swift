@@ -48,7 +48,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PushBenchmarks",
-            dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPPush"],
+            dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPPush", "ATPUtilities"],
             path: "Benchmarks/PushBenchmarks"
         ),
         .executableTarget(

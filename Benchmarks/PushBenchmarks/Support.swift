@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPUtilities
 import Foundation
 import Glibc
 
@@ -8,13 +9,9 @@ func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").u
 /// Writes a line to standard error (progress that is not part of the report).
 func note(_ line: String) { FileHandle.standardError.write(Data(("    " + line + "\n").utf8)) }
 
-/// Monotonic microseconds (CLOCK_MONOTONIC, the clock the push dispatcher uses).
+/// Monotonic microseconds (the clock the push dispatcher uses).
 @inline(__always)
-func monotonicMicros() -> Int64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
-}
+func monotonicMicros() -> Int64 { MonotonicClock.microseconds() }
 
 func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return .nan }

@@ -90,11 +90,8 @@ final class Receiver: HTTPResponder, @unchecked Sendable {
         return .deferred
     }
 
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
-    }
+    /// Monotonic microseconds.
+    static func now() -> Int64 { MonotonicClock.microseconds() }
 
     /// The latest value each sku received, in arrival order.
     var latest: [String: Int64] {

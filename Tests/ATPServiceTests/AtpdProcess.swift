@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPUtilities
 import ATPTestSupport
 import Foundation
 import Glibc
@@ -164,11 +165,7 @@ final class AtpdProcess {
     }
 
     /// Monotonic milliseconds.
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
-    }
+    static func now() -> Int64 { MonotonicClock.milliseconds() }
 }
 
 /// A temporary directory for a file store, removed with everything in it by `remove()`.

@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPUtilities
 import Glibc
 
 /// Why a test Redis server could not be started.
@@ -112,9 +113,7 @@ public final class RedisServerProcess {
         case .failure(let error): throw RedisServerError(description: error.description)
         }
 
-        var clock = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &clock)
-        let deadline = clock.tv_sec * 1_000 + clock.tv_nsec / 1_000_000 + 5_000
+        let deadline = MonotonicClock.milliseconds() + 5_000
         while true {
             if reap(waitingMilliseconds: 0) {
                 let output = RedisServerProcess.tail(of: log)
@@ -128,8 +127,7 @@ public final class RedisServerProcess {
             {
                 return true
             }
-            clock_gettime(CLOCK_MONOTONIC, &clock)
-            if clock.tv_sec * 1_000 + clock.tv_nsec / 1_000_000 > deadline { break }
+            if MonotonicClock.milliseconds() > deadline { break }
             usleep(10_000)
         }
         kill()
