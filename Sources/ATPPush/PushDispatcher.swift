@@ -26,7 +26,9 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     let client: HTTPClient
     let senders: SenderPool
     /// Where push's own changes (dead letters, a 410's disabling) become durable, and whose
-    /// acknowledged state is all that is sent.
+    /// acknowledged state is all that is sent. Push used to journal its changes without the
+    /// mutation gate; it cannot now: the dispatcher holds no store, only this seam, whose
+    /// `commitUnawaited` enters the gate around the engine call and the append.
     let durable: DurableEngine
     /// Counters by channel name, shared with readers.
     let registry: Locked<[String: PushChannelCounters]>
