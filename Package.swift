@@ -32,14 +32,15 @@ let package = Package(
             name: "ATPHTTP", dependencies: ["ATPUtilities", "CLinux"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPUtilities", "CHiredis"]),
+        .target(name: "ATPRedis", dependencies: ["ATPUtilities", "CHiredis"]),
+        .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPRedis", "ATPUtilities"]),
         .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPUtilities"]),
         .target(
             name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"],
             // The API contract, served at GET /openapi.json, compiled into the binary.
             resources: [.embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
-        .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPStore", "ATPUtilities", "CLinux"]),
+        .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPRedis", "ATPUtilities", "CLinux"]),
         .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),
         .executableTarget(
             name: "EngineBenchmarks",
@@ -53,12 +54,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "ChaosRehearsal",
-            dependencies: ["ATPHTTP", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities", "ATPTestSupport"],
+            dependencies: ["ATPHTTP", "ATPRedis", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities", "ATPTestSupport"],
             path: "Benchmarks/ChaosRehearsal"
         ),
         .executableTarget(
             name: "RedisBenchmarks",
-            dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport"],
+            dependencies: ["ATPRedis", "ATPStore", "ATPEngine", "ATPTestSupport"],
             path: "Benchmarks/RedisBenchmarks"
         ),
         .target(
@@ -68,8 +69,9 @@ let package = Package(
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPUtilities"], path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport", "ATPUtilities"]),
-        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPStore", "ATPTestSupport", "ATPUtilities"]),
-        .testTarget(name: "ATPStoreTests", dependencies: ["ATPStore", "ATPEngine", "ATPTestSupport", "ATPUtilities"]),
+        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPRedis", "ATPStore", "ATPTestSupport", "ATPUtilities"]),
+        .testTarget(name: "ATPRedisTests", dependencies: ["ATPRedis", "ATPTestSupport"]),
+        .testTarget(name: "ATPStoreTests", dependencies: ["ATPRedis", "ATPStore", "ATPEngine", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
         .testTarget(
             name: "ATPPushTests", dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPStore", "ATPUtilities", "ATPTestSupport"]),

@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPUtilities
 import ATPHTTP
 import ATPLoad

@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPStore
 
 /// What the rehearsal asks Redis about atpd's consumer group on the events stream, over a

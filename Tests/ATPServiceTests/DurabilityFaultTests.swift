@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPStore
 import ATPTestSupport
 import Foundation

@@ -1,5 +1,5 @@
+import ATPRedis
 import ATPHTTP
-import ATPStore
 
 /// The Redis+Lua baseline: the same scenarios straight against redis-server. Seeding, script
 /// loading and the verdict's reading go over hiredis (`RedisConnection`, blocking); the load

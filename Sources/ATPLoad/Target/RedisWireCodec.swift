@@ -1,4 +1,4 @@
-import ATPStore
+import ATPRedis
 
 /// One load connection's RESP2 codec for the Redis+Lua baseline: turns `Operation`s into
 /// `EVALSHA` of the reservation scripts, pipelined `HMGET`s (availability) or `HSET`/`HINCRBY`s

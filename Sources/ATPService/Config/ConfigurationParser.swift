@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPHTTP
 import ATPStore
 

@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPUtilities
 import ATPEngine
 
@@ -29,7 +30,7 @@ extension RedisJournalWriter {
                 Array("SCAN".utf8), cursor, Array("MATCH".utf8), schema.scanPattern, Array("COUNT".utf8),
                 Array("1000".utf8),
             ]
-            let reply = try run { connection throws(StoreError) in try connection.command(command) }
+            let reply = try run { connection throws(StoreError) in try connection.storeCommand(command) }
             guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes,
                 let keys = parts[1].array
             else {
@@ -38,13 +39,13 @@ extension RedisJournalWriter {
             for key in keys {
                 guard let bytes = key.bytes else { continue }
                 try loader.add(bytes) { commands throws(StoreError) in
-                    try run { connection throws(StoreError) in try connection.pipeline(commands) }
+                    try run { connection throws(StoreError) in try connection.storePipeline(commands) }
                 }
             }
             cursor = next
         } while cursor != Array("0".utf8)
         try loader.finish { commands throws(StoreError) in
-            try run { connection throws(StoreError) in try connection.pipeline(commands) }
+            try run { connection throws(StoreError) in try connection.storePipeline(commands) }
         }
         var report = loader.report
         report.gaps = engine.finishReplay()

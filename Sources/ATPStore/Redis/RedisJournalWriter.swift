@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPEngine
 import Synchronization
 
@@ -109,7 +110,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
         guard !commands.isEmpty else { return }
         // Once the transaction may have left, a broken connection leaves its outcome unknown.
         let replies = try run { connection throws(StoreError) in
-            do throws(StoreError) { return try connection.pipeline(commands) } catch { throw error.possiblyApplied }
+            do throws(StoreError) { return try connection.storePipeline(commands) } catch { throw error.possiblyApplied }
         }
         try check(replies, queued: commands.count - (waitForFsync ? 3 : 2))
     }
@@ -120,7 +121,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
     @discardableResult
     public func probe() -> Bool {
         do {
-            let reply = try run { connection throws(StoreError) in try connection.command(["PING"]) }
+            let reply = try run { connection throws(StoreError) in try connection.storeCommand(["PING"]) }
             let healthy = !reply.isError
             available.store(healthy, ordering: .releasing)
             return healthy
@@ -153,7 +154,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
             throw .unavailable("\(lastFailure) (next attempt in \(backoff.remainingMilliseconds) ms)")
         }
         do {
-            let fresh = try RedisConnection(
+            let fresh = try RedisConnection.connect(
                 url: url, connectTimeoutMilliseconds: 1_000,
                 commandTimeoutMilliseconds: commandTimeoutMilliseconds)
             if waitForFsync { try Self.requireWAITAOF(fresh) }
@@ -176,7 +177,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
 
     /// Throws `.configuration` unless the server knows `WAITAOF` (Redis ≥ 7.2).
     private static func requireWAITAOF(_ connection: RedisConnection) throws(StoreError) {
-        let reply = try connection.command(["COMMAND", "INFO", "WAITAOF"])
+        let reply = try connection.storeCommand(["COMMAND", "INFO", "WAITAOF"])
         guard let entries = reply.array, let first = entries.first, first.array != nil else {
             throw .configuration(
                 "redis \(connection.url): waiting for the fsync needs WAITAOF (Redis ≥ 7.2), which this server lacks; "

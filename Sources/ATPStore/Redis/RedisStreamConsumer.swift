@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPEngine
 import ATPUtilities
 import Dispatch

@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPEngine
 import ATPUtilities
 import Dispatch
@@ -54,7 +55,7 @@ final class RedisStreamWorker {
     // MARK: Reading and claiming
 
     private func read(_ redis: RedisConnection) throws(StoreError) {
-        let reply = try redis.command([
+        let reply = try redis.storeCommand([
             "XREADGROUP", "GROUP", config.group, config.consumer, "COUNT", String(config.count),
             "BLOCK", String(config.blockMilliseconds), "STREAMS", config.stream, ">",
         ])
@@ -74,7 +75,7 @@ final class RedisStreamWorker {
     private func claim(_ redis: RedisConnection) throws(StoreError) {
         var cursor = "0-0"
         for _ in 0..<10 where !consumer.isStopping && !redis.isBroken {
-            let reply = try redis.command([
+            let reply = try redis.storeCommand([
                 "XAUTOCLAIM", config.stream, config.group, config.consumer,
                 String(config.claimMinIdleMilliseconds),
                 cursor, "COUNT", String(config.claimCount),
@@ -178,7 +179,7 @@ final class RedisStreamWorker {
             do {
                 var keep: Set<[UInt8]> = []
                 if !dead.isEmpty {
-                    let replies = try redis.pipeline(dead.map(deadLetterCommand))
+                    let replies = try redis.storePipeline(dead.map(deadLetterCommand))
                     for (letter, reply) in zip(dead, replies) {
                         if let message = reply.errorMessage {
                             consumer.noteError("XADD \(config.deadLetterStream): \(message)")
@@ -190,7 +191,7 @@ final class RedisStreamWorker {
                 }
                 let acking = ids.filter { !keep.contains($0) }
                 guard !acking.isEmpty else { return }
-                let reply = try redis.command(
+                let reply = try redis.storeCommand(
                     [Array("XACK".utf8), Array(config.stream.utf8), Array(config.group.utf8)] + acking)
                 if let count = reply.integer {
                     consumer.counters.acked.add(Int(count), ordering: .relaxed)
@@ -226,7 +227,7 @@ final class RedisStreamWorker {
         consumer.setConnected(false)
         guard backoff.isDue else { return nil }
         do {
-            let fresh = try RedisConnection(
+            let fresh = try RedisConnection.connect(
                 url: config.url, connectTimeoutMilliseconds: 1_000,
                 commandTimeoutMilliseconds: config.blockMilliseconds + 2_000)
             try createGroup(fresh)
@@ -241,7 +242,7 @@ final class RedisStreamWorker {
     }
 
     private func createGroup(_ redis: RedisConnection) throws(StoreError) {
-        let reply = try redis.command([
+        let reply = try redis.storeCommand([
             "XGROUP", "CREATE", config.stream, config.group, config.startID, "MKSTREAM",
         ])
         if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {

@@ -1,3 +1,4 @@
+import ATPRedis
 import ATPTestSupport
 import Testing
 
@@ -114,10 +115,10 @@ import Testing
         let named = try RedisConnection(url: RedisURL(server.url(user: "default", password: "s3cret")))
         #expect(try named.command(["ACL", "WHOAMI"]).string == "default")
 
-        let wrong = #expect(throws: StoreError.self) { try RedisConnection(url: RedisURL(server.url(password: "nope"))) }
+        let wrong = #expect(throws: RedisError.self) { try RedisConnection(url: RedisURL(server.url(password: "nope"))) }
         #expect(wrong == .configuration(""))
         #expect(wrong?.detail.contains("nope") == false)
-        let none = #expect(throws: StoreError.self) { try RedisConnection(url: RedisURL(server.url)) }
+        let none = #expect(throws: RedisError.self) { try RedisConnection(url: RedisURL(server.url)) }
         #expect(none == .configuration(""))
         #expect(none?.detail.contains("NOAUTH") == true)
     }
@@ -129,18 +130,18 @@ import Testing
         _ = try three.command(["SET", "where", "three"])
         #expect(try zero.command(["GET", "where"]) == .null)
         #expect(try RedisConnection(url: RedisURL(server.url(db: 3))).command(["GET", "where"]) == bulk("three"))
-        let outOfRange = #expect(throws: StoreError.self) { try RedisConnection(url: RedisURL(server.url(db: 99))) }
+        let outOfRange = #expect(throws: RedisError.self) { try RedisConnection(url: RedisURL(server.url(db: 99))) }
         #expect(outOfRange == .configuration(""))
     }
 
     @Test func emptyCommandIsRefusedWithoutBreaking() throws {
         let server = try RedisServerProcess()
         let redis = try connect(server)
-        #expect(throws: StoreError.configuration("")) { try redis.command([] as [[UInt8]]) }
-        #expect(throws: StoreError.configuration("")) { try redis.pipeline([["PING"], []]) }
+        #expect(throws: RedisError.configuration("")) { try redis.command([] as [[UInt8]]) }
+        #expect(throws: RedisError.configuration("")) { try redis.pipeline([["PING"], []]) }
         #expect(!redis.isBroken)
         #expect(try redis.command(["PING"]) == .status("PONG"))
-        #expect(throws: StoreError.configuration("")) {
+        #expect(throws: RedisError.configuration("")) {
             try RedisConnection(url: RedisURL(server.url), commandTimeoutMilliseconds: 0)
         }
     }
@@ -149,14 +150,14 @@ import Testing
         let server = try RedisServerProcess()
         let redis = try connect(server, timeout: 300)
         let start = ContinuousClock.now
-        let error = #expect(throws: StoreError.self) { try redis.command(["BLPOP", "never", "2"]) }
+        let error = #expect(throws: RedisError.self) { try redis.command(["BLPOP", "never", "2"]) }
         #expect(ContinuousClock.now - start < .milliseconds(1_500))
         #expect(error == .unavailable(""))
         #expect(error?.detail.contains("timed out after 300 ms") == true)
         #expect(redis.isBroken)
 
         let again = ContinuousClock.now
-        let repeated = #expect(throws: StoreError.self) { try redis.command(["PING"]) }
+        let repeated = #expect(throws: RedisError.self) { try redis.command(["PING"]) }
         #expect(ContinuousClock.now - again < .milliseconds(50))
         #expect(repeated?.detail == error?.detail)
         #expect(try connect(server).command(["PING"]) == .status("PONG"))
@@ -169,10 +170,10 @@ import Testing
         server.kill()
 
         let start = ContinuousClock.now
-        #expect(throws: StoreError.unavailable("")) { try redis.command(["GET", "durable"]) }
+        #expect(throws: RedisError.unavailable("")) { try redis.command(["GET", "durable"]) }
         #expect(ContinuousClock.now - start < .seconds(1))
         #expect(redis.isBroken)
-        #expect(throws: StoreError.unavailable("")) { try connect(server) }
+        #expect(throws: RedisError.unavailable("")) { try connect(server) }
 
         try server.restart()
         let fresh = try connect(server)
@@ -185,7 +186,7 @@ import Testing
         server.kill()
         let value = [UInt8](repeating: 0x78, count: 4 << 20)
         let commands = (0..<4).map { [Array("SET".utf8), Array("k\($0)".utf8), value] }
-        #expect(throws: StoreError.unavailable("")) { try redis.pipeline(commands) }
+        #expect(throws: RedisError.unavailable("")) { try redis.pipeline(commands) }
         #expect(redis.isBroken)
     }
 
@@ -194,14 +195,14 @@ import Testing
         let redis = try connect(server)
         server.stop()
         #expect(!server.isRunning)
-        #expect(throws: StoreError.unavailable("")) { try redis.command(["PING"]) }
+        #expect(throws: RedisError.unavailable("")) { try redis.command(["PING"]) }
     }
 
     @Test func closedPortFailsFast() throws {
         let server = try RedisServerProcess()
         server.stop()
         let start = ContinuousClock.now
-        let error = #expect(throws: StoreError.self) { try connect(server) }
+        let error = #expect(throws: RedisError.self) { try connect(server) }
         #expect(ContinuousClock.now - start < .seconds(1))
         #expect(error == .unavailable(""))
         #expect(error?.detail.contains("refused") == true)
@@ -227,7 +228,7 @@ extension RedisConnectionTests {
         "redis://bad_host", "redis://-host", "redis://a..b", "redis://:p%4@host", "redis://host:6379/1/2",
     ])
     func invalidURLs(text: String) {
-        #expect(throws: StoreError.configuration("")) { try RedisURL(text) }
+        #expect(throws: RedisError.configuration("")) { try RedisURL(text) }
     }
 
     @Test func descriptionHidesThePassword() throws {
@@ -235,7 +236,7 @@ extension RedisConnectionTests {
         #expect(url.description == "redis://app:***@redis:6379/1")
         #expect(try RedisURL("redis://:hunter2@redis").description == "redis://:***@redis:6379")
         #expect(try RedisURL("redis://redis").description == "redis://redis:6379")
-        let error = #expect(throws: StoreError.self) { try RedisURL("redis://:hunter2@redis:99999") }
+        let error = #expect(throws: RedisError.self) { try RedisURL("redis://:hunter2@redis:99999") }
         #expect(error?.detail.contains("hunter2") == false)
         #expect(error?.detail.contains("port") == true)
     }

@@ -10,7 +10,7 @@ import Glibc
 /// database and checks the link with `PING`. Commands are binary-safe argument vectors.
 ///
 /// Failures: a transport problem — refused or lost connection, EOF, timeout, protocol error —
-/// throws `StoreError.unavailable` and marks the connection broken (`isBroken`); from then on
+/// throws `RedisError.unavailable` and marks the connection broken (`isBroken`); from then on
 /// every call throws at once without touching the socket, and the owner reconnects by making a
 /// new `RedisConnection`. An error *reply* (`WRONGTYPE`, `ERR ...`) is returned as
 /// `RedisReply.error` and leaves the connection usable.
@@ -43,7 +43,7 @@ public final class RedisConnection {
     /// later), `.configuration` when it refuses the credentials or the database, or a timeout
     /// or the port is out of range. Complexity: up to four round trips.
     public init(url: RedisURL, connectTimeoutMilliseconds: Int = 1_000, commandTimeoutMilliseconds: Int = 1_000)
-        throws(StoreError)
+        throws(RedisError)
     {
         guard connectTimeoutMilliseconds > 0, commandTimeoutMilliseconds > 0 else {
             throw .configuration(
@@ -94,12 +94,12 @@ public final class RedisConnection {
     ///
     /// `args` is the command name and its arguments, as raw bytes. Complexity: one round trip;
     /// O(total argument and reply bytes).
-    public func command(_ args: [[UInt8]]) throws(StoreError) -> RedisReply {
+    public func command(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {
         try pipeline([args])[0]
     }
 
     /// `command(_:)` with text arguments (sent as UTF-8).
-    public func command(_ args: [String]) throws(StoreError) -> RedisReply {
+    public func command(_ args: [String]) throws(RedisError) -> RedisReply {
         try command(args.map { Array($0.utf8) })
     }
 
@@ -109,7 +109,7 @@ public final class RedisConnection {
     /// connection and throws, and then it is unknown which of the commands the server ran.
     /// An empty command list returns `[]`; an empty command throws `.configuration` and leaves
     /// the connection usable. Complexity: O(total argument and reply bytes).
-    public func pipeline(_ commands: [[[UInt8]]]) throws(StoreError) -> [RedisReply] {
+    public func pipeline(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
         if isBroken { throw .unavailable(brokenDetail) }
         if commands.contains(where: \.isEmpty) { throw .configuration("redis: an empty command cannot be sent") }
         for arguments in commands where !append(arguments) {
@@ -128,7 +128,7 @@ public final class RedisConnection {
     }
 
     /// `pipeline(_:)` with text arguments (sent as UTF-8).
-    public func pipeline(_ commands: [[String]]) throws(StoreError) -> [RedisReply] {
+    public func pipeline(_ commands: [[String]]) throws(RedisError) -> [RedisReply] {
         try pipeline(commands.map { $0.map { Array($0.utf8) } })
     }
 
@@ -162,7 +162,7 @@ public final class RedisConnection {
     }
 
     /// Marks the connection broken with the context's error and returns the error to throw.
-    private func breakConnection(_ during: String) -> StoreError {
+    private func breakConnection(_ during: String) -> RedisError {
         isBroken = true
         let cause = RedisConnection.describe(context, timeoutMilliseconds: commandTimeoutMilliseconds)
         brokenDetail = "redis \(url): connection broken while \(during): \(cause)"

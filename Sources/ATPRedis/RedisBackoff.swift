@@ -7,31 +7,32 @@ import ATPUtilities
 ///
 /// Times are from `CLOCK_MONOTONIC`, so wall-clock steps do not matter.
 /// Thread-safety: a value type, owned by one thread. Complexity: O(1) everything.
-struct RedisBackoff {
-    static let initialMilliseconds: Int64 = 50
-    static let maximumMilliseconds: Int64 = 2_000
+public struct RedisBackoff {
+    public static let initialMilliseconds: Int64 = 50
+    public static let maximumMilliseconds: Int64 = 2_000
 
     /// The wait that the next failure will impose.
-    private(set) var delayMilliseconds = RedisBackoff.initialMilliseconds
+    public private(set) var delayMilliseconds = RedisBackoff.initialMilliseconds
     /// No attempt before this monotonic time, in milliseconds; 0 = attempt at once.
-    private(set) var notBefore: Int64 = 0
+    public private(set) var notBefore: Int64 = 0
 
     /// True when an attempt may be made now.
-    var isDue: Bool { MonotonicClock.milliseconds() >= notBefore }
+    public var isDue: Bool { MonotonicClock.milliseconds() >= notBefore }
 
     /// Milliseconds until an attempt may be made (0 when due).
-    var remainingMilliseconds: Int64 { max(0, notBefore - MonotonicClock.milliseconds()) }
+    public var remainingMilliseconds: Int64 { max(0, notBefore - MonotonicClock.milliseconds()) }
 
     /// Records a failure: the next attempt waits the current delay, which then doubles.
-    mutating func failed() {
+    public mutating func failed() {
         notBefore = MonotonicClock.milliseconds() + delayMilliseconds
         delayMilliseconds = min(delayMilliseconds * 2, RedisBackoff.maximumMilliseconds)
     }
 
     /// Records a success: the next failure waits the initial delay again.
-    mutating func succeeded() {
+    public mutating func succeeded() {
         delayMilliseconds = RedisBackoff.initialMilliseconds
         notBefore = 0
     }
 
+    public init() {}
 }

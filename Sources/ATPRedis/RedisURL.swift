@@ -6,7 +6,7 @@
 /// A user (Redis ≥ 6 ACL) needs a password and logs in with `AUTH user password`; without a user
 /// the login is `AUTH password`. User and password may be percent-encoded (`%40` for `@`).
 /// Anything else (TLS `rediss://`, IPv6 literals, Unix sockets, query strings) is refused with
-/// `StoreError.configuration` saying what is wrong. `description` never shows the password.
+/// `RedisError.configuration` saying what is wrong. `description` never shows the password.
 ///
 /// Thread-safety: a value type. Complexity: parsing is O(length of the text).
 public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
@@ -34,8 +34,8 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `text`, e.g. `redis://:secret@127.0.0.1:6380/2`.
-    public init(_ text: String) throws(StoreError) {
-        func fail(_ why: String) -> StoreError {
+    public init(_ text: String) throws(RedisError) {
+        func fail(_ why: String) -> RedisError {
             .configuration("invalid Redis URL '\(RedisURL.redacted(text))': \(why)")
         }
         let scheme = "redis://"
