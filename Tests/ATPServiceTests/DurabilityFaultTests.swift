@@ -138,17 +138,19 @@ extension Durability {
                 "\(label): no changes_rolled_back log line: \(atpd.stderrTail.suffix(600))")
 
             try ledger.settle(client, label)
-            // The probe's 503'd keys and ids were forgotten: sent again, they are new.
-            for key in probe.refusedHolds.prefix(3) {
-                let again = try client.hold([("P", "DC1", 30)], key: key)
-                #expect(again.status == 201 && again.header("Idempotent-Replayed") != "true", "\(label): \(key) again: \(again.text)")
-                probe.figures.reserved += 30
-            }
+            // The probe's 503'd keys and ids were forgotten: sent again, they are new. (Events
+            // first: on the file store some probe holds may have been acknowledged during the
+            // fault, so the units for a retried hold of 30 may be there only after them.)
             for id in probe.refusedEvents.prefix(3) {
                 #expect(
                     try client.events([["id": id, "type": "adjust", "sku": "P", "location": "DC1", "delta": 50]])
                         == EventCounts(applied: 1), "\(label): \(id) again")
                 probe.figures.onHand += 50
+            }
+            for key in probe.refusedHolds.prefix(3) where probe.figures.onHand - probe.figures.reserved >= 30 {
+                let again = try client.hold([("P", "DC1", 30)], key: key)
+                #expect(again.status == 201 && again.header("Idempotent-Replayed") != "true", "\(label): \(key) again: \(again.text)")
+                probe.figures.reserved += 30
             }
             probe.figures.available = probe.figures.onHand - probe.figures.reserved
             let settled = try client.stock("P")["DC1"]
@@ -179,6 +181,7 @@ struct ProbeCell {
         let answer = try client.hold([("P", "DC1", qty)], key: key)
         switch answer.status {
         case 201: change(reserved: qty)
+        case 409 where answer.text.contains("insufficient_stock"): break  // acknowledged holds took the units: nothing changed
         case 503:
             refusedHolds.append(key)
             Self.expectNothingChanged(answer, key)
