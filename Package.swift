@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPRedis", "ATPUtilities"]),
         .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPUtilities"]),
         .target(
-            name: "ATPService", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"],
+            name: "ATPService",
+            dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"],
             // The API contract, served at GET /openapi.json, compiled into the binary.
             resources: [.embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
@@ -54,7 +55,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "ChaosRehearsal",
-            dependencies: ["ATPHTTP", "ATPRedis", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities", "ATPTestSupport"],
+            dependencies: [
+                "ATPHTTP", "ATPRedis", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities", "ATPTestSupport",
+            ],
             path: "Benchmarks/ChaosRehearsal"
         ),
         .executableTarget(
@@ -67,15 +70,26 @@ let package = Package(
             path: "Tests/Fuzz/Harness"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
-        .target(name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPUtilities"], path: "Tests/Support"),
+        .target(
+            name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPUtilities"],
+            path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport", "ATPUtilities"]),
-        .testTarget(name: "ATPServiceTests", dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPRedis", "ATPStore", "ATPTestSupport", "ATPUtilities"]),
+        .testTarget(
+            name: "ATPServiceTests",
+            dependencies: [
+                "ATPService", "ATPHTTP", "ATPEngine", "ATPRedis", "ATPStore", "ATPTestSupport",
+                "ATPUtilities",
+            ]),
         .testTarget(name: "ATPRedisTests", dependencies: ["ATPRedis", "ATPTestSupport"]),
-        .testTarget(name: "ATPStoreTests", dependencies: ["ATPRedis", "ATPStore", "ATPEngine", "ATPTestSupport", "ATPUtilities"]),
+        .testTarget(
+            name: "ATPStoreTests",
+            dependencies: ["ATPRedis", "ATPStore", "ATPEngine", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
         .testTarget(
-            name: "ATPPushTests", dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPStore", "ATPUtilities", "ATPTestSupport"]),
-        .testTarget(name: "ATPLoadTests", dependencies: ["ATPLoad", "ATPService", "ATPHTTP", "ATPTestSupport"]),
+            name: "ATPPushTests",
+            dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPStore", "ATPUtilities", "ATPTestSupport"]),
+        .testTarget(
+            name: "ATPLoadTests", dependencies: ["ATPLoad", "ATPService", "ATPHTTP", "ATPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it and CI runs it:
-# every target built with warnings as errors, every test, then the concurrency tests again
+# `swift format lint --strict`, every target built with warnings as errors, every test, then the concurrency tests again
 # under ThreadSanitizer and every test again under AddressSanitizer (each sanitizer in its own
 # build folder so the builds do not fight), Schemathesis against a running atpd, then each fuzz
 # target for a short while.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Formatting: one style, checked (.swift-format; `swift format -i -r Sources Tests Benchmarks Package.swift` fixes it).
+swift format lint --strict -r Sources Tests Benchmarks Package.swift
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build
 # atpd against its own OpenAPI document: Schemathesis, every phase including stateful, then a

@@ -1,5 +1,5 @@
-import ATPUtilities
 import ATPLoad
+import ATPUtilities
 
 /// The end of channel push: dead letters are counted and replayed (what an operator does once
 /// the endpoint is healthy again), then the rehearsal waits until what the receiver last got

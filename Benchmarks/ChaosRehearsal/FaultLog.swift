@@ -1,5 +1,5 @@
-import ATPUtilities
 import ATPLoad
+import ATPUtilities
 
 /// The faults the script injected, read from the file it appends one line per fault to:
 /// `<unix ms> <kind>`, kinds `atpd-kill`, `redis-term`, `redis-kill`, `hook-500`, `hook-down`,

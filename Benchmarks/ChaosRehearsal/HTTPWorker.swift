@@ -1,6 +1,6 @@
-import ATPUtilities
 import ATPHTTP
 import ATPLoad
+import ATPUtilities
 import Glibc
 
 /// One simulated client of atpd: in a closed loop on one connection it sends holds (one unit,

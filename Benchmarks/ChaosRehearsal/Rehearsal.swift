@@ -1,8 +1,8 @@
-import ATPRedis
-import ATPUtilities
 import ATPHTTP
 import ATPLoad
+import ATPRedis
 import ATPStore
+import ATPUtilities
 import Glibc
 
 /// `ChaosRehearsal drive`: the client side of the chaos rehearsal, from seeding to the verdict.

@@ -1,6 +1,6 @@
-import ATPUtilities
 import ATPHTTP
 import ATPLoad
+import ATPUtilities
 
 /// After the load, with atpd and Redis up: every request whose effect is not known (unanswered,
 /// 503, or answered unexpectedly) is sent again with the same `Idempotency-Key` or event id,

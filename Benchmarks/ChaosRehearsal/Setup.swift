@@ -1,6 +1,6 @@
-import ATPUtilities
 import ATPHTTP
 import ATPLoad
+import ATPUtilities
 
 /// Why the rehearsal could not run (as opposed to a failed check).
 struct RehearsalError: Error, CustomStringConvertible {

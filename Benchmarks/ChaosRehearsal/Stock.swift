@@ -1,7 +1,7 @@
-import ATPUtilities
 import ATPHTTP
 import ATPLoad
 import ATPTestSupport
+import ATPUtilities
 
 /// The rehearsal's test of one cell on its own.
 extension CellFigures {

@@ -1,6 +1,6 @@
-import ATPUtilities
 import ATPLoad
 import ATPStore
+import ATPUtilities
 
 /// The warehouse that writes to the Redis stream atpd consumes (`--events-stream`): about 40
 /// `XADD`s a second of fresh events, exact repeats of entries Redis acknowledged (the same event

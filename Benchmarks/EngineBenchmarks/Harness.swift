@@ -15,7 +15,9 @@ struct Harness {
         return (0..<samples).map { _ in run(threads: threads, seconds: seconds, body) }
     }
 
-    private func run(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int, UInt64) -> Int) -> Double {
+    private func run(threads: Int, seconds: Double, _ body: @escaping @Sendable (Int, UInt64) -> Int)
+        -> Double
+    {
         let total = Atomic<Int>(0)
         let ready = DispatchGroup()
         let done = DispatchGroup()
@@ -59,7 +61,8 @@ func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// Resident set size of this process in bytes, from /proc/self/statm.

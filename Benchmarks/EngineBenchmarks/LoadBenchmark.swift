@@ -15,7 +15,10 @@ func loadCells(skus: Int, locations: Int) -> [Row] {
         for s in 0..<skus {
             let sku = "SKU-\(1_000_000 + s)"
             for l in 0..<locations {
-                engine.replay(.cellSnapshot(CellSnapshotRecord(sku: sku, location: "LOC-\(l)", onHand: 10, version: 1, safetyStock: 0)))
+                engine.replay(
+                    .cellSnapshot(
+                        CellSnapshotRecord(
+                            sku: sku, location: "LOC-\(l)", onHand: 10, version: 1, safetyStock: 0)))
             }
         }
         let seconds = Double(now() - start) / 1e9
@@ -25,18 +28,24 @@ func loadCells(skus: Int, locations: Int) -> [Row] {
         let keyText = skuMemory.keyBytes + locationMemory.keyBytes
         let structures = engine.inventory.structureBytes
         precondition(engine.inventory.cellCount == cells)
-        rows.append(Row(name: "load \(cells / 1_000_000)M cells (snapshot replay)", unit: "cells/s", engine: Double(cells) / seconds, baseline: nil))
         rows.append(
             Row(
-                name: "resident bytes per cell, with keys", unit: "B/cell", engine: Double(rss) / Double(cells), baseline: nil,
+                name: "load \(cells / 1_000_000)M cells (snapshot replay)", unit: "cells/s",
+                engine: Double(cells) / seconds, baseline: nil))
+        rows.append(
+            Row(
+                name: "resident bytes per cell, with keys", unit: "B/cell",
+                engine: Double(rss) / Double(cells), baseline: nil,
                 note: "RSS growth over the load"))
         rows.append(
             Row(
-                name: "resident bytes per cell, without key text", unit: "B/cell", engine: Double(rss - keyText) / Double(cells),
+                name: "resident bytes per cell, without key text", unit: "B/cell",
+                engine: Double(rss - keyText) / Double(cells),
                 baseline: nil,
                 note: String(
                     format: "cells+index %.1f, sku/location tables %.1f, key text %.1f B/cell",
-                    Double(structures) / Double(cells), Double(skuMemory.structures + locationMemory.structures) / Double(cells),
+                    Double(structures) / Double(cells),
+                    Double(skuMemory.structures + locationMemory.structures) / Double(cells),
                     Double(keyText) / Double(cells))))
         withExtendedLifetime(engine) {}
     }

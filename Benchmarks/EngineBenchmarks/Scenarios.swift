@@ -33,8 +33,14 @@ final class Catalogue: @unchecked Sendable {
             let sku = "SKU-\(100_000 + i)"
             bytes.append(StableBytes(sku))
             keys.append(.init(sku: sku, location: "DC1"))
-            engine.replay(.cellSnapshot(CellSnapshotRecord(sku: sku, location: "DC1", onHand: onHand, version: 0, safetyStock: 0)))
-            engine.replay(.cellSnapshot(CellSnapshotRecord(sku: sku, location: "DC2", onHand: onHand, version: 0, safetyStock: 0)))
+            engine.replay(
+                .cellSnapshot(
+                    CellSnapshotRecord(sku: sku, location: "DC1", onHand: onHand, version: 0, safetyStock: 0))
+            )
+            engine.replay(
+                .cellSnapshot(
+                    CellSnapshotRecord(sku: sku, location: "DC2", onHand: onHand, version: 0, safetyStock: 0))
+            )
             baseline.set(keys[i], onHand: onHand)
         }
         skuBytes = bytes
@@ -51,7 +57,9 @@ func lookups(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
         let (engine, keys, location) = (c.engine, c.skuBytes, c.locationID)
         var rng = XorShift(state: 0x9E37_79B9 &+ UInt64(t))
         var sink: Int64 = 0
-        let ops = repeatUntil(deadline, calls: 1024) { sink &+= engine.available(sku: keys[rng.next(n)].buffer, location: location) }
+        let ops = repeatUntil(deadline, calls: 1024) {
+            sink &+= engine.available(sku: keys[rng.next(n)].buffer, location: location)
+        }
         precondition(sink > 0)
         return ops
     }
@@ -63,7 +71,9 @@ func lookups(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
         precondition(sink > 0)
         return ops
     }
-    return Row(name: "lookup, \(threads) thread\(threads > 1 ? "s" : "")", unit: "lookups/s", engine: median(engine), baseline: median(baseline))
+    return Row(
+        name: "lookup, \(threads) thread\(threads > 1 ? "s" : "")", unit: "lookups/s", engine: median(engine),
+        baseline: median(baseline))
 }
 
 /// Availability of batches of `batch` random skus at one location — a storefront request — on
@@ -79,10 +89,12 @@ func batchLookups(_ c: Catalogue, threads: Int, batch: Int, harness: Harness) ->
         let ops = repeatUntil(deadline, calls: 64, opsPerCall: batch) {
             for i in 0..<batch { request[i] = keys[rng.next(n)] }
             request.withUnsafeBufferPointer { r in
-                out.withUnsafeMutableBufferPointer { engine.available(skus: r, scope: .location(location), into: $0) }
+                out.withUnsafeMutableBufferPointer {
+                    engine.available(skus: r, scope: .location(location), into: $0)
+                }
             }
             sink &+= out[0]
-        
+
         }
         precondition(sink > 0)
         return ops
@@ -97,13 +109,14 @@ func batchLookups(_ c: Catalogue, threads: Int, batch: Int, harness: Harness) ->
             for i in 0..<batch { request[i] = keys[rng.next(n)] }
             baseline.available(request[...], into: &out)
             sink &+= out[0]
-        
+
         }
         precondition(sink > 0)
         return ops
     }
     return Row(
-        name: "lookup in batches of \(batch), \(threads) thread\(threads > 1 ? "s" : "")", unit: "lookups/s", engine: median(engine),
+        name: "lookup in batches of \(batch), \(threads) thread\(threads > 1 ? "s" : "")", unit: "lookups/s",
+        engine: median(engine),
         baseline: median(baseline))
 }
 
@@ -119,7 +132,7 @@ func holdRelease(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
             let cell = reader.cell(sku: sku, location: location)!
             precondition(reader.hold(cell, qty: 1) == nil)
             reader.release(cell, qty: 1)
-        
+
         }
         return ops
     }
@@ -130,11 +143,13 @@ func holdRelease(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
             let key = keys[t * perThread + rng.next(perThread)]
             precondition(baseline.hold(key, qty: 1))
             baseline.release(key, qty: 1)
-        
+
         }
         return ops
     }
-    return Row(name: "hold+release, distinct cells, \(threads) thread\(threads > 1 ? "s" : "")", unit: "pairs/s", engine: median(engine), baseline: median(baseline))
+    return Row(
+        name: "hold+release, distinct cells, \(threads) thread\(threads > 1 ? "s" : "")", unit: "pairs/s",
+        engine: median(engine), baseline: median(baseline))
 }
 
 /// Two threads holding and releasing the same cell.
@@ -146,7 +161,7 @@ func hotSku(_ c: Catalogue, harness: Harness) -> Row {
         let ops = repeatUntil(deadline, calls: 1024) {
             precondition(reader.hold(cell, qty: 1) == nil)
             reader.release(cell, qty: 1)
-        
+
         }
         return ops
     }
@@ -156,11 +171,13 @@ func hotSku(_ c: Catalogue, harness: Harness) -> Row {
         let ops = repeatUntil(deadline, calls: 1024) {
             precondition(baseline.hold(key, qty: 1))
             baseline.release(key, qty: 1)
-        
+
         }
         return ops
     }
-    return Row(name: "hold+release, one hot sku, 2 threads", unit: "pairs/s", engine: median(engine), baseline: median(baseline))
+    return Row(
+        name: "hold+release, one hot sku, 2 threads", unit: "pairs/s", engine: median(engine),
+        baseline: median(baseline))
 }
 
 /// Whole reservations through the engine API (validation, id, record, journal record), then a
@@ -172,12 +189,16 @@ func reservations(_ c: Catalogue, threads: Int, harness: Harness) -> Row {
         var rng = XorShift(state: 0x5555 &+ UInt64(t))
         let ops = repeatUntil(deadline, calls: 256) {
             let key = keys[t * perThread + rng.next(perThread)]
-            let request = ReservationRequest(lines: [ReservationLine(sku: key.sku, location: key.location, qty: 1)])
+            let request = ReservationRequest(lines: [
+                ReservationLine(sku: key.sku, location: key.location, qty: 1)
+            ])
             let (r, _) = try! engine.createReservation(request)
             _ = engine.transition(r.id, .release)
-        
+
         }
         return ops
     }
-    return Row(name: "reservation create+release (engine API), \(threads) thread\(threads > 1 ? "s" : "")", unit: "pairs/s", engine: median(samples), baseline: nil)
+    return Row(
+        name: "reservation create+release (engine API), \(threads) thread\(threads > 1 ? "s" : "")",
+        unit: "pairs/s", engine: median(samples), baseline: nil)
 }

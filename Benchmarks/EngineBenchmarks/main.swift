@@ -19,12 +19,16 @@ struct Options {
         var arguments = CommandLine.arguments.dropFirst()
         while let argument = arguments.popFirst() {
             switch argument {
-            case "--samples": options.harness.samples = Int(arguments.popFirst() ?? "") ?? options.harness.samples
-            case "--seconds": options.harness.seconds = Double(arguments.popFirst() ?? "") ?? options.harness.seconds
+            case "--samples":
+                options.harness.samples = Int(arguments.popFirst() ?? "") ?? options.harness.samples
+            case "--seconds":
+                options.harness.seconds = Double(arguments.popFirst() ?? "") ?? options.harness.seconds
             case "--skus": options.skus = Int(arguments.popFirst() ?? "") ?? options.skus
             case "--load-skus": options.loadSkus = Int(arguments.popFirst() ?? "") ?? options.loadSkus
             case "-h", "--help":
-                emit("usage: EngineBenchmarks [--samples N] [--seconds S] [--skus N] [--load-skus N] [lookup|hold-release|hot-sku|reservation|load ...]")
+                emit(
+                    "usage: EngineBenchmarks [--samples N] [--seconds S] [--skus N] [--load-skus N] [lookup|hold-release|hot-sku|reservation|load ...]"
+                )
                 exit(0)
             default: options.selected.insert(argument)
             }
@@ -62,10 +66,14 @@ func report(_ row: Row) {
 
 let options = Options.parse()
 let harness = options.harness
-emit("EngineBenchmarks: \(harness.samples) samples x \(harness.seconds)s after warm-up, medians; \(ProcessInfo.processInfo.activeProcessorCount) cores")
 emit(
-    "benchmark".padding(toLength: 52, withPad: " ", startingAt: 0) + "atpd engine".padding(toLength: 24, withPad: " ", startingAt: 0)
-        + "Mutex<[Key: Cell]>".padding(toLength: 24, withPad: " ", startingAt: 0) + "ratio (>1 = engine better)")
+    "EngineBenchmarks: \(harness.samples) samples x \(harness.seconds)s after warm-up, medians; \(ProcessInfo.processInfo.activeProcessorCount) cores"
+)
+emit(
+    "benchmark".padding(toLength: 52, withPad: " ", startingAt: 0)
+        + "atpd engine".padding(toLength: 24, withPad: " ", startingAt: 0)
+        + "Mutex<[Key: Cell]>".padding(toLength: 24, withPad: " ", startingAt: 0)
+        + "ratio (>1 = engine better)")
 if ["lookup", "hold-release", "hot-sku", "reservation"].contains(where: options.wanted) {
     let catalogue = Catalogue(skus: options.skus, onHand: 1_000_000)
     if options.wanted("lookup") {

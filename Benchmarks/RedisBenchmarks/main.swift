@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPStore
 import ATPTestSupport
 import Foundation

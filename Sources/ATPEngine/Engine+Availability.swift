@@ -13,7 +13,9 @@ extension Engine {
     @inline(__always)
     public func available(sku: UnsafeRawBufferPointer, location: UInt32?) -> Int64 {
         let reader = inventory.reader
-        guard let location, let id = reader.skus.find(sku), let cell = reader.cell(sku: id, location: location) else {
+        guard let location, let id = reader.skus.find(sku),
+            let cell = reader.cell(sku: id, location: location)
+        else {
             return 0
         }
         return reader.available(cell)
@@ -31,7 +33,8 @@ extension Engine {
     /// The fast path for requests naming many skus; see `Inventory.Reader.available(_:scope:into:)`.
     @inline(__always)
     public func available(
-        skus: UnsafeBufferPointer<UnsafeRawBufferPointer>, scope: AvailabilityScope, into out: UnsafeMutableBufferPointer<Int64>
+        skus: UnsafeBufferPointer<UnsafeRawBufferPointer>, scope: AvailabilityScope,
+        into out: UnsafeMutableBufferPointer<Int64>
     ) {
         inventory.reader.available(skus, scope: scope, into: out)
     }
@@ -109,7 +112,8 @@ extension Engine {
         let previous = inventory.exchangeSafetyStock(cell, value)
         let (state, safety) = inventory.reader.state(cell)
         change.append(
-            .safetyStock(sku: sku, location: location, value: value), undo: .safetyStock(cell: cell, delta: value - previous))
+            .safetyStock(sku: sku, location: location, value: value),
+            undo: .safetyStock(cell: cell, delta: value - previous))
         return LocationStock(
             location: location, onHand: state.onHand, reserved: state.reserved, safetyStock: safety,
             available: state.available(safetyStock: safety))

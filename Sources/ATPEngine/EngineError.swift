@@ -55,7 +55,8 @@ public enum Key {
         let count = key.utf8.count
         if count == 0 { return "\(name) must not be empty" }
         if count > maxLength { return "\(name) is longer than \(maxLength) bytes" }
-        for scalar in key.unicodeScalars where scalar.value < 0x20 || scalar.value == 0x7F
+        for scalar in key.unicodeScalars
+        where scalar.value < 0x20 || scalar.value == 0x7F
             || (0x80...0x9F).contains(scalar.value)
         {
             return "\(name) contains a control character"

@@ -48,7 +48,10 @@ final class ChannelPushState {
     var inFlight: [String: Delivery] = [:]
     var retries: [Delivery] = []
 
-    init(view: ChannelView, compiled: CompiledChannel, endpoint: HTTPEndpoint, counters: PushChannelCounters, now: Int64) {
+    init(
+        view: ChannelView, compiled: CompiledChannel, endpoint: HTTPEndpoint, counters: PushChannelCounters,
+        now: Int64
+    ) {
         let delivery = view.delivery!
         name = view.name
         self.view = view
@@ -71,7 +74,9 @@ final class ChannelPushState {
     func sentValue(_ sku: UInt32) -> Int64 { Int(sku) < sent.count ? sent[Int(sku)] : 0 }
 
     func setSent(_ sku: UInt32, _ value: Int64) {
-        if Int(sku) >= sent.count { sent.append(contentsOf: repeatElement(0, count: Int(sku) + 1 - sent.count)) }
+        if Int(sku) >= sent.count {
+            sent.append(contentsOf: repeatElement(0, count: Int(sku) + 1 - sent.count))
+        }
         sent[Int(sku)] = value
     }
 
@@ -102,7 +107,8 @@ final class ChannelPushState {
         }
         guard value != old else { return }
         let urgent = Self.crossesZero(old, value)
-        pending[sku] = Pending(value: value, at: at, since: now, urgent: urgent, ticket: enqueue(sku, urgent: urgent))
+        pending[sku] = Pending(
+            value: value, at: at, since: now, urgent: urgent, ticket: enqueue(sku, urgent: urgent))
     }
 
     /// Queues `value` for `sku` whatever the receiver is thought to have (resync, replay).
@@ -114,7 +120,8 @@ final class ChannelPushState {
             pending[sku] = p
             return
         }
-        pending[sku] = Pending(value: value, at: at, since: now, urgent: false, ticket: enqueue(sku, urgent: false))
+        pending[sku] = Pending(
+            value: value, at: at, since: now, urgent: false, ticket: enqueue(sku, urgent: false))
     }
 
     /// Takes up to `maxBatch` queued skus, urgent ones first, skipping skus in flight (parked

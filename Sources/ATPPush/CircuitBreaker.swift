@@ -10,7 +10,9 @@ import ATPEngine
 /// - Complexity: O(1) per call.
 package struct CircuitBreaker {
     package enum State: Int, Sendable {
-        case closed = 0, open = 1, halfOpen = 2
+        case closed = 0
+        case open = 1
+        case halfOpen = 2
 
         /// The name in channel status and metrics.
         package var label: String {
@@ -38,7 +40,8 @@ package struct CircuitBreaker {
     /// A closed breaker for a channel's settings (the cooldown clamped to what validation allows,
     /// so no recovered value can overflow the conversion to microseconds).
     package init(_ delivery: ChannelDelivery) {
-        let milliseconds = min(max(delivery.breakerCooldownMilliseconds, 1), ChannelDelivery.maxBreakerCooldownMilliseconds)
+        let milliseconds = min(
+            max(delivery.breakerCooldownMilliseconds, 1), ChannelDelivery.maxBreakerCooldownMilliseconds)
         self.init(threshold: delivery.breakerThreshold, cooldownMicroseconds: milliseconds * 1000)
     }
 

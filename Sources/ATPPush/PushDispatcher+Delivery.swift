@@ -40,8 +40,11 @@ extension PushDispatcher {
         var headers = [("webhook-id", delivery.id), ("webhook-timestamp", String(timestamp))]
         if let key = state.key {
             headers.append(
-                ("webhook-signature",
-                 WebhookSignature.sign(key: key, id: delivery.id, timestamp: timestamp, body: delivery.body)))
+                (
+                    "webhook-signature",
+                    WebhookSignature.sign(
+                        key: key, id: delivery.id, timestamp: timestamp, body: delivery.body)
+                ))
         }
         let request = HTTPClientRequest(
             method: .post, endpoint: state.endpoint, headers: headers, body: delivery.body,
@@ -55,7 +58,8 @@ extension PushDispatcher {
             let outcome: AttemptOutcome
             do throws(HTTPClientError) {
                 let response = try client.send(request, to: address)
-                outcome = AttemptOutcome(status: response.status, retryAfterSeconds: response.retryAfterSeconds)
+                outcome = AttemptOutcome(
+                    status: response.status, retryAfterSeconds: response.retryAfterSeconds)
             } catch {
                 outcome = .failed(error.isTimeout ? "timed out" : error.description)
             }
@@ -81,14 +85,17 @@ extension PushDispatcher {
         }
     }
 
-    private func apply(_ outcome: AttemptOutcome, to delivery: inout Delivery, state: ChannelPushState, now: Int64) {
+    private func apply(
+        _ outcome: AttemptOutcome, to delivery: inout Delivery, state: ChannelPushState, now: Int64
+    ) {
         let counters = state.counters
         switch outcome {
         case .delivered:
             state.breaker.succeeded()
             counters.sent.add(1, ordering: .relaxed)
             counters.updatesSent.add(delivery.updates.count, ordering: .relaxed)
-            counters.lastSuccessMilliseconds.store(Int64(Date().timeIntervalSince1970 * 1000), ordering: .relaxed)
+            counters.lastSuccessMilliseconds.store(
+                Int64(Date().timeIntervalSince1970 * 1000), ordering: .relaxed)
             for since in delivery.since { counters.observeLag(now - since) }
             state.release(delivery, deadLettered: false)
         case .throttled(_, let seconds):
@@ -118,7 +125,8 @@ extension PushDispatcher {
                 delivery.dueAt =
                     now
                     + Backoff.delay(
-                        afterAttempt: delivery.attempts, baseMilliseconds: configuration.retryBaseMilliseconds,
+                        afterAttempt: delivery.attempts,
+                        baseMilliseconds: configuration.retryBaseMilliseconds,
                         capMilliseconds: configuration.retryCapMilliseconds, using: &random)
                 state.retries.append(delivery)
             }
@@ -128,7 +136,8 @@ extension PushDispatcher {
 
     private func deadLetter(_ delivery: Delivery, state: ChannelPushState) {
         let letter = DeadLetter(
-            channel: state.name, webhookID: delivery.id, updates: delivery.updates, attempts: delivery.attempts,
+            channel: state.name, webhookID: delivery.id, updates: delivery.updates,
+            attempts: delivery.attempts,
             lastError: delivery.lastError, failedAt: engine.clock.now())
         durable.commitUnawaited { engine.addDeadLetter(letter, into: &$0) }
         state.counters.deadLettered.add(1, ordering: .relaxed)
@@ -140,7 +149,8 @@ extension PushDispatcher {
     private func disable(_ state: ChannelPushState) {
         state.disabled = true
         state.counters.disabled.store(true, ordering: .relaxed)
-        guard var view = engine.channel(named: state.name)?.view, view.delivery != nil, view.delivery?.disabled == false
+        guard var view = engine.channel(named: state.name)?.view, view.delivery != nil,
+            view.delivery?.disabled == false
         else { return }
         view.delivery!.disabled = true
         durable.commitUnawaited { _ = try? engine.define(view, into: &$0) }

@@ -47,7 +47,8 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     private var idCounter: UInt64 = 0
 
     init(
-        durable: DurableEngine, configuration: PushConfiguration, registry: Locked<[String: PushChannelCounters]>
+        durable: DurableEngine, configuration: PushConfiguration,
+        registry: Locked<[String: PushChannelCounters]>
     ) {
         engine = durable.engine
         self.durable = durable
@@ -120,7 +121,8 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
         // Only acknowledged figures go out: wait for every commit the reads above could have
         // seen; if one was rolled back, send nothing this turn (the rollback marked its skus
         // changed, so the next turn reads them again).
-        let acknowledged = channels.values.contains { $0.pendingCount > 0 } ? durable.settle(since: mark) : true
+        let acknowledged =
+            channels.values.contains { $0.pendingCount > 0 } ? durable.settle(since: mark) : true
         for state in channels.values {
             if acknowledged { schedule(state, now: now) }
             state.counters.pending.store(state.pendingCount, ordering: .relaxed)
@@ -163,7 +165,8 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
                     continue
                 }
             }
-            guard let compiled = engine.channel(named: name), let endpoint = HTTPEndpoint(url: view.delivery!.endpoint)
+            guard let compiled = engine.channel(named: name),
+                let endpoint = HTTPEndpoint(url: view.delivery!.endpoint)
             else { continue }
             let counters = registry.withLock { r -> PushChannelCounters in
                 if let c = r[name] { return c }

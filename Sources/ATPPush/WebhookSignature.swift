@@ -16,10 +16,13 @@ public enum WebhookSignature {
 
     /// True when one of the space-separated signatures in `header` is the right `v1` one.
     /// Compares with `ConstantTime.equals`, so timing reveals nothing of the expected value.
-    public static func verify(header: String, key: [UInt8], id: String, timestamp: Int64, body: [UInt8]) -> Bool {
+    public static func verify(header: String, key: [UInt8], id: String, timestamp: Int64, body: [UInt8])
+        -> Bool
+    {
         let expected = Array(sign(key: key, id: id, timestamp: timestamp, body: body).utf8)
         var found = false
-        for candidate in header.split(separator: " ") where ConstantTime.equals(Array(candidate.utf8), expected) {
+        for candidate in header.split(separator: " ")
+        where ConstantTime.equals(Array(candidate.utf8), expected) {
             found = true
         }
         return found

@@ -1,4 +1,5 @@
 import ATPUtilities
+
 #if canImport(Glibc)
     import Glibc
 #endif

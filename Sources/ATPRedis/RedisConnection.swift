@@ -1,6 +1,7 @@
 import CHiredis
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One blocking connection to a Redis server, over a hiredis 0.14 `redisContext`.
@@ -42,19 +43,26 @@ public final class RedisConnection {
     /// Throws `.unavailable` when the server cannot be reached or answers nothing in time (retry
     /// later), `.configuration` when it refuses the credentials or the database, or a timeout
     /// or the port is out of range. Complexity: up to four round trips.
-    public init(url: RedisURL, connectTimeoutMilliseconds: Int = 1_000, commandTimeoutMilliseconds: Int = 1_000)
+    public init(
+        url: RedisURL, connectTimeoutMilliseconds: Int = 1_000, commandTimeoutMilliseconds: Int = 1_000
+    )
         throws(RedisError)
     {
         guard connectTimeoutMilliseconds > 0, commandTimeoutMilliseconds > 0 else {
             throw .configuration(
-                "Redis timeouts must be positive (connect \(connectTimeoutMilliseconds) ms, command \(commandTimeoutMilliseconds) ms)")
+                "Redis timeouts must be positive (connect \(connectTimeoutMilliseconds) ms, command \(commandTimeoutMilliseconds) ms)"
+            )
         }
         guard (1...65_535).contains(url.port) else { throw .configuration("redis \(url): port out of range") }
         _ = ignoreSIGPIPEIfDefault
         self.url = url
         self.commandTimeoutMilliseconds = commandTimeoutMilliseconds
         let connectTimeout = RedisConnection.timeval(milliseconds: connectTimeoutMilliseconds)
-        guard let context = url.host.withCString({ redisConnectWithTimeout($0, Int32(url.port), connectTimeout) }) else {
+        guard
+            let context = url.host.withCString({
+                redisConnectWithTimeout($0, Int32(url.port), connectTimeout)
+            })
+        else {
             throw .unavailable("redis \(url): cannot allocate a hiredis context")
         }
         if context.pointee.err != 0 {
@@ -64,7 +72,9 @@ public final class RedisConnection {
         }
         self.context = context
         // From here on `deinit` frees the context if a step below throws.
-        if redisSetTimeout(context, RedisConnection.timeval(milliseconds: commandTimeoutMilliseconds)) != REDIS_OK {
+        if redisSetTimeout(context, RedisConnection.timeval(milliseconds: commandTimeoutMilliseconds))
+            != REDIS_OK
+        {
             throw breakConnection("setting the command timeout")
         }
         if let password = url.password {
@@ -111,7 +121,9 @@ public final class RedisConnection {
     /// the connection usable. Complexity: O(total argument and reply bytes).
     public func pipeline(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
         if isBroken { throw .unavailable(brokenDetail) }
-        if commands.contains(where: \.isEmpty) { throw .configuration("redis: an empty command cannot be sent") }
+        if commands.contains(where: \.isEmpty) {
+            throw .configuration("redis: an empty command cannot be sent")
+        }
         for arguments in commands where !append(arguments) {
             throw breakConnection("queueing a command")
         }
@@ -171,19 +183,24 @@ public final class RedisConnection {
 
     /// The context's error in words. hiredis 0.14 reports a socket timeout as the bare EAGAIN
     /// text ("Resource temporarily unavailable"), so that one is named for what it is.
-    private static func describe(_ context: UnsafeMutablePointer<redisContext>, timeoutMilliseconds: Int) -> String {
+    private static func describe(_ context: UnsafeMutablePointer<redisContext>, timeoutMilliseconds: Int)
+        -> String
+    {
         let text = withUnsafeBytes(of: context.pointee.errstr) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
         }
-        let kind = switch context.pointee.err {
-        case REDIS_ERR_IO: "I/O error"
-        case REDIS_ERR_EOF: "server closed the connection"
-        case REDIS_ERR_PROTOCOL: "protocol error"
-        case REDIS_ERR_OOM: "out of memory"
-        case 0: "unknown error"
-        default: "error"
-        }
-        if context.pointee.err == REDIS_ERR_IO && (text.contains("temporarily unavailable") || text.contains("timed out")) {
+        let kind =
+            switch context.pointee.err {
+            case REDIS_ERR_IO: "I/O error"
+            case REDIS_ERR_EOF: "server closed the connection"
+            case REDIS_ERR_PROTOCOL: "protocol error"
+            case REDIS_ERR_OOM: "out of memory"
+            case 0: "unknown error"
+            default: "error"
+            }
+        if context.pointee.err == REDIS_ERR_IO
+            && (text.contains("temporarily unavailable") || text.contains("timed out"))
+        {
             return "timed out after \(timeoutMilliseconds) ms (\(text))"
         }
         return text.isEmpty ? kind : "\(kind): \(text)"

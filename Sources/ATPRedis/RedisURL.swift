@@ -25,7 +25,10 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     public static let defaultPort = 6379
 
     /// A URL from its parts, unchecked.
-    public init(host: String, port: Int = RedisURL.defaultPort, user: String? = nil, password: String? = nil, db: Int = 0) {
+    public init(
+        host: String, port: Int = RedisURL.defaultPort, user: String? = nil, password: String? = nil,
+        db: Int = 0
+    ) {
         self.host = host
         self.port = port
         self.user = user
@@ -51,17 +54,20 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
             let credentials = rest[..<at]
             rest = rest[rest.index(after: at)...]
             guard let colon = credentials.firstIndex(of: ":") else {
-                throw fail("credentials need a password: use redis://:password@host or redis://user:password@host")
+                throw fail(
+                    "credentials need a password: use redis://:password@host or redis://user:password@host")
             }
             guard let decodedUser = RedisURL.percentDecoded(credentials[..<colon]),
-                  let decodedPassword = RedisURL.percentDecoded(credentials[credentials.index(after: colon)...])
+                let decodedPassword = RedisURL.percentDecoded(credentials[credentials.index(after: colon)...])
             else { throw fail("bad percent-encoding in the credentials") }
             guard !decodedPassword.isEmpty else { throw fail("the password is empty") }
             user = decodedUser.isEmpty ? nil : decodedUser
             password = decodedPassword
         }
 
-        if rest.contains("?") || rest.contains("#") { throw fail("query strings and fragments are not supported") }
+        if rest.contains("?") || rest.contains("#") {
+            throw fail("query strings and fragments are not supported")
+        }
         var db = 0
         if let slash = rest.firstIndex(of: "/") {
             let path = rest[rest.index(after: slash)...]
@@ -75,12 +81,14 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
         }
 
         var port = RedisURL.defaultPort
-        if rest.hasPrefix("[") { throw fail("IPv6 literals are not supported; use an IPv4 address or a name") }
+        if rest.hasPrefix("[") {
+            throw fail("IPv6 literals are not supported; use an IPv4 address or a name")
+        }
         if let colon = rest.firstIndex(of: ":") {
             let digits = rest[rest.index(after: colon)...]
             rest = rest[..<colon]
             guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy(\.isASCIIDigit),
-                  let number = Int(digits), (1...65_535).contains(number)
+                let number = Int(digits), (1...65_535).contains(number)
             else { throw fail("the port '\(digits)' is not a number in 1...65535") }
             port = number
         }
@@ -103,7 +111,9 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     /// `text` with anything between `://` and the last `@` hidden, for messages and logs; for
     /// any text, URL or not, that may hold credentials.
     public static func redacted(_ text: String) -> String {
-        guard let schemeEnd = text.firstRange(of: "://"), let at = text.lastIndex(of: "@"), at > schemeEnd.upperBound else {
+        guard let schemeEnd = text.firstRange(of: "://"), let at = text.lastIndex(of: "@"),
+            at > schemeEnd.upperBound
+        else {
             return text
         }
         return "\(text[..<schemeEnd.upperBound])***\(text[at...])"
@@ -132,7 +142,8 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
                 bytes.append(byte)
                 continue
             }
-            guard utf8.count >= 2, let high = hexValue(utf8.popFirst()!), let low = hexValue(utf8.popFirst()!) else {
+            guard utf8.count >= 2, let high = hexValue(utf8.popFirst()!), let low = hexValue(utf8.popFirst()!)
+            else {
                 return nil
             }
             bytes.append(high << 4 | low)

@@ -1,7 +1,7 @@
-import ATPRedis
 import ATPEngine
 import ATPHTTP
 import ATPPush
+import ATPRedis
 import ATPStore
 import ATPUtilities
 import Dispatch
@@ -33,7 +33,9 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
 
     /// Reads the key file, opens the store (recovering a file store), binds the listening sockets;
     /// serves nothing until `start`.
-    public init(configuration: ServiceConfiguration, clock: any WallClock = SystemClock(), logFD: Int32 = 2) throws {
+    public init(configuration: ServiceConfiguration, clock: any WallClock = SystemClock(), logFD: Int32 = 2)
+        throws
+    {
         self.configuration = configuration
         let log = Log(fd: logFD, clock: clock)
         self.log = log
@@ -50,7 +52,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         self.durable = durable
         consumer = try Self.makeConsumer(configuration, durable: durable)
         push = PushService(durable: durable, configuration: configuration.push)
-        responder = APIResponder(durable: durable, configuration: configuration, keys: keys, push: push, log: log)
+        responder = APIResponder(
+            durable: durable, configuration: configuration, keys: keys, push: push, log: log)
         var http = configuration.http
         http.onError = { message in log.error("server_error", [("detail", .string(message))]) }
         server = try HTTPServer(configuration: http, responder: responder)
@@ -66,7 +69,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
             rollbacks.check(store: store, engine: engine)
         }
         if keys == nil {
-            log.warning("open_mode", [("detail", .string("no --api-keys: every request is allowed; loopback only"))])
+            log.warning(
+                "open_mode", [("detail", .string("no --api-keys: every request is allowed; loopback only"))])
         }
     }
 
@@ -94,7 +98,12 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
                 becomeReady()
                 return
             } catch {
-                log.error("recovery_failed", [("store", .string(configuration.store.description)), ("detail", .string(error.description))])
+                log.error(
+                    "recovery_failed",
+                    [
+                        ("store", .string(configuration.store.description)),
+                        ("detail", .string(error.description)),
+                    ])
                 if error != .unavailable("") { return }  // damaged data: stay not ready, say why
                 if stopping.wait(timeout: .now() + 1) == .success { return }
             }
@@ -135,7 +144,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         guard let path = configuration.apiKeysFile else {
             guard configuration.listen.isLoopback else {
                 throw ConfigurationError(
-                    "without --api-keys atpd runs open and listens only on loopback; \(configuration.listen) is not")
+                    "without --api-keys atpd runs open and listens only on loopback; \(configuration.listen) is not"
+                )
             }
             return nil
         }
@@ -148,7 +158,9 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         return try APIKeys(parsing: text)
     }
 
-    private static func openStore(_ configuration: ServiceConfiguration, engine: Engine) throws -> (any Store)? {
+    private static func openStore(_ configuration: ServiceConfiguration, engine: Engine) throws -> (
+        any Store
+    )? {
         switch configuration.store {
         case .memory:
             return nil
@@ -156,7 +168,8 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
             return try FileStore(directory: path)
         case .redis(let text):
             return RedisStore(
-                url: try RedisURL(text), prefix: configuration.redisPrefix, waitForFsync: configuration.redisFsync,
+                url: try RedisURL(text), prefix: configuration.redisPrefix,
+                waitForFsync: configuration.redisFsync,
                 engine: engine)
         }
     }
@@ -169,27 +182,36 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
             throw ConfigurationError("--events-stream needs --store redis://…")
         }
         return RedisStreamConsumer(
-            configuration: RedisStreamConfiguration(url: try RedisURL(text), stream: stream), durable: durable)
+            configuration: RedisStreamConfiguration(url: try RedisURL(text), stream: stream), durable: durable
+        )
     }
 
     private static func logRecovery(
         _ report: RecoveryReport, _ configuration: ServiceConfiguration, _ engine: Engine, _ log: Log
     ) {
-        log.info("recovered", [
-            ("store", .string(configuration.store.description)), ("records", .int(Int64(report.records))),
-            ("tornBytes", .int(Int64(report.tornBytes))), ("gaps", .int(Int64(report.gaps))),
-            ("durationMs", .int(report.milliseconds)), ("cells", .int(Int64(engine.inventory.cellCount))),
-            ("quarantined", .int(Int64(report.quarantinedCount))),
-        ])
+        log.info(
+            "recovered",
+            [
+                ("store", .string(configuration.store.description)), ("records", .int(Int64(report.records))),
+                ("tornBytes", .int(Int64(report.tornBytes))), ("gaps", .int(Int64(report.gaps))),
+                ("durationMs", .int(report.milliseconds)), ("cells", .int(Int64(engine.inventory.cellCount))),
+                ("quarantined", .int(Int64(report.quarantinedCount))),
+            ])
         engine.counters.recoveryQuarantined.store(report.quarantinedCount, ordering: .relaxed)
         for (place, reason) in report.quarantined {
             log.error("record_quarantined", [("place", .string(place)), ("reason", .string(reason))])
         }
         if report.quarantinedCount > report.quarantined.count {
-            log.error("records_quarantined", [
-                ("unlisted", .int(Int64(report.quarantinedCount - report.quarantined.count))),
-                ("detail", .string("only the first \(RecoveryReport.quarantineDetailLimit) are logged one by one")),
-            ])
+            log.error(
+                "records_quarantined",
+                [
+                    ("unlisted", .int(Int64(report.quarantinedCount - report.quarantined.count))),
+                    (
+                        "detail",
+                        .string(
+                            "only the first \(RecoveryReport.quarantineDetailLimit) are logged one by one")
+                    ),
+                ])
         }
     }
 }

@@ -73,7 +73,7 @@ public final class DurableEngine: Sendable {
     /// once. One the store refuses is rolled back like any other, and shows in the store's figures
     /// (`/metrics`, the `changes_rolled_back` log line).
     public func commitUnawaited(_ change: (inout EngineChange) -> Void) {
-        _ = commit({ $0.record(change) }) { _ in { _ in } }
+        _ = commit({ $0.record(change) }, answer: { _ in { _ in } })
     }
 
     /// Enters the gate and the current epoch (`Mutation.record`, before the first engine call);
@@ -150,7 +150,8 @@ public final class DurableEngine: Sendable {
 
     private func inFlight(_ e: Int) -> Int {
         e & 1 == 0
-            ? inFlightEven.load(ordering: .sequentiallyConsistent) : inFlightOdd.load(ordering: .sequentiallyConsistent)
+            ? inFlightEven.load(ordering: .sequentiallyConsistent)
+            : inFlightOdd.load(ordering: .sequentiallyConsistent)
     }
 }
 

@@ -1,5 +1,5 @@
-import ATPUtilities
 import ATPEngine
+import ATPUtilities
 
 #if canImport(Glibc)
     import Glibc
@@ -128,7 +128,8 @@ struct FileRecovery {
             }
         }
         for payload in frames {
-            report.records += replayFrame(data, payload, place: directory.path(of: name), into: engine, report: &report)
+            report.records += replayFrame(
+                data, payload, place: directory.path(of: name), into: engine, report: &report)
         }
         return nil
     }

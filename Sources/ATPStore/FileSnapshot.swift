@@ -78,7 +78,8 @@ final class FileSnapshots: Sendable {
 
     /// Starts writing snapshot `sequence` on a helper thread, unless one is running.
     func start(sequence: UInt64) {
-        let previous = state.withLock { s -> (finished: JoinableThread?, engine: Engine, committer: GroupCommitter?)? in
+        let previous = state.withLock {
+            s -> (finished: JoinableThread?, engine: Engine, committer: GroupCommitter?)? in
             guard !s.running, let engine = s.engine else { return nil }
             s.running = true
             defer { s.thread = nil }

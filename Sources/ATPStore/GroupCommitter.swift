@@ -198,7 +198,7 @@ final class GroupCommitter: Sendable {
             done.wait()
             return succeeded.load(ordering: .relaxed)
         case .closing, .closed:
-            return queue.withLock(waitingUntil: { $0.phase == .closed }) { !$0.wasAbandoned }
+            return queue.withLock(waitingUntil: { $0.phase == .closed }, { !$0.wasAbandoned })
         case .notStarted, .abandoned:
             return false
         }
@@ -222,7 +222,9 @@ final class GroupCommitter: Sendable {
         }
         queue.broadcast()
         if !dropped.units.isEmpty { engine.withLock { $0 }?.rollBack(dropped.units) }
-        for completion in dropped.completions { completion(.failure(.unavailable("the store was abandoned"))) }
+        for completion in dropped.completions {
+            completion(.failure(.unavailable("the store was abandoned")))
+        }
         let thread = self.thread.withLock { t -> JoinableThread? in
             defer { t = nil }
             return t
@@ -240,7 +242,8 @@ final class GroupCommitter: Sendable {
         let engine = self.engine.withLock { $0 }
         while true {
             let ready = { (q: Queue) in q.hasWork || q.phase != .running }
-            guard queue.withLock(waitingUntil: ready, { $0.hasWork }) else { return }  // closing (drained), or abandoned
+            // No work: closing (drained), or abandoned.
+            guard queue.withLock(waitingUntil: ready, { $0.hasWork }) else { return }
             gate?.closeYielding()
             let stop = queue.withLock { q -> Bool in
                 if !q.hasWork { return true }  // abandoned meanwhile
@@ -276,7 +279,8 @@ final class GroupCommitter: Sendable {
     /// Rolls back the failed batch `units` and every unit queued behind it (adding those to
     /// `units` and `completions`, to be failed too), with the gate closed.
     private func rollBack(
-        _ units: inout [EngineChange], _ completions: inout [Completion], after error: StoreError, in engine: Engine?
+        _ units: inout [EngineChange], _ completions: inout [Completion], after error: StoreError,
+        in engine: Engine?
     ) {
         gate?.close()
         let failed = units.count

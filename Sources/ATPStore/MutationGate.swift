@@ -59,7 +59,8 @@ public final class MutationGate: Sendable {
 
     /// Closes the gate if no mutation is in flight; false (gate untouched) otherwise.
     func tryClose() -> Bool {
-        state.compareExchange(expected: 0, desired: Self.closedBit, ordering: .acquiringAndReleasing).exchanged
+        state.compareExchange(expected: 0, desired: Self.closedBit, ordering: .acquiringAndReleasing)
+            .exchanged
     }
 
     /// Closes the gate, preferring not to block a mutation in flight: while one is, it yields

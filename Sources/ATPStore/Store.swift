@@ -114,7 +114,8 @@ public protocol Store: AnyObject, Sendable {
     /// `wakeWriter()` once it has left the gate. (The writer's first act is to close the gate;
     /// woken while this mutation is still inside, on a busy core it would wait for it, and the
     /// mutation's thread would then wait for the writer: two context switches per batch.)
-    func appendInsideGate(_ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
+    func appendInsideGate(
+        _ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
 
     /// Wakes the writer for what `appendInsideGate` queued.
     func wakeWriter()

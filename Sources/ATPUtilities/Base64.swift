@@ -2,7 +2,8 @@
 ///
 /// Thread-safety: stateless. - Complexity: O(input length).
 public enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// The padded base64 text of `bytes`.
     public static func encode(_ bytes: [UInt8]) -> String {

@@ -6,7 +6,8 @@
 extension Int64 {
     /// `value` rounded by `rule`, clamped to `Int64.min...Int64.max`; NaN becomes 0.
     @inlinable
-    public init(saturating value: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
+    public init(saturating value: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero)
+    {
         let r = value.rounded(rule)
         if r.isNaN {
             self = 0
@@ -23,7 +24,8 @@ extension Int64 {
 extension Int {
     /// `value` rounded by `rule`, clamped to `Int.min...Int.max`; NaN becomes 0.
     @inlinable
-    public init(saturating value: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
+    public init(saturating value: Double, rounding rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero)
+    {
         self = Int(Int64(saturating: value, rounding: rule))
     }
 }

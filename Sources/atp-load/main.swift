@@ -26,12 +26,19 @@ do {
 do {
     let spec = try loadScenario(options.scenario)
     let runner = LoadRunner(options: options, spec: spec, progress: { StandardError.write($0 + "\n") })
-    var results = [try runner.run(target: makeTarget(url: options.target, token: options.token,
-                                                      timeoutMilliseconds: options.timeoutMilliseconds))]
+    var results = [
+        try runner.run(
+            target: makeTarget(
+                url: options.target, token: options.token,
+                timeoutMilliseconds: options.timeoutMilliseconds))
+    ]
     print(TextSummary.render(results[0]), terminator: "")
     if let other = options.compare {
-        results.append(try runner.run(target: makeTarget(url: other, token: options.token,
-                                                         timeoutMilliseconds: options.timeoutMilliseconds)))
+        results.append(
+            try runner.run(
+                target: makeTarget(
+                    url: other, token: options.token,
+                    timeoutMilliseconds: options.timeoutMilliseconds)))
         print(TextSummary.render(results[1]), terminator: "")
         print(TextSummary.comparison(results[0], results[1]), terminator: "")
     }

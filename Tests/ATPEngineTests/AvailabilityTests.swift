@@ -6,7 +6,8 @@ import Testing
 @Suite struct AvailabilityTests {
     @Test func cellStatePacksEveryField() {
         for (onHand, reserved, version) in [
-            (Int64(0), Int64(0), UInt32(0)), (-Quantity.cellLimit, 0, 1), (Quantity.cellLimit, Quantity.cellLimit, 0xFF_FFFF),
+            (Int64(0), Int64(0), UInt32(0)), (-Quantity.cellLimit, 0, 1),
+            (Quantity.cellLimit, Quantity.cellLimit, 0xFF_FFFF),
             (-1, 12345, 77),
         ] {
             let s = CellState(onHand: onHand, reserved: reserved, version: version)
@@ -66,17 +67,25 @@ import Testing
     @Test func channelViewsAreValidated() {
         let engine = Engine(clock: ManualClock())
         #expect(throws: EngineError.invalidRequest("")) { try engine.define(ChannelView(name: "")) }
-        #expect(throws: EngineError.invalidRequest("")) { try engine.define(ChannelView(name: "x", bufferUnits: -1)) }
-        #expect(throws: EngineError.invalidRequest("")) { try engine.define(ChannelView(name: "x", locations: ["a\u{1}"])) }
+        #expect(throws: EngineError.invalidRequest("")) {
+            try engine.define(ChannelView(name: "x", bufferUnits: -1))
+        }
+        #expect(throws: EngineError.invalidRequest("")) {
+            try engine.define(ChannelView(name: "x", locations: ["a\u{1}"]))
+        }
     }
 
     @Test func safetyStockIsValidated() {
         let engine = Engine(clock: ManualClock())
-        #expect(throws: EngineError.quantityOutOfRange("")) { try engine.setSafetyStock(sku: "A", location: "L", value: -1) }
+        #expect(throws: EngineError.quantityOutOfRange("")) {
+            try engine.setSafetyStock(sku: "A", location: "L", value: -1)
+        }
         #expect(throws: EngineError.quantityOutOfRange("")) {
             try engine.setSafetyStock(sku: "A", location: "L", value: Quantity.requestLimit + 1)
         }
-        #expect(throws: EngineError.invalidRequest("")) { try engine.setSafetyStock(sku: "", location: "L", value: 1) }
+        #expect(throws: EngineError.invalidRequest("")) {
+            try engine.setSafetyStock(sku: "", location: "L", value: 1)
+        }
         #expect(throws: EngineError.invalidRequest("")) {
             try engine.setSafetyStock(sku: String(repeating: "x", count: 129), location: "L", value: 1)
         }
@@ -112,7 +121,10 @@ import Testing
         #expect(Timestamp(rfc3339: "1969-12-31T23:59:59.5Z")?.milliseconds == -500)
         #expect(Timestamp(milliseconds: -500).rfc3339(fraction: true) == "1969-12-31T23:59:59.500Z")
         #expect(Timestamp(rfc3339: "2024-02-29T00:00:00Z")?.rfc3339() == "2024-02-29T00:00:00Z")
-        for bad in ["", "2026-11-25", "2026-13-01T00:00:00Z", "2026-11-25T10:15:00", "2026-11-25T10:15:00.Z", "2026-11-25T10:15:00Zjunk"] {
+        for bad in [
+            "", "2026-11-25", "2026-13-01T00:00:00Z", "2026-11-25T10:15:00", "2026-11-25T10:15:00.Z",
+            "2026-11-25T10:15:00Zjunk",
+        ] {
             #expect(Timestamp(rfc3339: bad) == nil, "\(bad)")
         }
     }
@@ -126,13 +138,15 @@ import Testing
         }
         _ = try engine.define(ChannelView(name: "web", locations: ["L0", "L2", "L5"], bufferUnits: 3))
         let channel = try #require(engine.channel(named: "web"))
-        let names = (0..<230).map { i in i >= 200 ? "missing-\(i)" : (i % 3 == 0 ? "\(longPrefix)\(i)" : "S\(i)") }
+        let names = (0..<230).map { i in
+            i >= 200 ? "missing-\(i)" : (i % 3 == 0 ? "\(longPrefix)\(i)" : "S\(i)")
+        }
         let keys = names.map { name -> UnsafeRawBufferPointer in
             let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: name.utf8.count, alignment: 1)
             bytes.copyBytes(from: Array(name.utf8))
             return UnsafeRawBufferPointer(bytes)
         }
-        defer { keys.forEach { $0.deallocate() } }
+        defer { for key in keys { key.deallocate() } }
         let l2 = try #require(engine.inventory.locations.find("L2"))
         let scopes: [(AvailabilityScope, (String) -> Int64)] = [
             (.network, { engine.available(sku: $0) }),
@@ -141,7 +155,9 @@ import Testing
         ]
         for (scope, single) in scopes {
             var out = [Int64](repeating: -1, count: keys.count)
-            keys.withUnsafeBufferPointer { k in out.withUnsafeMutableBufferPointer { engine.available(skus: k, scope: scope, into: $0) } }
+            keys.withUnsafeBufferPointer { k in
+                out.withUnsafeMutableBufferPointer { engine.available(skus: k, scope: scope, into: $0) }
+            }
             #expect(out == names.map(single))
         }
         #expect(engine.available(sku: "S5", location: "L2") == 52)

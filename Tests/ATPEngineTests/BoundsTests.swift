@@ -6,7 +6,9 @@ import Testing
 /// What bounds the engine's tables: the FIFO of `ExpiringTable` (idempotency keys, event ids)
 /// stays within twice its entries whatever clients do, and the channel set has a cap.
 @Suite struct BoundsTests {
-    static func key(_ i: Int) -> Digest128 { Digest128(high: UInt64(i), low: UInt64(i) &* 0x9E37_79B9_7F4A_7C15) }
+    static func key(_ i: Int) -> Digest128 {
+        Digest128(high: UInt64(i), low: UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
+    }
 
     @Test func aFloodOfUniqueKeysKeepsTheNewestAtCapacity() {
         var table = ExpiringTable<Int>(retention: 60_000, capacity: 100)
@@ -15,7 +17,8 @@ import Testing
         #expect(table.count == 100)
         #expect(evicted == 100_000 - 100, "every key dropped before its retention ended is counted")
         #expect(table.footprint <= 2 * 100 + 1024)
-        #expect(table.entry(Self.key(99_999))?.value == 99_999 && table.entry(Self.key(99_900))?.value == 99_900)
+        #expect(
+            table.entry(Self.key(99_999))?.value == 99_999 && table.entry(Self.key(99_900))?.value == 99_900)
         #expect(table.entry(Self.key(99_899)) == nil, "the oldest go first")
     }
 

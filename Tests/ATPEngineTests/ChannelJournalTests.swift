@@ -18,7 +18,8 @@ import Testing
     }
 
     static let letter = DeadLetter(
-        channel: "web", webhookID: "msg_1", updates: [PushedUpdate(sku: "A", available: 5, at: Timestamp(milliseconds: 7))],
+        channel: "web", webhookID: "msg_1",
+        updates: [PushedUpdate(sku: "A", available: 5, at: Timestamp(milliseconds: 7))],
         attempts: 4, lastError: "answered 500", failedAt: Timestamp(milliseconds: 9))
 
     @Test func newRecordsRoundTrip() throws {
@@ -36,7 +37,8 @@ import Testing
         // format 1, kind 6 (channelDefined), "web", buffer 2 (zigzag 4), locations: ["DC1"]
         let bytes: [UInt8] = [1, 6, 3] + Array("web".utf8) + [4, 1, 1, 3] + Array("DC1".utf8)
         #expect(
-            try JournalRecord.decode(bytes) == .channelDefined(ChannelView(name: "web", locations: ["DC1"], bufferUnits: 2)))
+            try JournalRecord.decode(bytes)
+                == .channelDefined(ChannelView(name: "web", locations: ["DC1"], bufferUnits: 2)))
         var lateKind = JournalRecord.deadLetter(Self.letter).encoded
         lateKind[0] = 1
         #expect(throws: JournalDecodingError.self) { try JournalRecord.decode(lateKind) }
@@ -54,7 +56,8 @@ import Testing
         #expect(d.problem == nil && d.secretKey == [0, 0, 0])
         for bad in [
             ChannelDelivery(endpoint: "https://h/"), ChannelDelivery(endpoint: "http://h/", ratePerSecond: 0),
-            ChannelDelivery(endpoint: "http://h/", ratePerSecond: .infinity), ChannelDelivery(endpoint: "http://h/", burst: 0),
+            ChannelDelivery(endpoint: "http://h/", ratePerSecond: .infinity),
+            ChannelDelivery(endpoint: "http://h/", burst: 0),
         ] {
             #expect(bad.problem != nil)
         }

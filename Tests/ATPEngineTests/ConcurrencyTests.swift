@@ -33,7 +33,10 @@ import Testing
         let granted = Atomic<Int>(0)
         runConcurrently(8) { t in
             for i in 0..<200 {
-                let lines = (t + i) % 2 == 0 ? [("A", "DC1", Int64(1)), ("B", "DC1", Int64(1))] : [("B", "DC1", Int64(1)), ("A", "DC1", Int64(1))]
+                let lines =
+                    (t + i) % 2 == 0
+                    ? [("A", "DC1", Int64(1)), ("B", "DC1", Int64(1))]
+                    : [("B", "DC1", Int64(1)), ("A", "DC1", Int64(1))]
                 if (try? hold(engine, lines)) != nil { granted.add(1, ordering: .relaxed) }
             }
         }
@@ -54,7 +57,10 @@ import Testing
             runConcurrently(6) { t in
                 if t == 0 {
                     for i in 0..<300 {
-                        _ = engine.apply(StockEvent(id: "set-\(round)-\(i)", source: "wms", seq: Int64(i), kind: .set, sku: "A", location: "DC1", amount: Int64(40 + i % 20)))
+                        _ = engine.apply(
+                            StockEvent(
+                                id: "set-\(round)-\(i)", source: "wms", seq: Int64(i), kind: .set, sku: "A",
+                                location: "DC1", amount: Int64(40 + i % 20)))
                     }
                     return
                 }
@@ -87,7 +93,9 @@ import Testing
                 engine.inventory.reader.release(cell, qty: 1)
             }
         }
-        for t in 0..<4 { #expect(engine.cellState("S\(t)", "DC1") == CellState(onHand: 1000, reserved: 0, version: 1)) }
+        for t in 0..<4 {
+            #expect(engine.cellState("S\(t)", "DC1") == CellState(onHand: 1000, reserved: 0, version: 1))
+        }
     }
 
     @Test func lookupsStayCorrectWhileTablesGrow() {
@@ -153,14 +161,18 @@ import Testing
             let pointer = cells.pointer(at: Int(cell))
             if t == 0 {
                 for k in 0..<200_000 {
-                    let state = CellState(onHand: 100 + Int64(k % 5000), reserved: Int64(k % 5000), version: UInt32(k) & CellState.versionMask)
+                    let state = CellState(
+                        onHand: 100 + Int64(k % 5000), reserved: Int64(k % 5000),
+                        version: UInt32(k) & CellState.versionMask)
                     pointer.pointee.state.store(state.pair, ordering: .releasing)
                 }
                 return
             }
             for _ in 0..<200_000 {
                 let s = pointer.snapshot()
-                if s.onHand - s.reserved != 100 && !(s.onHand == 0 && s.reserved == 0) { torn.add(1, ordering: .relaxed) }
+                if s.onHand - s.reserved != 100 && !(s.onHand == 0 && s.reserved == 0) {
+                    torn.add(1, ordering: .relaxed)
+                }
                 reads.add(1, ordering: .relaxed)
             }
         }

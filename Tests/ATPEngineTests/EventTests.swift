@@ -4,7 +4,10 @@ import Testing
 @testable import ATPEngine
 
 @Suite struct EventTests {
-    func event(_ id: String, _ kind: StockEventKind, _ amount: Int64, source: String? = "wms-1", seq: Int64? = nil, sku: String = "A", location: String = "DC1") -> StockEvent {
+    func event(
+        _ id: String, _ kind: StockEventKind, _ amount: Int64, source: String? = "wms-1", seq: Int64? = nil,
+        sku: String = "A", location: String = "DC1"
+    ) -> StockEvent {
         StockEvent(id: id, source: source, seq: seq, kind: kind, sku: sku, location: location, amount: amount)
     }
 
@@ -47,8 +50,12 @@ import Testing
         let engine = Engine(clock: ManualClock())
         #expect(engine.apply(event("a", .set, 10, seq: 5)) == .applied)
         #expect(engine.apply(event("b", .set, 20, seq: 5)) == .stale, "equal seq is stale")
-        #expect(engine.apply(event("c", .set, 30, source: "wms-2", seq: 1)) == .applied, "another source has its own marks")
-        #expect(engine.apply(event("d", .set, 40, seq: 1, location: "DC2")) == .applied, "another cell has its own marks")
+        #expect(
+            engine.apply(event("c", .set, 30, source: "wms-2", seq: 1)) == .applied,
+            "another source has its own marks")
+        #expect(
+            engine.apply(event("d", .set, 40, seq: 1, location: "DC2")) == .applied,
+            "another cell has its own marks")
         #expect(engine.apply(event("e", .set, 50)) == .applied, "no seq, no guard")
         #expect(engine.apply(event("f", .set, 60, seq: 6)) == .applied)
         #expect(engine.cellState("A", "DC1")?.onHand == 60)
@@ -95,7 +102,9 @@ import Testing
     @Test func cellBoundsAreNeverExceeded() {
         let engine = Engine(clock: ManualClock())
         let steps = Int(Quantity.cellLimit / Quantity.requestLimit)
-        for i in 0..<steps { #expect(engine.apply(event("up\(i)", .adjust, Quantity.requestLimit)) == .applied) }
+        for i in 0..<steps {
+            #expect(engine.apply(event("up\(i)", .adjust, Quantity.requestLimit)) == .applied)
+        }
         #expect(engine.cellState("A", "DC1")?.onHand == Quantity.cellLimit)
         #expect(engine.apply(event("over", .adjust, 1)) == .rejected(.quantityOutOfRange("")))
         #expect(engine.apply(event("over", .set, 5)) == .applied, "a refused event's id is not consumed")

@@ -15,12 +15,18 @@ import Testing
         #expect(table.begin(scope: "shop", key: "k1", fingerprint: fp1, now: clock.now()) == .inProgress)
         #expect(table.begin(scope: "shop", key: "k1", fingerprint: fp2, now: clock.now()) == .mismatch)
         let outcome = StoredOutcome(status: 201, body: Array("{\"id\":\"r_1\"}".utf8))
-        let record = table.complete(scope: "shop", key: "k1", fingerprint: fp1, outcome: outcome, now: clock.now())
-        guard case .idempotency(let stored) = record else { Issue.record("record kind"); return }
+        let record = table.complete(
+            scope: "shop", key: "k1", fingerprint: fp1, outcome: outcome, now: clock.now())
+        guard case .idempotency(let stored) = record else {
+            Issue.record("record kind")
+            return
+        }
         #expect(stored.outcome == outcome)
         #expect(table.begin(scope: "shop", key: "k1", fingerprint: fp1, now: clock.now()) == .replay(outcome))
         #expect(table.begin(scope: "shop", key: "k1", fingerprint: fp2, now: clock.now()) == .mismatch)
-        #expect(table.begin(scope: "other-client", key: "k1", fingerprint: fp2, now: clock.now()) == .proceed, "keys are scoped per client")
+        #expect(
+            table.begin(scope: "other-client", key: "k1", fingerprint: fp2, now: clock.now()) == .proceed,
+            "keys are scoped per client")
     }
 
     @Test func abandonedKeysCanBeRetried() {
@@ -62,6 +68,8 @@ import Testing
         }
         #expect(table.count <= 160)
         #expect(engine.counters.idempotencyEvictions.load(ordering: .relaxed) >= 5000 - 160)
-        #expect(table.begin(scope: "flood", key: "k4999", fingerprint: fp1, now: clock.now()) == .inProgress, "the newest keys stay")
+        #expect(
+            table.begin(scope: "flood", key: "k4999", fingerprint: fp1, now: clock.now()) == .inProgress,
+            "the newest keys stay")
     }
 }

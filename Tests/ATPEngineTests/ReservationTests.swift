@@ -57,11 +57,23 @@ import Testing
         #expect(code(ReservationRequest(lines: [line, line])) == "duplicate_line")
         #expect(code(ReservationRequest(lines: [line], ttlSeconds: 0)) == "invalid_request")
         #expect(code(ReservationRequest(lines: [line], ttlSeconds: 604_801)) == "invalid_request")
-        #expect(code(ReservationRequest(lines: [line], reference: String(repeating: "r", count: 257))) == "invalid_request")
-        #expect(code(ReservationRequest(lines: [ReservationLine(sku: "A", location: "DC1", qty: 0)])) == "quantity_out_of_range")
-        #expect(code(ReservationRequest(lines: [ReservationLine(sku: "A", location: "DC1", qty: 1_000_000_001)])) == "quantity_out_of_range")
-        #expect(code(ReservationRequest(lines: [ReservationLine(sku: "", location: "DC1", qty: 1)])) == "invalid_request")
-        #expect(code(ReservationRequest(lines: [line], ttlSeconds: 604_800, reference: String(repeating: "r", count: 256))) == nil)
+        #expect(
+            code(ReservationRequest(lines: [line], reference: String(repeating: "r", count: 257)))
+                == "invalid_request")
+        #expect(
+            code(ReservationRequest(lines: [ReservationLine(sku: "A", location: "DC1", qty: 0)]))
+                == "quantity_out_of_range")
+        #expect(
+            code(ReservationRequest(lines: [ReservationLine(sku: "A", location: "DC1", qty: 1_000_000_001)]))
+                == "quantity_out_of_range")
+        #expect(
+            code(ReservationRequest(lines: [ReservationLine(sku: "", location: "DC1", qty: 1)]))
+                == "invalid_request")
+        #expect(
+            code(
+                ReservationRequest(
+                    lines: [line], ttlSeconds: 604_800, reference: String(repeating: "r", count: 256))) == nil
+        )
         #expect(engine.cellState("A", "DC1")?.reserved == 1)
     }
 
@@ -69,17 +81,38 @@ import Testing
         let engine = Engine(clock: ManualClock())
         engine.stock("A", "DC1", 10)
         let r = try hold(engine, [("A", "DC1", 4)])
-        guard case .changed(let confirmed) = engine.transition(r.id, .confirm).0 else { Issue.record("confirm"); return }
+        guard case .changed(let confirmed) = engine.transition(r.id, .confirm).0 else {
+            Issue.record("confirm")
+            return
+        }
         #expect(confirmed.status == .confirmed)
-        guard case .unchanged = engine.transition(r.id, .confirm).0 else { Issue.record("repeat confirm"); return }
-        guard case .changed(let fulfilled) = engine.transition(r.id, .fulfil).0 else { Issue.record("fulfil"); return }
+        guard case .unchanged = engine.transition(r.id, .confirm).0 else {
+            Issue.record("repeat confirm")
+            return
+        }
+        guard case .changed(let fulfilled) = engine.transition(r.id, .fulfil).0 else {
+            Issue.record("fulfil")
+            return
+        }
         #expect(fulfilled.status == .fulfilled)
         #expect(engine.cellState("A", "DC1").map { ($0.onHand, $0.reserved) } ?? (0, 0) == (6, 0))
-        guard case .unchanged = engine.transition(r.id, .fulfil).0 else { Issue.record("repeat fulfil"); return }
-        guard case .invalidState(let current) = engine.transition(r.id, .release).0 else { Issue.record("release"); return }
+        guard case .unchanged = engine.transition(r.id, .fulfil).0 else {
+            Issue.record("repeat fulfil")
+            return
+        }
+        guard case .invalidState(let current) = engine.transition(r.id, .release).0 else {
+            Issue.record("release")
+            return
+        }
         #expect(current.status == .fulfilled)
-        guard case .invalidState = engine.transition(r.id, .confirm).0 else { Issue.record("confirm after fulfil"); return }
-        guard case .unknown = engine.transition(ReservationID(raw: 42), .confirm).0 else { Issue.record("unknown"); return }
+        guard case .invalidState = engine.transition(r.id, .confirm).0 else {
+            Issue.record("confirm after fulfil")
+            return
+        }
+        guard case .unknown = engine.transition(ReservationID(raw: 42), .confirm).0 else {
+            Issue.record("unknown")
+            return
+        }
         #expect(engine.counters.reservations(.fulfilled) == 1 && engine.counters.reservations(.held) == 0)
     }
 
@@ -88,11 +121,20 @@ import Testing
         engine.stock("A", "DC1", 3)
         let r = try hold(engine, [("A", "DC1", 3)])
         #expect(engine.available(sku: "A") == 0)
-        guard case .changed = engine.transition(r.id, .release).0 else { Issue.record("release"); return }
+        guard case .changed = engine.transition(r.id, .release).0 else {
+            Issue.record("release")
+            return
+        }
         #expect(engine.available(sku: "A") == 3)
-        guard case .unchanged = engine.transition(r.id, .release).0 else { Issue.record("repeat"); return }
+        guard case .unchanged = engine.transition(r.id, .release).0 else {
+            Issue.record("repeat")
+            return
+        }
         #expect(engine.available(sku: "A") == 3, "a repeated release must not return units twice")
-        guard case .invalidState = engine.transition(r.id, .fulfil).0 else { Issue.record("fulfil after release"); return }
+        guard case .invalidState = engine.transition(r.id, .fulfil).0 else {
+            Issue.record("fulfil after release")
+            return
+        }
     }
 
     @Test func heldReservationsExpireAndReturnUnits() throws {
@@ -113,7 +155,10 @@ import Testing
         #expect(engine.reservation(long.id)?.status == .held)
         #expect(engine.reservation(confirmed.id)?.status == .confirmed, "confirmed reservations never expire")
         #expect(engine.sweepExpired().isEmpty)
-        guard case .invalidState(let r) = engine.transition(short.id, .confirm).0 else { Issue.record("confirm"); return }
+        guard case .invalidState(let r) = engine.transition(short.id, .confirm).0 else {
+            Issue.record("confirm")
+            return
+        }
         #expect(r.status == .expired)
         guard case .invalidState = engine.transition(short.id, .release).0 else {
             Issue.record("release after expiry must be invalid_state")
@@ -128,7 +173,10 @@ import Testing
         let r = try hold(engine, [("A", "DC1", 5)], ttl: 1)
         clock.advance(seconds: 2)
         let (outcome, records) = engine.transition(r.id, .fulfil)
-        guard case .invalidState(let current) = outcome else { Issue.record("fulfil of an expired hold"); return }
+        guard case .invalidState(let current) = outcome else {
+            Issue.record("fulfil of an expired hold")
+            return
+        }
         #expect(current.status == .expired)
         #expect(records.count == 1)
         #expect(engine.cellState("A", "DC1").map { ($0.onHand, $0.reserved) } ?? (0, 0) == (5, 0))

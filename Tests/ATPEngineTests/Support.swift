@@ -32,7 +32,10 @@ extension Engine {
 
     /// Sets on-hand of (sku, location) through a `set` event with a fresh id.
     func stock(_ sku: String, _ location: String, _ qty: Int64) {
-        let outcome = apply(StockEvent(id: "seed-\(sku)-\(location)-\(UUID())", kind: .set, sku: sku, location: location, amount: qty))
+        let outcome = apply(
+            StockEvent(
+                id: "seed-\(sku)-\(location)-\(UUID())", kind: .set, sku: sku, location: location, amount: qty
+            ))
         precondition(outcome == .applied)
     }
 
@@ -48,14 +51,19 @@ extension Engine {
         for cell in 0..<inventory.cellCount {
             let key = inventory.key(CellID(cell))
             let state = inventory.reader.state(CellID(cell)).state
-            lines.append("reserved \(inventory.skus.string(key.sku))@\(inventory.locations.string(key.location))=\(state.reserved)")
+            lines.append(
+                "reserved \(inventory.skus.string(key.sku))@\(inventory.locations.string(key.location))=\(state.reserved)"
+            )
         }
         return lines.sorted()
     }
 }
 
-func hold(_ engine: Engine, _ lines: [(String, String, Int64)], ttl: Int64 = 900) throws(Engine.CreateFailure) -> Reservation {
+func hold(_ engine: Engine, _ lines: [(String, String, Int64)], ttl: Int64 = 900) throws(Engine.CreateFailure)
+    -> Reservation
+{
     try engine.createReservation(
-        ReservationRequest(lines: lines.map { ReservationLine(sku: $0.0, location: $0.1, qty: $0.2) }, ttlSeconds: ttl)
+        ReservationRequest(
+            lines: lines.map { ReservationLine(sku: $0.0, location: $0.1, qty: $0.2) }, ttlSeconds: ttl)
     ).0
 }

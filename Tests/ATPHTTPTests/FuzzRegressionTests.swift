@@ -27,7 +27,9 @@ import Testing
         }
         for extensionBytes in [4093, 5000] {
             let long = body(extensionBytes: extensionBytes)
-            #expect(throws: HTTPParseError.self) { try Self.decodeInTwoReads(long, split: min(split, long.count)) }
+            #expect(throws: HTTPParseError.self) {
+                try Self.decodeInTwoReads(long, split: min(split, long.count))
+            }
         }
         let atLimit = body(extensionBytes: 4092)  // "1;", the extension and CR: 4,095 bytes
         #expect(try Self.decodeInTwoReads(atLimit, split: min(split, atLimit.count)) == Array("x".utf8))

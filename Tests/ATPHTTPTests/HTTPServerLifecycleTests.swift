@@ -1,5 +1,5 @@
-import ATPUtilities
 import ATPTestSupport
+import ATPUtilities
 import Glibc
 import Testing
 

@@ -1,5 +1,5 @@
-import ATPUtilities
 import ATPTestSupport
+import ATPUtilities
 import Dispatch
 import Glibc
 import Synchronization
@@ -191,7 +191,6 @@ func expectProblem(
     #expect(object["title"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
     #expect(object["detail"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
 }
-
 
 func sleepMilliseconds(_ milliseconds: Int) {
     usleep(UInt32(milliseconds * 1000))

@@ -1,5 +1,5 @@
-import ATPUtilities
 import ATPHTTP
+import ATPUtilities
 import Glibc
 import Testing
 
@@ -33,8 +33,10 @@ struct SilentTarget: LoadTarget {
         options.seed = 5
         options.cpuPIDs = [getpid()]
         let started = MonotonicClock.now()
-        let result = try LoadRunner(options: options, spec: ScenarioSpec.builtIn("holiday-peak")!, progress: nil)
-            .run(target: makeTarget(url: local.url, token: nil, timeoutMilliseconds: 5_000))
+        let result = try LoadRunner(
+            options: options, spec: ScenarioSpec.builtIn("holiday-peak")!, progress: nil
+        )
+        .run(target: makeTarget(url: local.url, token: nil, timeoutMilliseconds: 5_000))
         #expect(MonotonicClock.now() - started < 10_000_000_000)
         #expect(result.threads == 1 && result.connections == 32)
         #expect(result.errors == 0, "\(result.kinds.map { ($0.kind.name, $0.statuses) })")

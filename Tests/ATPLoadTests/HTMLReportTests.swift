@@ -1,23 +1,27 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
 
 @testable import ATPLoad
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Collects the element names of a document and any parse error.
 final class ElementCollector: NSObject, XMLParserDelegate {
     var elements: [String] = []
     var error: Error?
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) { elements.append(name) }
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) { elements.append(name) }
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { error = parseError }
 }
 
 @Suite struct HTMLReportTests {
     static func sampleRun(target: String, scale: UInt64) -> RunResult {
-        var hold = LatencyHistogram(), all = LatencyHistogram()
+        var hold = LatencyHistogram()
+        var all = LatencyHistogram()
         var timeline: [SecondFigures] = []
         for second in 0..<5 {
             var figures = SecondFigures(second: second)
@@ -32,7 +36,8 @@ final class ElementCollector: NSObject, XMLParserDelegate {
         verdict.checkedCells = 10
         verdict.fail("S1@DC<1> & \"quotes\": reserved 3 exceeds the 2 units")
         return RunResult(
-            target: target, scenario: "flash-sale <test>", connections: 8, threads: 2, rate: nil, skus: 10, locations: 1,
+            target: target, scenario: "flash-sale <test>", connections: 8, threads: 2, rate: nil, skus: 10,
+            locations: 1,
             durationSeconds: 5, warmupSeconds: 1,
             kinds: [.init(kind: .hold, histogram: hold, statuses: [(201, 850), (409, 150)])], overall: all,
             timeline: timeline, holdsSucceeded: 850, holdsRejected: 150, holdsAmbiguous: 0, verdict: verdict,
@@ -40,7 +45,10 @@ final class ElementCollector: NSObject, XMLParserDelegate {
     }
 
     @Test func htmlIsWellFormedAndSelfContained() throws {
-        let runs = [Self.sampleRun(target: "http://127.0.0.1:1", scale: 2), Self.sampleRun(target: "redis://127.0.0.1:2", scale: 1)]
+        let runs = [
+            Self.sampleRun(target: "http://127.0.0.1:1", scale: 2),
+            Self.sampleRun(target: "redis://127.0.0.1:2", scale: 1),
+        ]
         let html = HTMLReport.render(runs)
         let parser = XMLParser(data: Data(html))
         let collector = ElementCollector()

@@ -43,7 +43,9 @@ struct CorruptingReader: StockReader {
         #expect(checkout.verdict.checkedCells == 100)
         let flash = try run("flash-sale", local)
         #expect(flash.verdict.passed, "\(flash.verdict.violations)")
-        #expect(flash.verdict.flashUnitsHeld == flash.verdict.flashStock, "the scarce stock sells out in a second")
+        #expect(
+            flash.verdict.flashUnitsHeld == flash.verdict.flashStock, "the scarce stock sells out in a second"
+        )
         #expect(flash.holdsRejected > 0)
     }
 
@@ -51,15 +53,19 @@ struct CorruptingReader: StockReader {
         let local = try LocalService()
         defer { local.stop() }
         let result = try run("checkout", local) { inner in
-            CorruptingReader(inner: inner, corrupt: { $0.reserved += 1_000 }, pick: { $0.firstIndex { $0.reserved > 0 } ?? 0 })
+            CorruptingReader(
+                inner: inner, corrupt: { $0.reserved += 1_000 },
+                pick: { $0.firstIndex { $0.reserved > 0 } ?? 0 })
         }
         #expect(!result.verdict.passed)
-        #expect(result.verdict.violations.contains { $0.contains("exceeds the") }, "\(result.verdict.violations)")
+        #expect(
+            result.verdict.violations.contains { $0.contains("exceeds the") }, "\(result.verdict.violations)")
         #expect(!result.passed)
     }
 
     @Test func aLostHoldAndANegativeAvailableAreCaught() {
-        let catalogue = Catalogue(tag: "T", regularSkus: 2, flashSkus: 1, locations: 1, seedOnHand: 10, flashStock: 3)
+        let catalogue = Catalogue(
+            tag: "T", regularSkus: 2, flashSkus: 1, locations: 1, seedOnHand: 10, flashStock: 3)
         var ledger = Ledger()
         let line = Operation.Line(cell: 0, sku: 0, location: 0, qty: 4)
         ledger.holdSucceeded([line], mustStayLive: true)

@@ -66,7 +66,9 @@ import Testing
     }
 
     @Test func mergeEqualsRecordingEverything() {
-        var a = LatencyHistogram(), b = LatencyHistogram(), all = LatencyHistogram()
+        var a = LatencyHistogram()
+        var b = LatencyHistogram()
+        var all = LatencyHistogram()
         var random = SeededGenerator(seed: 3)
         for i in 0..<20_000 {
             let v = Int64.random(in: 1...5_000_000, using: &random)

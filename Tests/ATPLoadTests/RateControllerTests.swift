@@ -17,12 +17,14 @@ import Testing
         options.locations = 2
         options.seed = 42
         let runner = LoadRunner(options: options, spec: ScenarioSpec.builtIn("checkout")!, progress: nil)
-        let result = try runner.run(target: makeTarget(url: local.url, token: nil, timeoutMilliseconds: 5_000))
+        let result = try runner.run(
+            target: makeTarget(url: local.url, token: nil, timeoutMilliseconds: 5_000))
         let achieved = result.throughput
         #expect(abs(achieved - 2_000) <= 40, "achieved \(achieved) req/s for a target of 2000")
         // Every second of the timeline is on target too (within 5%: one second is a small sample).
         for second in result.timeline {
-            #expect(abs(Double(second.requests) - 2_000) <= 100, "second \(second.second): \(second.requests)")
+            #expect(
+                abs(Double(second.requests) - 2_000) <= 100, "second \(second.second): \(second.requests)")
         }
         #expect(result.errors == 0)
         #expect(result.verdict.passed, "\(result.verdict.violations)")

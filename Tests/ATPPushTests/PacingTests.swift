@@ -28,7 +28,9 @@ import Testing
         #expect(first)
         let wait = bucket.wait(now: 1)
         #expect(wait >= 0)
-        if rate.isNaN || rate <= 1e-300 { #expect(wait == .max || wait > 1_000_000_000_000, "\(rate): \(wait)") }
+        if rate.isNaN || rate <= 1e-300 {
+            #expect(wait == .max || wait > 1_000_000_000_000, "\(rate): \(wait)")
+        }
         for now: Int64 in [.max / 2, .max, .min] { _ = bucket.wait(now: now) }
     }
 
@@ -66,7 +68,9 @@ import Testing
         #expect(Int64(saturating: .nan) == 0)
         #expect(Int64(saturating: .infinity) == .max && Int64(saturating: -.infinity) == .min)
         #expect(Int64(saturating: 9.3e18) == .max && Int64(saturating: -9.3e18) == .min)
-        #expect(Int64(saturating: 9_223_372_036_854_774_784) == 9_223_372_036_854_774_784, "the largest Double below 2^63")
+        #expect(
+            Int64(saturating: 9_223_372_036_854_774_784) == 9_223_372_036_854_774_784,
+            "the largest Double below 2^63")
         #expect(Int64(saturating: 1.5) == 2 && Int64(saturating: 1.2, rounding: .up) == 2)
         #expect(Int(saturating: -2.5) == -3)
     }

@@ -1,5 +1,5 @@
-import ATPTestSupport
 import ATPEngine
+import ATPTestSupport
 import ATPUtilities
 import Foundation
 import Testing
@@ -24,10 +24,16 @@ import Testing
         let signature = try #require(hit.signature)
         #expect(signature.hasPrefix("v1,"))
         let key = Base64.decode(String(Self.secret.dropFirst(6)))!
-        #expect(WebhookSignature.verify(header: signature, key: key, id: hit.id, timestamp: timestamp, body: hit.body))
-        #expect(!WebhookSignature.verify(header: signature, key: key, id: hit.id, timestamp: timestamp + 1, body: hit.body))
+        #expect(
+            WebhookSignature.verify(
+                header: signature, key: key, id: hit.id, timestamp: timestamp, body: hit.body))
+        #expect(
+            !WebhookSignature.verify(
+                header: signature, key: key, id: hit.id, timestamp: timestamp + 1, body: hit.body))
         let body = String(decoding: hit.body, as: UTF8.self)
-        #expect(body.hasPrefix(#"{"channel":"web","updates":[{"sku":"A","available":7,"at":"2026-11-18T11:06:40.000Z"}]}"#))
+        #expect(
+            body.hasPrefix(
+                #"{"channel":"web","updates":[{"sku":"A","available":7,"at":"2026-11-18T11:06:40.000Z"}]}"#))
 
         // An independent implementation: Python's hmac and base64.
         let python = "/usr/bin/python3"
@@ -79,25 +85,32 @@ import Testing
         var changes = 0
         while Date().timeIntervalSince(started) < 1.5 {
             for _ in 0..<200 {
-                h.set("S\(Int.random(in: 0..<skus, using: &random))", Int64.random(in: 0...20, using: &random))
+                h.set(
+                    "S\(Int.random(in: 0..<skus, using: &random))", Int64.random(in: 0...20, using: &random))
                 changes += 1
             }
             usleep(1_000)
         }
         #expect(changes > 10_000)
-        let expected = Dictionary(uniqueKeysWithValues: (0..<skus).map { ("S\($0)", h.engine.available(sku: "S\($0)")) })
-        #expect(eventually(within: 15_000) { receiver.latest == expected }, "the receiver converges on the latest values")
+        let expected = Dictionary(
+            uniqueKeysWithValues: (0..<skus).map { ("S\($0)", h.engine.available(sku: "S\($0)")) })
+        #expect(
+            eventually(within: 15_000) { receiver.latest == expected },
+            "the receiver converges on the latest values")
         let hits = receiver.hits.withLock { $0 }
         let times = hits.map(\.at)
         for (i, start) in times.enumerated() {
             for window in [250_000, 1_000_000] as [Int64] {
                 let inWindow = times[i...].prefix { $0 - start < window }.count
-                let allowed = burst + Int((rate * Double(window) / 1e6).rounded(.up)) + 1  // +1: arrival jitter
+                // +1: arrival jitter.
+                let allowed = burst + Int((rate * Double(window) / 1e6).rounded(.up)) + 1
                 #expect(inWindow <= allowed, "\(inWindow) requests within \(window) µs")
             }
         }
         #expect(receiver.maxInFlight.load(ordering: .relaxed) <= burst)
-        for hit in hits { #expect(Set(hit.updates.map(\.sku)).count == hit.updates.count, "one update per sku") }
+        for hit in hits {
+            #expect(Set(hit.updates.map(\.sku)).count == hit.updates.count, "one update per sku")
+        }
         let updates = hits.reduce(0) { $0 + $1.updates.count }
         #expect(updates < changes / 2, "coalescing: \(updates) updates for \(changes) changes")
     }
@@ -116,17 +129,25 @@ import Testing
             $0.maxBatch = 5
         }
         // Let the resync (62 skus, 13 requests at 8/s) finish.
-        #expect(eventually(within: 10_000) { receiver.latest.count == 62 && h.counters("slow")?.pending.load(ordering: .relaxed) == 0 })
+        #expect(
+            eventually(within: 10_000) {
+                receiver.latest.count == 62 && h.counters("slow")?.pending.load(ordering: .relaxed) == 0
+            })
         let before = receiver.count
         for i in 0..<60 { h.set("B\(i)", 9) }  // 12 requests of backlog
         usleep(20_000)
         h.set("OUT", 0)
         h.set("BACK", 3)
-        #expect(eventually(within: 10_000) { receiver.latest["B59"] == 9 && receiver.latest["OUT"] == 0 && receiver.latest["BACK"] == 3 })
+        #expect(
+            eventually(within: 10_000) {
+                receiver.latest["B59"] == 9 && receiver.latest["OUT"] == 0 && receiver.latest["BACK"] == 3
+            })
         let hits = Array(receiver.hits.withLock { $0 }[before...])
         let urgentAt = hits.firstIndex { hit in hit.updates.contains { $0.sku == "OUT" } }
         let backAt = hits.firstIndex { hit in hit.updates.contains { $0.sku == "BACK" } }
-        #expect((urgentAt ?? 99) <= 2 && (backAt ?? 99) <= 2, "urgent updates in request \(urgentAt ?? -1)/\(backAt ?? -1) of \(hits.count)")
+        #expect(
+            (urgentAt ?? 99) <= 2 && (backAt ?? 99) <= 2,
+            "urgent updates in request \(urgentAt ?? -1)/\(backAt ?? -1) of \(hits.count)")
         #expect(hits.count >= 12)
     }
 }

@@ -48,7 +48,9 @@ import Testing
     }
 
     @Test func timeoutIsRetried() throws {
-        let receiver = try Receiver { i, _ in Receiver.Answer(status: 204, delayMilliseconds: i == 0 ? 800 : 0) }
+        let receiver = try Receiver { i, _ in
+            Receiver.Answer(status: 204, delayMilliseconds: i == 0 ? 800 : 0)
+        }
         defer { receiver.stop() }
         let h = PushHarness()
         h.set("A", 3)
@@ -111,7 +113,10 @@ import Testing
         h.define("web", url: receiver.url)
         #expect(eventually { h.counters("web")?.disabled.load(ordering: .relaxed) == true })
         #expect(h.engine.channel(named: "web")?.view.delivery?.disabled == true)
-        #expect(h.journal.withLock { $0 }.contains { if case .channelDefined(let v) = $0 { v.delivery?.disabled == true } else { false } })
+        #expect(
+            h.journal.withLock { $0 }.contains {
+                if case .channelDefined(let v) = $0 { v.delivery?.disabled == true } else { false }
+            })
         h.set("A", 4)
         usleep(100_000)
         #expect(receiver.count == 1, "nothing is sent to a disabled channel")
@@ -141,7 +146,8 @@ import Testing
         for record in journal { engine.replay(try JournalRecord.decode(record.encoded)) }
         engine.finishReplay()
         let h2 = PushHarness(engine: engine)
-        let expected = Dictionary(uniqueKeysWithValues: stride(from: 0, to: 50, by: 2).map { ("R\($0)", Int64($0 % 3)) })
+        let expected = Dictionary(
+            uniqueKeysWithValues: stride(from: 0, to: 50, by: 2).map { ("R\($0)", Int64($0 % 3)) })
         #expect(eventually { receiver.latest == expected })
         _ = h2
     }

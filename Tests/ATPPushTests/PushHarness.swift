@@ -24,10 +24,14 @@ final class PushHarness: @unchecked Sendable {  // fields set in init only
         return c
     }
 
-    init(engine: Engine = Engine(clock: ManualClock()), configuration: PushConfiguration = PushHarness.fastConfiguration(), start: Bool = true) {
+    init(
+        engine: Engine = Engine(clock: ManualClock()),
+        configuration: PushConfiguration = PushHarness.fastConfiguration(), start: Bool = true
+    ) {
         self.engine = engine
         push = PushService(
-            durable: DurableEngine(engine: engine, store: RecordingStore(journal)), configuration: configuration)
+            durable: DurableEngine(engine: engine, store: RecordingStore(journal)),
+            configuration: configuration)
         if start { push.start() }
     }
 
@@ -40,14 +44,17 @@ final class PushHarness: @unchecked Sendable {  // fields set in init only
     ) {
         var delivery = ChannelDelivery(endpoint: url, ratePerSecond: 1000, burst: 100)
         change(&delivery)
-        let record = try! engine.define(ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery))
+        let record = try! engine.define(
+            ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery))
         journal.withLock { $0.append(record) }
     }
 
     /// Sets on-hand of (sku, location) with a `set` event.
     func set(_ sku: String, _ qty: Int64, at location: String = "DC1") {
         let id = "e\(eventCounter.next())"
-        let (outcomes, records) = engine.apply([StockEvent(id: id, kind: .set, sku: sku, location: location, amount: qty)])
+        let (outcomes, records) = engine.apply([
+            StockEvent(id: id, kind: .set, sku: sku, location: location, amount: qty)
+        ])
         precondition(outcomes == [.applied])
         journal.withLock { $0.append(contentsOf: records) }
     }

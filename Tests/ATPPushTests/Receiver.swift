@@ -61,7 +61,9 @@ final class Receiver: HTTPResponder, @unchecked Sendable {
         var updates: [(String, Int64)] = []
         if let object = try? JSONParser.parse(body).object, let items = object["updates"]?.array {
             for item in items {
-                if let o = item.object, let sku = o["sku"]?.string, let n = o["available"]?.int64 { updates.append((sku, n)) }
+                if let o = item.object, let sku = o["sku"]?.string, let n = o["available"]?.int64 {
+                    updates.append((sku, n))
+                }
             }
         }
         let hit = Hit(
@@ -83,7 +85,8 @@ final class Receiver: HTTPResponder, @unchecked Sendable {
         }
         let deferral = request.deferral
         let delayed = out
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(answer.delayMilliseconds)) { [self] in
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(answer.delayMilliseconds)) {
+            [self] in
             inFlight.subtract(1, ordering: .relaxed)
             deferral.complete(delayed)
         }
@@ -102,4 +105,3 @@ final class Receiver: HTTPResponder, @unchecked Sendable {
 
     var count: Int { hits.withLock { $0.count } }
 }
-

@@ -9,7 +9,8 @@ import Testing
 /// failures (timeout, server killed, nothing listening) break a connection.
 @Suite struct RedisConnectionTests {
     private func connect(_ server: RedisServerProcess, timeout: Int = 2_000) throws -> RedisConnection {
-        try RedisConnection(url: RedisURL(server.url), connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: timeout)
+        try RedisConnection(
+            url: RedisURL(server.url), connectTimeoutMilliseconds: 1_000, commandTimeoutMilliseconds: timeout)
     }
 
     private func bulk(_ text: String) -> RedisReply { .bulk(Array(text.utf8)) }
@@ -81,13 +82,15 @@ import Testing
         let server = try RedisServerProcess()
         let redis = try connect(server)
         #expect(try redis.command(["RPUSH", "list", "a", "b", "c"]) == .integer(3))
-        #expect(try redis.command(["LRANGE", "list", "0", "-1"]) == .array([bulk("a"), bulk("b"), bulk("c")]))
+        #expect(
+            try redis.command(["LRANGE", "list", "0", "-1"]) == .array([bulk("a"), bulk("b"), bulk("c")]))
         #expect(try redis.command(["LRANGE", "nothing", "0", "-1"]) == .array([]))
 
         _ = try redis.command(["HSET", "hash", "f1", "v1", "f2", "v2"])
         let flat = try #require(try redis.command(["HGETALL", "hash"]).array?.compactMap(\.string))
         #expect(flat.count == 4)
-        let fields = Dictionary(uniqueKeysWithValues: stride(from: 0, to: flat.count, by: 2).map { (flat[$0], flat[$0 + 1]) })
+        let fields = Dictionary(
+            uniqueKeysWithValues: stride(from: 0, to: flat.count, by: 2).map { (flat[$0], flat[$0 + 1]) })
         #expect(fields == ["f1": "v1", "f2": "v2"])
 
         // Streams nest arrays: [[id, [field, value]]].
@@ -115,7 +118,9 @@ import Testing
         let named = try RedisConnection(url: RedisURL(server.url(user: "default", password: "s3cret")))
         #expect(try named.command(["ACL", "WHOAMI"]).string == "default")
 
-        let wrong = #expect(throws: RedisError.self) { try RedisConnection(url: RedisURL(server.url(password: "nope"))) }
+        let wrong = #expect(throws: RedisError.self) {
+            try RedisConnection(url: RedisURL(server.url(password: "nope")))
+        }
         #expect(wrong == .configuration(""))
         #expect(wrong?.detail.contains("nope") == false)
         let none = #expect(throws: RedisError.self) { try RedisConnection(url: RedisURL(server.url)) }
@@ -129,8 +134,11 @@ import Testing
         let zero = try connect(server)
         _ = try three.command(["SET", "where", "three"])
         #expect(try zero.command(["GET", "where"]) == .null)
-        #expect(try RedisConnection(url: RedisURL(server.url(db: 3))).command(["GET", "where"]) == bulk("three"))
-        let outOfRange = #expect(throws: RedisError.self) { try RedisConnection(url: RedisURL(server.url(db: 99))) }
+        #expect(
+            try RedisConnection(url: RedisURL(server.url(db: 3))).command(["GET", "where"]) == bulk("three"))
+        let outOfRange = #expect(throws: RedisError.self) {
+            try RedisConnection(url: RedisURL(server.url(db: 99)))
+        }
         #expect(outOfRange == .configuration(""))
     }
 
@@ -215,7 +223,10 @@ extension RedisConnectionTests {
         ("redis://cache.example-1.internal", RedisURL(host: "cache.example-1.internal")),
         ("redis://localhost:7000/", RedisURL(host: "localhost", port: 7000)),
         ("redis://:pa%40ss:w@10.0.0.1:6379/0", RedisURL(host: "10.0.0.1", password: "pa@ss:w")),
-        ("redis://app:secret@redis:6379/15", RedisURL(host: "redis", user: "app", password: "secret", db: 15)),
+        (
+            "redis://app:secret@redis:6379/15",
+            RedisURL(host: "redis", user: "app", password: "secret", db: 15)
+        ),
     ])
     func validURLs(text: String, expected: RedisURL) throws {
         #expect(try RedisURL(text) == expected)

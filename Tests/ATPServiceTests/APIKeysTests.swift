@@ -31,18 +31,24 @@ import Testing
     @Test func lookupMatchesTheWholeDigestOfExactlyOneKey() throws {
         let token = "near-miss-token-0001"
         let digest = SHA256.hash(token.utf8)
-        func hex(_ bytes: [UInt8]) -> String { bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined() }
+        func hex(_ bytes: [UInt8]) -> String {
+            bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        }
         func flipped(_ at: Int) -> String {
             var other = digest
             other[at] ^= 0x80
             return "sha256:" + hex(other)
         }
-        let nearMisses = ["first admin \(flipped(0))", "last admin \(flipped(31))", "middle admin \(flipped(16))"]
+        let nearMisses = [
+            "first admin \(flipped(0))", "last admin \(flipped(31))", "middle admin \(flipped(16))",
+        ]
         for position in 0...nearMisses.count {
             var lines = nearMisses
             lines.insert("exact read sha256:\(hex(digest))", at: position)
             let keys = try APIKeys(parsing: lines.joined(separator: "\n"))
-            #expect(lookup(keys, token) == APIKey(name: "exact", scopes: .read), "exact key at line \(position + 1)")
+            #expect(
+                lookup(keys, token) == APIKey(name: "exact", scopes: .read),
+                "exact key at line \(position + 1)")
         }
         #expect(lookup(try APIKeys(parsing: nearMisses.joined(separator: "\n")), token) == nil)
     }

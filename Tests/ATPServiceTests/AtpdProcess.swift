@@ -1,6 +1,6 @@
 import ATPHTTP
-import ATPUtilities
 import ATPTestSupport
+import ATPUtilities
 import Foundation
 import Glibc
 

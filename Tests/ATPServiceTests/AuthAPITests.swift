@@ -61,18 +61,22 @@ import Testing
 
     /// `Authorization` values that name no key: each must be 401 on every protected route.
     static let unknownCallers: [String?] = [
-        nil, "Bearer not-a-known-token-at-all", "Bearer \(Tokens.wmsSHA256)", "Bearer sha256:\(Tokens.wmsSHA256)",
-        "Bearer \(Tokens.all)x", "Bearer \(Tokens.all.dropLast())", "Bearer", "Bearer ", "Basic \(Tokens.all)",
+        nil, "Bearer not-a-known-token-at-all", "Bearer \(Tokens.wmsSHA256)",
+        "Bearer sha256:\(Tokens.wmsSHA256)",
+        "Bearer \(Tokens.all)x", "Bearer \(Tokens.all.dropLast())", "Bearer", "Bearer ",
+        "Basic \(Tokens.all)",
         Tokens.all, "Token \(Tokens.all)", "",
     ]
 
     /// A token of each scope alone, and one with every scope.
     static let tokens: [(token: String, scopes: Set<String>)] = [
-        (Tokens.reader, ["read"]), (Tokens.reserver, ["reserve"]), (Tokens.wms, ["ingest"]), (Tokens.ops, ["admin"]),
+        (Tokens.reader, ["read"]), (Tokens.reserver, ["reserve"]), (Tokens.wms, ["ingest"]),
+        (Tokens.ops, ["admin"]),
         (Tokens.all, ["read", "reserve", "ingest", "admin"]),
     ]
 
-    func send(_ harness: ServiceHarness, _ operation: Operation, authorization: String?) throws -> RawResponse {
+    func send(_ harness: ServiceHarness, _ operation: Operation, authorization: String?) throws -> RawResponse
+    {
         let connection = try harness.connect()
         try connection.send(
             ServiceHarness.requestText(
@@ -99,7 +103,9 @@ import Testing
             guard scope != "none" else { continue }
             for authorization in Self.unknownCallers {
                 let response = try send(harness, operation, authorization: authorization)
-                #expect(response.status == 401, "\(operation) with \(authorization ?? "no token"): \(response.status)")
+                #expect(
+                    response.status == 401,
+                    "\(operation) with \(authorization ?? "no token"): \(response.status)")
                 #expect(response.header("WWW-Authenticate") == "Bearer", "\(operation)")
                 if operation.method != "HEAD" { expectProblem(response, 401, "unauthorized") }
             }
@@ -109,7 +115,9 @@ import Testing
                 #expect(response.header("WWW-Authenticate") == nil, "\(operation)")
                 if operation.method != "HEAD" {
                     let problem = expectProblem(response, 403, "forbidden")
-                    #expect((problem["detail"] as? String)?.contains(scope) == true, "\(operation): \(response.text)")
+                    #expect(
+                        (problem["detail"] as? String)?.contains(scope) == true,
+                        "\(operation): \(response.text)")
                 }
             }
         }
@@ -126,7 +134,8 @@ import Testing
                 : Self.tokens.filter { $0.scopes.contains(scope) }.map { "Bearer \($0.token)" }
             for authorization in callers {
                 let response = try send(harness, operation, authorization: authorization)
-                #expect(![401, 403].contains(response.status), "\(operation) with \(authorization ?? "none")")
+                #expect(
+                    ![401, 403].contains(response.status), "\(operation) with \(authorization ?? "none")")
                 if scope == "none" { #expect(response.status == 200, "\(operation)") }
             }
         }
@@ -140,7 +149,8 @@ import Testing
         let harness = try ServiceHarness()
         for (token, status) in [(nil, 401), (Tokens.reader, 403)] as [(String?, Int)] {
             let wrongType = try harness.request(
-                "POST", "/v1/events", body: "id=e1", token: token, contentType: "application/x-www-form-urlencoded")
+                "POST", "/v1/events", body: "id=e1", token: token,
+                contentType: "application/x-www-form-urlencoded")
             #expect(wrongType.status == status, "\(wrongType.text)")
             let notJSON = try harness.request("PUT", "/v1/channels/web", body: "{", token: token)
             #expect(notJSON.status == status, "\(notJSON.text)")

@@ -49,9 +49,12 @@ import Testing
                 // One at the limit, then one past it, pipelined: the first is answered (nothing
                 // lost), the second refused, then the connection ends.
                 let connection = try harness.connect()
-                try connection.send(request(fits) + request(over) + ServiceHarness.requestText("GET", "/healthz"))
+                try connection.send(
+                    request(fits) + request(over) + ServiceHarness.requestText("GET", "/healthz"))
                 let first = try connection.readResponse()
-                #expect(first.status != 413 && first.status < 500, "\(operation) \(framing) at the limit: \(first.text)")
+                #expect(
+                    first.status != 413 && first.status < 500,
+                    "\(operation) \(framing) at the limit: \(first.text)")
                 let second = try connection.readResponse()
                 expectProblem(second, 413, "payload_too_large")
                 #expect(second.header("Connection") == "close", "\(operation) \(framing)")

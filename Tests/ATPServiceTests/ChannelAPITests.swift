@@ -55,13 +55,16 @@ import Testing
         expectProblem(try put(harness, "web", ["locations": ["DC1"]]), 400, "invalid_request")
         expectProblem(try put(harness, "web", ["endpoint": "ftp://example/hook"]), 400, "invalid_request")
         expectProblem(try put(harness, "web", ["endpoint": "https://127.0.0.1/hook"]), 400, "invalid_request")
-        expectProblem(try put(harness, "web", ["endpoint": "http://shop.example/hook"]), 400, "invalid_request")
+        expectProblem(
+            try put(harness, "web", ["endpoint": "http://shop.example/hook"]), 400, "invalid_request")
         for (field, value) in [
             ("ratePerSecond", 0), ("ratePerSecond", -1), ("ratePerSecond", "5"), ("burst", 0), ("burst", 1.5),
-            ("maxBatch", 1001), ("maxAttempts", 0), ("maxAttempts", 101), ("secret", "abc"), ("secret", "whsec_!!"),
+            ("maxBatch", 1001), ("maxAttempts", 0), ("maxAttempts", 101), ("secret", "abc"),
+            ("secret", "whsec_!!"),
             ("secret", 7), ("breakerThreshold", 0), ("breakerCooldownSeconds", 0),
         ] as [(String, Any)] {
-            expectProblem(try put(harness, "web", ["endpoint": endpoint, field: value]), 400, "invalid_request")
+            expectProblem(
+                try put(harness, "web", ["endpoint": endpoint, field: value]), 400, "invalid_request")
         }
         expectProblem(try put(harness, "web", ["endpoint": 7]), 400, "invalid_request")
         expectProblem(
@@ -95,15 +98,19 @@ import Testing
         #expect(created.status == 201, "\(created.text)")
         let o = try created.json()
         #expect(o["endpoint"] as? String == "http://127.0.0.1:9/hook")
-        #expect(o["ratePerSecond"] as? Double == 2.5 && o["burst"] as? Int == 3 && o["maxBatch"] as? Int == 50)
+        #expect(
+            o["ratePerSecond"] as? Double == 2.5 && o["burst"] as? Int == 3 && o["maxBatch"] as? Int == 50)
         #expect(o["maxAttempts"] as? Int == 4 && o["breakerThreshold"] as? Int == 2)
         #expect(o["breakerCooldownSeconds"] as? Double == 1.5)
         #expect(o["hasSecret"] as? Bool == true && o["secret"] == nil && o["disabled"] as? Bool == false)
         let status = try #require(o["status"] as? [String: Any])
         #expect(status["breaker"] as? String == "closed" && status["deadLetters"] as? Int == 0)
         #expect(status["lastSuccessAt"] is NSNull)
-        let defaults = try put(harness, "web", ["endpoint": "http://127.0.0.1:9/hook", "ratePerSecond": 2.5]).json()
-        #expect(defaults["burst"] as? Int == 3 && defaults["maxBatch"] as? Int == 100 && defaults["maxAttempts"] as? Int == 8)
+        let defaults = try put(harness, "web", ["endpoint": "http://127.0.0.1:9/hook", "ratePerSecond": 2.5])
+            .json()
+        #expect(
+            defaults["burst"] as? Int == 3 && defaults["maxBatch"] as? Int == 100
+                && defaults["maxAttempts"] as? Int == 8)
         #expect(defaults["hasSecret"] as? Bool == false)
         let letters = try harness.request("GET", "/v1/channels/web/dead-letters", token: Tokens.reader)
         let list = try letters.json()["deadLetters"] as? [Any]
@@ -112,8 +119,10 @@ import Testing
         let replayed = try replay.json()["replayed"] as? Int
         #expect(replay.status == 200 && replayed == 0)
         expectProblem(
-            try harness.request("GET", "/v1/channels/nope/dead-letters", token: Tokens.reader), 404, "unknown_channel")
+            try harness.request("GET", "/v1/channels/nope/dead-letters", token: Tokens.reader), 404,
+            "unknown_channel")
         expectProblem(
-            try harness.request("POST", "/v1/channels/web/dead-letters/replay", token: Tokens.reader), 403, "forbidden")
+            try harness.request("POST", "/v1/channels/web/dead-letters/replay", token: Tokens.reader), 403,
+            "forbidden")
     }
 }

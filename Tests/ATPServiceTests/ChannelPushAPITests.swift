@@ -24,7 +24,8 @@ import Testing
         try harness.seed("A", "DC1", 5)
         let url = "http://127.0.0.1:\(sink.server.boundAddress.port)/hook"
         let put = try harness.request(
-            "PUT", "/v1/channels/web", json: ["endpoint": url, "locations": ["DC1"], "bufferUnits": 1, "maxAttempts": 1],
+            "PUT", "/v1/channels/web",
+            json: ["endpoint": url, "locations": ["DC1"], "bufferUnits": 1, "maxAttempts": 1],
             token: Tokens.ops)
         #expect(put.status == 201, "\(put.text)")
         #expect(wait { sink.bodies.withLock { $0.contains { $0.contains(#""sku":"A","available":4"#) } } })
@@ -32,11 +33,15 @@ import Testing
         #expect(wait { sink.bodies.withLock { $0.contains { $0.contains(#""sku":"A","available":0"#) } } })
         #expect(
             try wait {
-                let status = try harness.request("GET", "/v1/channels/web", token: Tokens.reader).json()["status"]
+                let status = try harness.request("GET", "/v1/channels/web", token: Tokens.reader).json()[
+                    "status"]
                 return (status as? [String: Any])?["sent"] as? Int == 2
             })
-        let status = try #require(try harness.request("GET", "/v1/channels/web").json()["status"] as? [String: Any])
-        #expect(status["lastSuccessAt"] is String && status["pending"] as? Int == 0 && status["breaker"] as? String == "closed")
+        let status = try #require(
+            try harness.request("GET", "/v1/channels/web").json()["status"] as? [String: Any])
+        #expect(
+            status["lastSuccessAt"] is String && status["pending"] as? Int == 0
+                && status["breaker"] as? String == "closed")
         let metrics = try harness.request("GET", "/metrics").text
         #expect(metrics.contains(#"atpd_push_sent_total{channel="web"} 2"#))
         #expect(metrics.contains(#"atpd_push_lag_seconds_count{channel="web"} 2"#))
@@ -46,11 +51,14 @@ import Testing
         try harness.seed("A", "DC1", 3)
         #expect(
             try wait {
-                let list = try harness.request("GET", "/v1/channels/web/dead-letters").json()["deadLetters"] as? [[String: Any]]
+                let list =
+                    try harness.request("GET", "/v1/channels/web/dead-letters").json()["deadLetters"]
+                    as? [[String: Any]]
                 return list?.count == 1
             })
         let letter = try #require(
-            (try harness.request("GET", "/v1/channels/web/dead-letters").json()["deadLetters"] as? [[String: Any]])?.first)
+            (try harness.request("GET", "/v1/channels/web/dead-letters").json()["deadLetters"]
+                as? [[String: Any]])?.first)
         #expect(letter["attempts"] as? Int == 1 && letter["lastError"] as? String == "answered 500")
         #expect((letter["updates"] as? [[String: Any]])?.first?["available"] as? Int == 2)
         sink.status.withLock { $0 = 204 }

@@ -1,6 +1,6 @@
-import ATPTestSupport
 import ATPEngine
 import ATPHTTP
+import ATPTestSupport
 import Foundation
 import Testing
 

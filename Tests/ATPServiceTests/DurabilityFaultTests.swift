@@ -23,7 +23,11 @@ extension Durability {
                 let reply = try admin.command(["CONFIG", "SET", "maxmemory", bytes])
                 #expect(reply == .status("OK"), "CONFIG SET maxmemory \(bytes): \(reply)")
             }
-            try refuseUnderLoad(atpd, label: "redis full") { try maxmemory("1") } recover: { try maxmemory("0") }
+            try refuseUnderLoad(atpd, label: "redis full") {
+                try maxmemory("1")
+            } recover: {
+                try maxmemory("0")
+            }
         }
 
         @Test(.timeLimit(.minutes(1))) func fullFilesystemChangesNothing() throws {
@@ -52,16 +56,21 @@ extension Durability {
             var client = AtpdClient(atpd)
             let initial = try Durability.seed(client, cells, tag: "fault")
             #expect(
-                try client.events([["id": "probe-seed", "type": "set", "sku": "P", "location": "DC1", "qty": 100]])
+                try client.events([
+                    ["id": "probe-seed", "type": "set", "sku": "P", "location": "DC1", "qty": 100]
+                ])
                     == EventCounts(applied: 1))
             let channel = try client.send(
                 "PUT", "/v1/channels/web",
                 json: [
-                    "endpoint": "http://127.0.0.1:\(sink.server.boundAddress.port)/hook", "locations": ["DC1"],
+                    "endpoint": "http://127.0.0.1:\(sink.server.boundAddress.port)/hook",
+                    "locations": ["DC1"],
                     "bufferUnits": 0,
                 ])
             #expect(channel.status == 201, "\(label): channel: \(channel.status) \(channel.text)")
-            #expect(eventually(within: 10_000) { sink.pushed("P").contains(100) }, "\(label): P=100 was never pushed")
+            #expect(
+                eventually(within: 10_000) { sink.pushed("P").contains(100) },
+                "\(label): P=100 was never pushed")
 
             var plan = LoadPlan(port: atpd.port, cells: cells, tag: "fault")
             plan.maxRequests = 5_000
@@ -89,18 +98,26 @@ extension Durability {
             }
             #expect(
                 probe.refusedHolds.count > n / 2 && probe.refusedEvents.count > n / 2,
-                "\(label): the probe was refused \(probe.refusedHolds.count) + \(probe.refusedEvents.count) times of \(n) + \(n)")
+                "\(label): the probe was refused \(probe.refusedHolds.count) + \(probe.refusedEvents.count) times of \(n) + \(n)"
+            )
             let stockDuringFault = try client.stock("P")["DC1"]
-            #expect(stockDuringFault == probe.figures, "\(label): P during the fault: \(stockDuringFault.map(\.description) ?? "missing"), acknowledged \(probe.figures)")
+            #expect(
+                stockDuringFault == probe.figures,
+                "\(label): P during the fault: \(stockDuringFault.map(\.description) ?? "missing"), acknowledged \(probe.figures)"
+            )
             try recover()
             let recovered = AtpdProcess.now()
 
             // Writes are accepted again within a few seconds (the Redis probe runs every 250 ms).
             #expect(
-                try eventually(within: 5_000) { try probe.hold(client, qty: 1, key: "probe-after-\(AtpdProcess.now())") },
+                try eventually(within: 5_000) {
+                    try probe.hold(client, qty: 1, key: "probe-after-\(AtpdProcess.now())")
+                },
                 "\(label): no hold was acknowledged after the fault")
             let last = probe.figures.available
-            #expect(eventually(within: 10_000) { sink.pushed("P").contains(last) }, "\(label): P=\(last) was never pushed")
+            #expect(
+                eventually(within: 10_000) { sink.pushed("P").contains(last) },
+                "\(label): P=\(last) was never pushed")
             let enough = AtpdProcess.now() + 6_000
             while run.acknowledged(after: recovered) < 500 && AtpdProcess.now() < enough { usleep(10_000) }
             run.stop()
@@ -108,16 +125,22 @@ extension Durability {
 
             // No receiver ever saw a figure of a refused change: only acknowledged states of P.
             let pushed = Set(sink.pushed("P"))
-            #expect(pushed.isSubset(of: probe.acknowledged), "\(label): P pushed \(pushed.sorted()), acknowledged \(probe.acknowledged.sorted())")
+            #expect(
+                pushed.isSubset(of: probe.acknowledged),
+                "\(label): P pushed \(pushed.sorted()), acknowledged \(probe.acknowledged.sorted())")
 
             var ledger = LoadLedger(cells: cells, initial: initial, run: run)
-            print("\(label): \(ledger.summary); probe refused \(probe.refusedHolds.count) holds, \(probe.refusedEvents.count) events")
+            print(
+                "\(label): \(ledger.summary); probe refused \(probe.refusedHolds.count) holds, \(probe.refusedEvents.count) events"
+            )
             #expect(run.transportFailures.isEmpty, "\(label): \(run.transportFailures)")
             #expect(ledger.unexpected.isEmpty, "\(label): unexpected answers \(ledger.unexpected.prefix(5))")
             #expect(!ledger.holds.contains { $0.outcome == .unanswered }, "\(label): a hold went unanswered")
-            #expect(!ledger.batches.contains { $0.outcome == .unanswered }, "\(label): a batch went unanswered")
             #expect(
-                ledger.holds.contains { $0.outcome.isUnavailable } && ledger.batches.contains { $0.outcome.isUnavailable },
+                !ledger.batches.contains { $0.outcome == .unanswered }, "\(label): a batch went unanswered")
+            #expect(
+                ledger.holds.contains { $0.outcome.isUnavailable }
+                    && ledger.batches.contains { $0.outcome.isUnavailable },
                 "\(label): the load got no 503: \(ledger.summary)")
             #expect(
                 (ledger.holds.map(\.outcome) + ledger.batches.map(\.outcome)).allSatisfy {
@@ -127,10 +150,14 @@ extension Durability {
             try ledger.verify(client, "\(label), in memory after the fault")
 
             let metrics = try client.send("GET", "/metrics").text
-            for line in ["atpd_store_rolled_back_units_total ", #"atpd_rolled_back_changes_total{kind="hold"} "#,
-                #"atpd_rolled_back_changes_total{kind="event"} "#, #"atpd_rolled_back_changes_total{kind="idempotency_key"} "#]
-            {
-                let value = metrics.split(separator: "\n").first { $0.hasPrefix(line) }.flatMap { Int($0.dropFirst(line.count)) }
+            for line in [
+                "atpd_store_rolled_back_units_total ", #"atpd_rolled_back_changes_total{kind="hold"} "#,
+                #"atpd_rolled_back_changes_total{kind="event"} "#,
+                #"atpd_rolled_back_changes_total{kind="idempotency_key"} "#,
+            ] {
+                let value = metrics.split(separator: "\n").first { $0.hasPrefix(line) }.flatMap {
+                    Int($0.dropFirst(line.count))
+                }
                 #expect((value ?? 0) > 0, "\(label): \(line)is \(value.map(String.init) ?? "missing")")
             }
             #expect(
@@ -143,25 +170,34 @@ extension Durability {
             // fault, so the units for a retried hold of 30 may be there only after them.)
             for id in probe.refusedEvents.prefix(3) {
                 #expect(
-                    try client.events([["id": id, "type": "adjust", "sku": "P", "location": "DC1", "delta": 50]])
+                    try client.events([
+                        ["id": id, "type": "adjust", "sku": "P", "location": "DC1", "delta": 50]
+                    ])
                         == EventCounts(applied: 1), "\(label): \(id) again")
                 probe.figures.onHand += 50
             }
-            for key in probe.refusedHolds.prefix(3) where probe.figures.onHand - probe.figures.reserved >= 30 {
+            for key in probe.refusedHolds.prefix(3) where probe.figures.onHand - probe.figures.reserved >= 30
+            {
                 let again = try client.hold([("P", "DC1", 30)], key: key)
-                #expect(again.status == 201 && again.header("Idempotent-Replayed") != "true", "\(label): \(key) again: \(again.text)")
+                #expect(
+                    again.status == 201 && again.header("Idempotent-Replayed") != "true",
+                    "\(label): \(key) again: \(again.text)")
                 probe.figures.reserved += 30
             }
             probe.figures.available = probe.figures.onHand - probe.figures.reserved
             let settled = try client.stock("P")["DC1"]
-            #expect(settled == probe.figures, "\(label): P \(settled.map(\.description) ?? "missing"), expected \(probe.figures)")
+            #expect(
+                settled == probe.figures,
+                "\(label): P \(settled.map(\.description) ?? "missing"), expected \(probe.figures)")
 
             try atpd.terminate()
             try atpd.start()
             client = AtpdClient(atpd)
             try ledger.verify(client, "\(label), after an atpd restart")
             let restarted = try client.stock("P")["DC1"]
-            #expect(restarted == probe.figures, "\(label): P after the restart \(restarted.map(\.description) ?? "missing")")
+            #expect(
+                restarted == probe.figures,
+                "\(label): P after the restart \(restarted.map(\.description) ?? "missing")")
             try atpd.terminate()
         }
     }
@@ -181,7 +217,8 @@ struct ProbeCell {
         let answer = try client.hold([("P", "DC1", qty)], key: key)
         switch answer.status {
         case 201: change(reserved: qty)
-        case 409 where answer.text.contains("insufficient_stock"): break  // acknowledged holds took the units: nothing changed
+        case 409 where answer.text.contains("insufficient_stock"):
+            break  // acknowledged holds took the units: nothing changed
         case 503:
             refusedHolds.append(key)
             Self.expectNothingChanged(answer, key)
@@ -208,7 +245,8 @@ struct ProbeCell {
     private static func expectNothingChanged(_ answer: RawResponse, _ what: String) {
         #expect(
             answer.header("Content-Type") == "application/problem+json" && answer.header("Retry-After") != nil
-                && answer.text.contains("nothing was changed") && answer.text.contains(#""code":"store_unavailable""#),
+                && answer.text.contains("nothing was changed")
+                && answer.text.contains(#""code":"store_unavailable""#),
             "probe \(what): \(answer.text)")
     }
 
@@ -246,7 +284,8 @@ final class TmpfsMount {
         let status = Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", path])
         guard status == 0 else {
             directory.remove()
-            throw AtpdProcessError(description: "mount -t tmpfs \(path) failed (\(status)): the test needs root")
+            throw AtpdProcessError(
+                description: "mount -t tmpfs \(path) failed (\(status)): the test needs root")
         }
         mounted = true
     }
@@ -260,7 +299,9 @@ final class TmpfsMount {
         defer { close(fd) }
         let block = [UInt8](repeating: 0xA5, count: 4_096)
         while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
-        guard errno == ENOSPC else { throw AtpdProcessError(description: "filling the tmpfs: errno \(errno)") }
+        guard errno == ENOSPC else {
+            throw AtpdProcessError(description: "filling the tmpfs: errno \(errno)")
+        }
     }
 
     /// Deletes the filler: the space is free again.

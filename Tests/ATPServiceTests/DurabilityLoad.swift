@@ -1,6 +1,6 @@
-import ATPUtilities
 import ATPHTTP
 import ATPTestSupport
+import ATPUtilities
 import Dispatch
 import Foundation
 import Synchronization

@@ -1,6 +1,6 @@
-import ATPUtilities
 import ATPHTTP
 import ATPTestSupport
+import ATPUtilities
 import Foundation
 import Synchronization
 import Testing

@@ -1,7 +1,7 @@
-import ATPUtilities
 import ATPEngine
 import ATPHTTP
 import ATPTestSupport
+import ATPUtilities
 import Dispatch
 import Foundation
 import Synchronization

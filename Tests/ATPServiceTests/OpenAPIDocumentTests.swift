@@ -1,8 +1,8 @@
+import ATPHTTP
 import Foundation
 import Testing
 
 @testable import ATPService
-import ATPHTTP
 
 /// Structural checks of the OpenAPI document served at `GET /openapi.json`: it parses, names
 /// every operation of API.md once, and every `$ref` in it resolves.
@@ -78,7 +78,9 @@ import ATPHTTP
             guard let operation = documented[name] else { continue }
             let security = operation["security"] as? [Any]
             let documentedScope = security?.isEmpty == true ? "none" : operation["x-scope"] as? String ?? "?"
-            #expect(documentedScope == scope, "\(name): the router needs \(scope), the document says \(documentedScope)")
+            #expect(
+                documentedScope == scope,
+                "\(name): the router needs \(scope), the document says \(documentedScope)")
         }
     }
 
@@ -160,11 +162,13 @@ import ATPHTTP
 @Suite struct ProblemCodeDocumentationTests {
     /// The Errors paragraph as status → codes: "**Errors** … 400 `a`, `b`; 401 `c`; …".
     static func documented() throws -> [Int: Set<String>] {
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
+        let doc = try #require(
+            try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
         let info = try #require(doc["info"] as? [String: Any])
         let description = try #require(info["description"] as? String)
         let paragraph = try #require(
-            description.components(separatedBy: "\n\n").first { $0.hasPrefix("**Errors**") }, "no Errors paragraph")
+            description.components(separatedBy: "\n\n").first { $0.hasPrefix("**Errors**") },
+            "no Errors paragraph")
         var result: [Int: Set<String>] = [:]
         var status: Int?
         for token in paragraph.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "," }) {
@@ -174,7 +178,9 @@ import ATPHTTP
                 word.hasPrefix("`"), word.hasSuffix("`"), word.count > 2, let status
             {
                 let code = String(word.dropFirst().dropLast())
-                if code.allSatisfy({ $0 == "_" || $0.isLowercase }) { result[status, default: []].insert(code) }
+                if code.allSatisfy({ $0 == "_" || $0.isLowercase }) {
+                    result[status, default: []].insert(code)
+                }
             }
         }
         return result
@@ -185,8 +191,13 @@ import ATPHTTP
         var emitted: [Int: Set<String>] = [:]
         for code in ProblemCode.allCases { emitted[code.status, default: []].insert(code.rawValue) }
         for (status, code) in HTTPParseError.emitted {
-            #expect(ProblemCode(rawValue: code)?.status == status, "the HTTP layer's \(status) \(code) is not in ProblemCode")
+            #expect(
+                ProblemCode(rawValue: code)?.status == status,
+                "the HTTP layer's \(status) \(code) is not in ProblemCode")
         }
-        #expect(emitted == documented, "emitted \(emitted.sorted { $0.key < $1.key }), documented \(documented.sorted { $0.key < $1.key })")
+        #expect(
+            emitted == documented,
+            "emitted \(emitted.sorted { $0.key < $1.key }), documented \(documented.sorted { $0.key < $1.key })"
+        )
     }
 }

@@ -1,6 +1,6 @@
-import ATPRedis
 import ATPEngine
 import ATPHTTP
+import ATPRedis
 import ATPStore
 import ATPTestSupport
 import Foundation
@@ -29,8 +29,10 @@ extension Durability {
             // first push; the stock changes after it wait about an hour, and nothing traps.
             let slowest = try client.send(
                 "PUT", "/v1/channels/slow",
-                json: ["endpoint": "http://127.0.0.1:9/hook", "ratePerSecond": 1.0 / 3600, "burst": 1,
-                       "breakerCooldownSeconds": 0.001])
+                json: [
+                    "endpoint": "http://127.0.0.1:9/hook", "ratePerSecond": 1.0 / 3600, "burst": 1,
+                    "breakerCooldownSeconds": 0.001,
+                ])
             #expect(slowest.status == 201, "\(slowest.text)")
             for i in 0..<5 {
                 let counts = try client.events([
@@ -62,11 +64,17 @@ extension Durability {
             JournalFrame.append([Self.event("ok-1", qty: 7)], to: &journal)
             JournalFrame.append([.channelDefined(ChannelView(name: "tiny", delivery: old))], to: &journal)
             JournalFrame.append(
-                [.cellSnapshot(CellSnapshotRecord(sku: "H", location: "DC1", onHand: 1 << 62, version: 1, safetyStock: 1 << 40))],
+                [
+                    .cellSnapshot(
+                        CellSnapshotRecord(
+                            sku: "H", location: "DC1", onHand: 1 << 62, version: 1, safetyStock: 1 << 40))
+                ],
                 to: &journal)
             // One checksummed frame: a record of garbage bytes, then a good record.
-            Self.appendFrame(records: [[0xEE, 0x01, 0x02], Self.event("ok-2", sku: "B", qty: 3).encoded], to: &journal)
-            try Data(journal).write(to: URL(fileURLWithPath: directory.path + "/journal-0000000000000001.log"))
+            Self.appendFrame(
+                records: [[0xEE, 0x01, 0x02], Self.event("ok-2", sku: "B", qty: 3).encoded], to: &journal)
+            try Data(journal).write(
+                to: URL(fileURLWithPath: directory.path + "/journal-0000000000000001.log"))
 
             let atpd = try AtpdProcess(["--store", "file:\(directory.path)"])
             let client = AtpdClient(atpd)
@@ -97,17 +105,23 @@ extension Durability {
             let connection = try RedisConnection(url: try RedisURL(redis.url))
             let tiny = ChannelDelivery(endpoint: "http://127.0.0.1:9/hook", ratePerSecond: 1e-300, burst: 1)
             let badReservation = Reservation(
-                id: ReservationID(raw: 7), status: .held, lines: [ReservationLine(sku: "A", location: "DC1", qty: 1 << 50)],
+                id: ReservationID(raw: 7), status: .held,
+                lines: [ReservationLine(sku: "A", location: "DC1", qty: 1 << 50)],
                 createdAt: Timestamp(milliseconds: 0), expiresAt: Timestamp(milliseconds: 1 << 50),
                 updatedAt: Timestamp(milliseconds: 0), reference: nil)
             let commands: [[[UInt8]]] = [
                 ["HSET", "atp:cell:A", "DC1", "9 1 0"].map { Array($0.utf8) },
                 ["HSET", "atp:cell:A", "DC2", "lots"].map { Array($0.utf8) },
                 ["HSET", "atp:cell:C", "DC1", "1 1 99999999999"].map { Array($0.utf8) },
-                [Array("HSET".utf8), Array("atp:channels".utf8), Array("tiny".utf8),
-                 JournalRecord.channelDefined(ChannelView(name: "tiny", delivery: tiny)).encoded],
+                [
+                    Array("HSET".utf8), Array("atp:channels".utf8), Array("tiny".utf8),
+                    JournalRecord.channelDefined(ChannelView(name: "tiny", delivery: tiny)).encoded,
+                ],
                 [Array("HSET".utf8), Array("atp:channels".utf8), Array("junk".utf8), [0xEE, 0x00]],
-                [Array("SET".utf8), Array("atp:res:r_0000000000000007".utf8), JournalRecord.reservationSnapshot(badReservation).encoded],
+                [
+                    Array("SET".utf8), Array("atp:res:r_0000000000000007".utf8),
+                    JournalRecord.reservationSnapshot(badReservation).encoded,
+                ],
                 ["SET", "atp:evt:x", "yesterday"].map { Array($0.utf8) },
                 // A time near Int64.max: `at + retention` would overflow in the id table.
                 ["SET", "atp:evt:y", "9223372036854775000"].map { Array($0.utf8) },
@@ -128,8 +142,10 @@ extension Durability {
             #expect(metrics.contains("\natpd_recovery_quarantined_records 7\n"), "\(metrics.prefix(600))")
             let log = atpd.stderrTail
             for place in [
-                "redis key atp:cell:A field DC2", "redis key atp:cell:C field DC1", "redis key atp:channels field tiny",
-                "redis key atp:channels field junk", "redis key atp:res:r_0000000000000007", "redis key atp:evt:x",
+                "redis key atp:cell:A field DC2", "redis key atp:cell:C field DC1",
+                "redis key atp:channels field tiny",
+                "redis key atp:channels field junk", "redis key atp:res:r_0000000000000007",
+                "redis key atp:evt:x",
                 "redis key atp:evt:y",
             ] {
                 #expect(log.contains(place), "\(place) not in \(log)")

@@ -47,18 +47,22 @@ import Testing
         // Failing auth, with the secrets in the places a careless server would echo.
         for token in Self.secrets {
             #expect(try call("GET", "/v1/channels", token: token + "x").status == 401)
-            #expect(try call("GET", "/v1/channels", token: nil, headers: [("Authorization", "Basic \(token)")]).status == 401)
+            #expect(
+                try call("GET", "/v1/channels", token: nil, headers: [("Authorization", "Basic \(token)")])
+                    .status == 401)
         }
         #expect(try call("PUT", "/v1/channels/web", body: channel, token: Tokens.reader).status == 403)
         #expect(try call("PUT", "/v1/channels/web", body: channel, token: Tokens.wms).status == 403)
         // A channel with a secret: created, read, listed; bad secrets refused.
         #expect(try call("PUT", "/v1/channels/web", body: channel, token: Tokens.ops).status == 201)
         #expect(try call("PUT", "/v1/channels/web", body: channel, token: Tokens.ops).status == 200)
-        let tooLong = #"{"endpoint":"http://127.0.0.1:9/hook","secret":"\#(String(repeating: Self.webhookSecret, count: 40))"}"#
+        let tooLong =
+            #"{"endpoint":"http://127.0.0.1:9/hook","secret":"\#(String(repeating: Self.webhookSecret, count: 40))"}"#
         #expect(try call("PUT", "/v1/channels/other", body: tooLong).status == 400)
         let notJSON = #"{"endpoint":"http://127.0.0.1:9/hook","secret":"\#(Self.webhookSecret)""#
         #expect(try call("PUT", "/v1/channels/other", body: notJSON).status == 400)
-        let badEndpoint = #"{"endpoint":"ftp://\#(Self.webhookSecret)@host/","secret":"\#(Self.webhookSecret)"}"#
+        let badEndpoint =
+            #"{"endpoint":"ftp://\#(Self.webhookSecret)@host/","secret":"\#(Self.webhookSecret)"}"#
         #expect(try call("PUT", "/v1/channels/other", body: badEndpoint).status == 400)
         let read = try call("GET", "/v1/channels/web", token: Tokens.reader)
         let hasSecret = try read.json()["hasSecret"] as? Bool
@@ -82,7 +86,9 @@ import Testing
 
         let log = harness.logText
         #expect(log.contains(#""event":"started""#) && log.contains(#""event":"stopped""#))
-        #expect(log.components(separatedBy: #""event":"slow_request""#).count > answers.count / 2, "requests were not logged")
+        #expect(
+            log.components(separatedBy: #""event":"slow_request""#).count > answers.count / 2,
+            "requests were not logged")
         let everything = answers.map(Self.text)
         for secret in Self.secrets {
             #expect(!log.contains(secret), "the log holds \(secret)")
@@ -100,16 +106,21 @@ import Testing
         let directory = root.path + "/data/atpd"
         let harness = try ServiceHarness { $0.store = .file(path: directory) }
         let channel = #"{"endpoint":"http://127.0.0.1:9/hook","secret":"\#(Self.webhookSecret)"}"#
-        #expect(try harness.request("PUT", "/v1/channels/web", body: channel, token: Tokens.ops).status == 201)
+        #expect(
+            try harness.request("PUT", "/v1/channels/web", body: channel, token: Tokens.ops).status == 201)
         harness.stop()
         var files: [String] = []
         for path in [root.path + "/data", directory] {
             var info = stat()
-            #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o700, "\(path): \(String(info.st_mode & 0o777, radix: 8))")
+            #expect(
+                stat(path, &info) == 0 && info.st_mode & 0o777 == 0o700,
+                "\(path): \(String(info.st_mode & 0o777, radix: 8))")
         }
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
             var info = stat()
-            #expect(stat(directory + "/" + name, &info) == 0 && info.st_mode & 0o077 == 0, "\(name): \(String(info.st_mode & 0o777, radix: 8))")
+            #expect(
+                stat(directory + "/" + name, &info) == 0 && info.st_mode & 0o077 == 0,
+                "\(name): \(String(info.st_mode & 0o777, radix: 8))")
             files.append(name)
         }
         #expect(files.contains("LOCK") && files.count >= 2, "\(files)")
@@ -136,8 +147,9 @@ import Testing
         for spec in ["rediss://:\(password)@127.0.0.1:6379", "redis://:\(password)@127.0.0.1:notaport"] {
             var message = ""
             do {
-                guard case .run(let configuration) = try ConfigurationParser.parse(
-                    arguments: ["--store", spec], environment: [:])
+                guard
+                    case .run(let configuration) = try ConfigurationParser.parse(
+                        arguments: ["--store", spec], environment: [:])
                 else { throw ConfigurationError("no configuration") }
                 _ = try Service(configuration: configuration, clock: ManualClock(), logFD: -1)
             } catch {
@@ -145,4 +157,5 @@ import Testing
             }
             #expect(!message.isEmpty && !message.contains(password), "\(spec): \(message)")
         }
-    }}
+    }
+}

@@ -50,7 +50,10 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
 
     /// Starts a service; `keys: false` runs it open (no key file); `captureLog: true` keeps its
     /// log lines for `logText`.
-    init(keys: Bool = true, captureLog: Bool = false, configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
+    init(
+        keys: Bool = true, captureLog: Bool = false,
+        configure: (inout ServiceConfiguration) -> Void = { _ in }
+    ) throws {
         clock = ManualClock()
         var configuration = ServiceConfiguration()
         configuration.store = .memory

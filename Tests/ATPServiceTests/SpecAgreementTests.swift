@@ -23,14 +23,17 @@ import Testing
         #expect(channel.text.contains("breakerCooldownSeconds must be a number, not null"), "\(channel.text)")
         #expect(try harness.request("GET", "/v1/channels/web").status == 404, "nothing was created")
         // Absent members are still optional.
-        #expect(try harness.request("POST", "/v1/availability", body: #"{"skus":["A"],"location":"DC1"}"#).status == 200)
+        #expect(
+            try harness.request("POST", "/v1/availability", body: #"{"skus":["A"],"location":"DC1"}"#).status
+                == 200)
     }
 
     /// `whsec_A` matched the document's secret pattern (`^whsec_[A-Za-z0-9+/=]+$`) but is not
     /// base64 (positive_data_acceptance). The pattern now accepts exactly what the server does.
     @Test func secretPatternIsWhatTheServerAccepts() throws {
         let harness = try ServiceHarness()
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
+        let doc = try #require(
+            try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
         let components = try #require(doc["components"] as? [String: Any])
         let schemas = try #require(components["schemas"] as? [String: Any])
         let config = try #require(schemas["ChannelConfig"] as? [String: Any])
@@ -38,15 +41,20 @@ import Testing
         let secret = try #require(properties["secret"] as? [String: Any])
         let pattern = try NSRegularExpression(pattern: try #require(secret["pattern"] as? String))
         let samples = [
-            "whsec_", "whsec_A", "whsec_AA", "whsec_AA=", "whsec_AA==", "whsec_AAA", "whsec_AAA=", "whsec_AAAA",
+            "whsec_", "whsec_A", "whsec_AA", "whsec_AA=", "whsec_AA==", "whsec_AAA", "whsec_AAA=",
+            "whsec_AAAA",
             "whsec_AAAA=", "whsec_AAAAA", "whsec_c2VjcmV0", "whsec_c2VjcmV0IQ==", "whsec_=", "whsec_A=AA",
             "whsec_AA AA", "whsec_-_", "WHSEC_AAAA",
         ]
         for (i, sample) in samples.enumerated() {
-            let matches = pattern.firstMatch(in: sample, range: NSRange(sample.startIndex..., in: sample)) != nil
+            let matches =
+                pattern.firstMatch(in: sample, range: NSRange(sample.startIndex..., in: sample)) != nil
             let body = #"{"endpoint":"http://127.0.0.1:9000/hook","secret":"\#(sample)"}"#
-            let status = try harness.request("PUT", "/v1/channels/c\(i)", body: body, token: Tokens.ops).status
-            #expect((status == 201) == matches, "\(sample): server \(status), pattern \(matches ? "matches" : "does not match")")
+            let status = try harness.request("PUT", "/v1/channels/c\(i)", body: body, token: Tokens.ops)
+                .status
+            #expect(
+                (status == 201) == matches,
+                "\(sample): server \(status), pattern \(matches ? "matches" : "does not match")")
         }
     }
 
@@ -59,10 +67,15 @@ import Testing
             let response = try harness.request("GET", "/healthz", headers: [("X-Request-Id", value)])
             #expect(response.status == 200)
             let echoed = response.header("X-Request-Id") ?? ""
-            #expect(value == "ok-id-1" ? echoed == value : !echoed.isEmpty && echoed != value, "\(value.prefix(10)): \(echoed)")
+            #expect(
+                value == "ok-id-1" ? echoed == value : !echoed.isEmpty && echoed != value,
+                "\(value.prefix(10)): \(echoed)")
         }
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
-        let parameter = ((doc["components"] as? [String: Any])?["parameters"] as? [String: Any])?["XRequestId"] as? [String: Any]
+        let doc = try #require(
+            try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
+        let parameter =
+            ((doc["components"] as? [String: Any])?["parameters"] as? [String: Any])?["XRequestId"]
+            as? [String: Any]
         #expect(parameter?["schema"] as? [String: String] == ["type": "string"])
     }
 
@@ -72,7 +85,9 @@ import Testing
         let harness = try ServiceHarness()
         let response = try harness.request(
             "POST", "/v1/events",
-            body: #"{"events":[1,null,{"id":"e1","type":"set","sku":"A","location":"DC1","qty":2},{"type":"sale"}]}"#)
+            body:
+                #"{"events":[1,null,{"id":"e1","type":"set","sku":"A","location":"DC1","qty":2},{"type":"sale"}]}"#
+        )
         #expect(response.status == 200, "\(response.text)")
         let json = try response.json()
         #expect(json["applied"] as? Int == 1)

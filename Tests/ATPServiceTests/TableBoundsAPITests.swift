@@ -51,8 +51,11 @@ import Testing
         // The newest ids (4 per shard at least) are still duplicates; the first was dropped and
         // is applied again, as the eviction counter warned.
         let newest = (Self.flood - 4..<Self.flood).map(Self.event).joined(separator: ",")
-        let again = try harness.request("POST", "/v1/events", body: #"{"events":[\#(newest),\#(Self.event(0))]}"#)
-        #expect(try again.json()["duplicate"] as? Int == 4 && again.json()["applied"] as? Int == 1, "\(again.text)")
+        let again = try harness.request(
+            "POST", "/v1/events", body: #"{"events":[\#(newest),\#(Self.event(0))]}"#)
+        #expect(
+            try again.json()["duplicate"] as? Int == 4 && again.json()["applied"] as? Int == 1,
+            "\(again.text)")
         #expect(try harness.cell("A", "DC1")?["onHand"] as? Int == Self.flood + 1)
         #expect(harness.service.engine.eventIDCount <= Self.capacity)
     }
@@ -77,7 +80,9 @@ import Testing
             #expect(retry.status == 201 && retry.header("Idempotent-Replayed") == "true")
             #expect(retry.body == original.body, "the stored answer again")
         }
-        #expect(retries[4].status == 201 && retries[4].header("Idempotent-Replayed") == nil, "dropped: a new hold")
+        #expect(
+            retries[4].status == 201 && retries[4].header("Idempotent-Replayed") == nil, "dropped: a new hold"
+        )
         #expect(try harness.cell("A", "DC1")?["reserved"] as? Int == Self.flood + 1)
         #expect(harness.service.engine.idempotency.count <= Self.capacity)
     }
@@ -87,9 +92,11 @@ import Testing
         let body = #"{"endpoint":"http://127.0.0.1:9/hook"}"#
         for i in 0..<5 { #expect(try harness.request("PUT", "/v1/channels/c\(i)", body: body).status == 201) }
         for i in 5..<50 {
-            expectProblem(try harness.request("PUT", "/v1/channels/c\(i)", body: body), 503, "capacity_exhausted")
+            expectProblem(
+                try harness.request("PUT", "/v1/channels/c\(i)", body: body), 503, "capacity_exhausted")
         }
-        #expect(try harness.request("PUT", "/v1/channels/c0", body: body).status == 200, "changing one is fine")
+        #expect(
+            try harness.request("PUT", "/v1/channels/c0", body: body).status == 200, "changing one is fine")
         #expect(try harness.request("DELETE", "/v1/channels/c4").status == 204)
         #expect(try harness.request("PUT", "/v1/channels/new", body: body).status == 201)
         let list = try harness.request("GET", "/v1/channels").json()["channels"] as? [[String: Any]]

@@ -1,5 +1,5 @@
-import ATPTestSupport
 import ATPEngine
+import ATPTestSupport
 import ATPUtilities
 import Foundation
 import Testing

@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPTestSupport
 import Testing
 
@@ -10,21 +10,27 @@ import Testing
 @Suite struct RedisJournalWriterTests {
     static let skus = ["A", "B", "C", "Ü-ñ"]
 
-    private func writer(_ server: RedisServerProcess, _ engine: Engine, waitForFsync: Bool = false) throws -> RedisJournalWriter {
+    private func writer(_ server: RedisServerProcess, _ engine: Engine, waitForFsync: Bool = false) throws
+        -> RedisJournalWriter
+    {
         RedisJournalWriter(
             url: try RedisURL(server.url), prefix: "atp:", waitForFsync: waitForFsync, engine: engine,
             configuration: engine.configuration)
     }
 
     /// Recovers a fresh engine (on `clock`) from `server`.
-    private func recovered(_ server: RedisServerProcess, clock: ManualClock) throws -> (Engine, RecoveryReport) {
+    private func recovered(_ server: RedisServerProcess, clock: ManualClock) throws -> (
+        Engine, RecoveryReport
+    ) {
         let engine = Engine(clock: clock)
         let report = try writer(server, engine).recover(into: engine)
         return (engine, report)
     }
 
     /// Runs a workload of every record kind on `engine`, writing each batch with `write`.
-    private func mixedWorkload(_ engine: Engine, _ clock: ManualClock, write: ([[JournalRecord]]) throws -> Void) throws {
+    private func mixedWorkload(
+        _ engine: Engine, _ clock: ManualClock, write: ([[JournalRecord]]) throws -> Void
+    ) throws {
         try write([
             [try engine.define(ChannelView(name: "web", locations: ["DC1", "STORE-7"], bufferUnits: 2))],
             [try engine.define(ChannelView(name: "all"))],
@@ -57,9 +63,12 @@ import Testing
         #expect(engine.reservation(held.id)?.status == .held)
 
         let digest = Digest128("fp")
-        #expect(engine.idempotency.begin(scope: "key-1", key: "idem-1", fingerprint: digest, now: clock.now()) == .proceed)
+        #expect(
+            engine.idempotency.begin(scope: "key-1", key: "idem-1", fingerprint: digest, now: clock.now())
+                == .proceed)
         let idem = engine.idempotency.complete(
-            scope: "key-1", key: "idem-1", fingerprint: digest, outcome: StoredOutcome(status: 201, body: Array("{\"id\":1}".utf8)),
+            scope: "key-1", key: "idem-1", fingerprint: digest,
+            outcome: StoredOutcome(status: 201, body: Array("{\"id\":1}".utf8)),
             now: clock.now())
         clock.advance(seconds: 120)
         let expired = engine.sweepExpired()
@@ -109,13 +118,17 @@ import Testing
         let refused = #expect(throws: StoreError.self) { try store.write(batch) }
         #expect(refused == .unavailable(""))
         #expect(refused?.detail.contains("nothing written") == true)
-        #expect(try admin.command(["EXISTS", "atp:evt:e2", "atp:evt:e3", "atp:cell:B", "atp:channels"]) == .integer(0))
+        #expect(
+            try admin.command(["EXISTS", "atp:evt:e2", "atp:evt:e3", "atp:cell:B", "atp:channels"])
+                == .integer(0))
         #expect(try admin.command(["HGET", "atp:cell:A", "DC1"]).string == "10 1 0")
 
         #expect(try admin.command(["CONFIG", "SET", "maxmemory", "0"]) == .status("OK"))
         #expect(store.probe())
         try store.write(batch)
-        #expect(try admin.command(["EXISTS", "atp:evt:e2", "atp:evt:e3", "atp:cell:B", "atp:channels"]) == .integer(4))
+        #expect(
+            try admin.command(["EXISTS", "atp:evt:e2", "atp:evt:e3", "atp:cell:B", "atp:channels"])
+                == .integer(4))
         #expect(try admin.command(["HGET", "atp:cell:A", "DC1"]).string == "20 2 0")
 
         // Foreign data under the prefix fails inside EXEC, which Redis cannot roll back: reported as corrupt.
@@ -168,13 +181,23 @@ import Testing
         let (open, openCreated) = try hold(engine, [("A", "DC1", 1)], ttl: 7_200)
         records += [created, openCreated] + engine.transition(done.id, .fulfil).1
         let key = Digest128("scope", "k")
-        records.append(.idempotency(IdempotencyRecord(key: key, fingerprint: key, outcome: StoredOutcome(status: 200, body: []), at: clock.now())))
+        records.append(
+            .idempotency(
+                IdempotencyRecord(
+                    key: key, fingerprint: key, outcome: StoredOutcome(status: 200, body: []), at: clock.now()
+                )))
         records.append(.eventSeen(id: Digest128("old"), at: clock.now().adding(milliseconds: -25 * hour)))
-        records.append(.idempotency(IdempotencyRecord(key: Digest128("old"), fingerprint: key, outcome: StoredOutcome(status: 200, body: []), at: clock.now().adding(milliseconds: -25 * hour))))
+        records.append(
+            .idempotency(
+                IdempotencyRecord(
+                    key: Digest128("old"), fingerprint: key, outcome: StoredOutcome(status: 200, body: []),
+                    at: clock.now().adding(milliseconds: -25 * hour))))
         clock.advance(seconds: 3_600)  // the batch is written an hour after the facts
         try store.write([records])
 
-        func pttl(_ key: [UInt8]) throws -> Int64 { try admin.command([Array("PTTL".utf8), key]).integer ?? -99 }
+        func pttl(_ key: [UInt8]) throws -> Int64 {
+            try admin.command([Array("PTTL".utf8), key]).integer ?? -99
+        }
         let schema = store.schema
         let aged = (day - hour - 60_000)...(day - hour)
         #expect(aged.contains(try pttl(schema.event(id: "e1"))))

@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPStore
 import ATPTestSupport
 import ATPUtilities
@@ -19,7 +19,8 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func aBatchNeverCarriesAChangeWithoutItsRecords() throws {
         let server = try RedisServerProcess()
         let engine = Engine(clock: ManualClock())
-        let store = RedisStore(url: try RedisURL(server.url), prefix: "atp:", waitForFsync: false, engine: engine)
+        let store = RedisStore(
+            url: try RedisURL(server.url), prefix: "atp:", waitForFsync: false, engine: engine)
         _ = try store.recover(into: engine)
         defer { store.close() }
         let gate = try #require(store.mutationGate as MutationGate?)
@@ -36,11 +37,15 @@ import Testing
             gate.exit()
         }
         lateApplied.wait()
-        let early = gate.pass { append(store, engine.apply([event("early", .adjust, "A", "DC1", 1)]).records) }
+        let early = gate.pass {
+            append(store, engine.apply([event("early", .adjust, "A", "DC1", 1)]).records)
+        }
         try early()
 
         let admin = try redis(server)
-        let cell = try admin.command(["HGET", "atp:cell:A", "DC1"]).bytes.map { String(decoding: $0, as: UTF8.self) }
+        let cell = try admin.command(["HGET", "atp:cell:A", "DC1"]).bytes.map {
+            String(decoding: $0, as: UTF8.self)
+        }
         let lateID = try admin.command(["EXISTS", "atp:evt:late"]).integer
         let onHand = cell?.split(separator: " ").first.map(String.init)
         #expect(

@@ -1,10 +1,9 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPStore
 import ATPTestSupport
 import ATPUtilities
 import Glibc
-
 
 /// A fresh connection to `server`.
 func redis(_ server: RedisServerProcess) throws -> RedisConnection {
@@ -28,17 +27,21 @@ func canonicalDump(_ engine: Engine, skus: [String]) -> [String] {
             }
         }
         for view in engine.channelViews {
-            lines.append("channel \(view.name) \(sku)=\(engine.available(sku: sku, channel: view.name) ?? -1)")
+            lines.append(
+                "channel \(view.name) \(sku)=\(engine.available(sku: sku, channel: view.name) ?? -1)")
         }
     }
     return lines.sorted()
 }
 
 /// Creates a reservation of `lines` (sku, location, qty) and returns it with its record.
-func hold(_ engine: Engine, _ lines: [(String, String, Int64)], ttl: Int64 = 900) throws -> (Reservation, JournalRecord) {
+func hold(_ engine: Engine, _ lines: [(String, String, Int64)], ttl: Int64 = 900) throws -> (
+    Reservation, JournalRecord
+) {
     do {
         return try engine.createReservation(
-            ReservationRequest(lines: lines.map { ReservationLine(sku: $0.0, location: $0.1, qty: $0.2) }, ttlSeconds: ttl))
+            ReservationRequest(
+                lines: lines.map { ReservationLine(sku: $0.0, location: $0.1, qty: $0.2) }, ttlSeconds: ttl))
     } catch {
         throw TestFailure("hold failed: \(error)")
     }
@@ -51,7 +54,8 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// A stock event with the given fields.
 func event(
-    _ id: String, _ kind: StockEventKind, _ sku: String, _ location: String, _ amount: Int64, source: String? = nil,
+    _ id: String, _ kind: StockEventKind, _ sku: String, _ location: String, _ amount: Int64,
+    source: String? = nil,
     seq: Int64? = nil
 ) -> StockEvent {
     StockEvent(id: id, source: source, seq: seq, kind: kind, sku: sku, location: location, amount: amount)

@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPTestSupport
 import ATPUtilities
 import Synchronization
@@ -31,7 +31,9 @@ import Testing
         var statistics: StoreStatistics { StoreStatistics() }
         func close() {}
 
-        func append(_ unit: EngineChange, completion done: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        func append(
+            _ unit: EngineChange, completion done: @escaping @Sendable (Result<Void, StoreError>) -> Void
+        ) {
             calls.add(1, ordering: .relaxed)
             switch mode.withLock({ $0 }) {
             case .succeed:
@@ -70,7 +72,9 @@ import Testing
         let parts = reply.array ?? []
         var consumers: [String: Int64] = [:]
         for pair in parts.count == 4 ? parts[3].array ?? [] : [] {
-            if let items = pair.array, let name = items[0].string, let count = items[1].string.flatMap({ Int64($0) }) {
+            if let items = pair.array, let name = items[0].string,
+                let count = items[1].string.flatMap({ Int64($0) })
+            {
                 consumers[name] = count
             }
         }
@@ -83,19 +87,50 @@ import Testing
         let engine = Engine(clock: ManualClock())
         let durability = Durability(.succeed)
         // Written before the consumer exists: a group created at `0` reads them.
-        try add(redis, ["id", "w-1", "source", "wms-1", "seq", "10", "type", "set", "sku", "A", "location", "DC1", "qty", "100", "reason", "cycle_count", "at", "2026-11-25T10:00:00Z"])
-        try add(redis, ["id", "w-2", "source", "wms-1", "seq", "11", "type", "adjust", "sku", "A", "location", "DC1", "delta", "-2"])
-        try add(redis, ["id", "w-2", "source", "wms-1", "seq", "12", "type", "adjust", "sku", "A", "location", "DC1", "delta", "-2"])  // duplicate id
-        try add(redis, ["id", "w-0", "source", "wms-1", "seq", "9", "type", "set", "sku", "A", "location", "DC1", "qty", "1"])  // stale
+        try add(
+            redis,
+            [
+                "id", "w-1", "source", "wms-1", "seq", "10", "type", "set", "sku", "A", "location", "DC1",
+                "qty", "100", "reason", "cycle_count", "at", "2026-11-25T10:00:00Z",
+            ])
+        try add(
+            redis,
+            [
+                "id", "w-2", "source", "wms-1", "seq", "11", "type", "adjust", "sku", "A", "location", "DC1",
+                "delta", "-2",
+            ])
+        try add(
+            redis,
+            [
+                "id", "w-2", "source", "wms-1", "seq", "12", "type", "adjust", "sku", "A", "location", "DC1",
+                "delta", "-2",
+            ])  // duplicate id
+        try add(
+            redis,
+            [
+                "id", "w-0", "source", "wms-1", "seq", "9", "type", "set", "sku", "A", "location", "DC1",
+                "qty", "1",
+            ])  // stale
         try add(redis, ["id", "bad-1", "type", "set", "sku", "A", "location", "DC1"])  // no qty
         let c = try consumer(server, engine, durability)
         c.start()
         defer { c.stop() }
-        try add(redis, ["id", "p-1", "source", "pos-7", "type", "sale", "sku", "A", "location", "DC1", "qty", "3", "source", ""])  // source twice
+        try add(
+            redis,
+            [
+                "id", "p-1", "source", "pos-7", "type", "sale", "sku", "A", "location", "DC1", "qty", "3",
+                "source", "",
+            ])  // source twice
         try add(redis, ["id", "p-2", "type", "sale", "sku", "A", "location", "DC1", "qty", "3"])
-        try add(redis, ["id", "p-3", "type", "return", "sku", "A", "location", "DC1", "qty", "1", "seq", "", "extra", "ignored"])
+        try add(
+            redis,
+            [
+                "id", "p-3", "type", "return", "sku", "A", "location", "DC1", "qty", "1", "seq", "", "extra",
+                "ignored",
+            ])
         try add(redis, ["id", "bad-2", "type", "refill", "sku", "A", "location", "DC1", "qty", "1"])
-        try add(redis, ["id", "bad-3", "type", "adjust", "sku", "A", "location", "DC1", "delta", "0"])  // refused by the engine
+        // Refused by the engine:
+        try add(redis, ["id", "bad-3", "type", "adjust", "sku", "A", "location", "DC1", "delta", "0"])
         try add(redis, ["id", "bad-4", "type", "set", "sku", "A", "location", "DC1", "qty", "2000000000"])
 
         #expect(eventually { c.counters.acked.load(ordering: .relaxed) == 11 })
@@ -114,7 +149,9 @@ import Testing
         var reasons: [String: (code: String, reason: String)] = [:]
         for entry in dead {
             let flat = (entry.array?[1].array ?? []).compactMap(\.string)
-            let fields = Dictionary(stride(from: 0, to: flat.count, by: 2).map { (flat[$0], flat[$0 + 1]) }, uniquingKeysWith: { a, _ in a })
+            let fields = Dictionary(
+                stride(from: 0, to: flat.count, by: 2).map { (flat[$0], flat[$0 + 1]) },
+                uniquingKeysWith: { a, _ in a })
             reasons[fields["id"] ?? "?"] = (fields["dead-code"] ?? "", fields["dead-reason"] ?? "")
             #expect(fields["dead-entry"] != nil && fields["dead-consumer"] == "c1")
         }
@@ -173,7 +210,8 @@ import Testing
         let state = canonicalDump(engine, skus: ["A"])
 
         let durability = Durability(.succeed)
-        let second = try consumer(server, engine, durability, name: "takes-over", minIdle: 200, claimEvery: 100)
+        let second = try consumer(
+            server, engine, durability, name: "takes-over", minIdle: 200, claimEvery: 100)
         second.start()
         defer { second.stop() }
         #expect(eventually { second.counters.acked.load(ordering: .relaxed) == 4 })
@@ -191,13 +229,15 @@ import Testing
         let c = try consumer(server, engine, Durability(.succeed))
         c.start()
         defer { c.stop() }
-        try add(try redis(server), ["id", "before", "type", "set", "sku", "A", "location", "DC1", "qty", "5"])
+        try add(
+            try redis(server), ["id", "before", "type", "set", "sku", "A", "location", "DC1", "qty", "5"])
         #expect(eventually { c.counters.acked.load(ordering: .relaxed) == 1 })
 
         server.kill()
         #expect(eventually { !c.isConnected })
         try server.restart()
-        try add(try redis(server), ["id", "after", "type", "sale", "sku", "A", "location", "DC1", "qty", "2"])
+        try add(
+            try redis(server), ["id", "after", "type", "sale", "sku", "A", "location", "DC1", "qty", "2"])
         #expect(eventually(within: 10_000) { c.counters.acked.load(ordering: .relaxed) == 2 })
         #expect(engine.stock(sku: "A")?.locations.first?.onHand == 3)
         #expect(c.counters.errors.load(ordering: .relaxed) >= 1)

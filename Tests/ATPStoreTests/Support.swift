@@ -1,5 +1,5 @@
-import ATPTestSupport
 import ATPEngine
+import ATPTestSupport
 import ATPUtilities
 import Foundation
 import Testing
@@ -147,7 +147,9 @@ extension GroupCommitter {
 }
 
 extension Store {
-    func append(_ records: [JournalRecord], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+    func append(
+        _ records: [JournalRecord], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
         append(EngineChange(records: records), completion: completion)
     }
 }

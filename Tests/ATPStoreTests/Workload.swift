@@ -1,5 +1,5 @@
-import ATPTestSupport
 import ATPEngine
+import ATPTestSupport
 
 /// Drives an engine through a random mix of every kind of mutation and hands each mutation's
 /// journal records, as one unit, to `submit` — what the service does with a store.

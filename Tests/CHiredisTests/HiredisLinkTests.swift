@@ -1,8 +1,9 @@
 import CHiredis
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Proves the `CHiredis` system library links and that the 0.14 API behaves as the store
 /// expects, without a server: the reply reader parses RESP, and a refused connection reports an
@@ -47,9 +48,11 @@ import Testing
 }
 
 /// Calls `body` with C string pointers for `strings`, valid for the call.
-private func withArrayOfCStrings<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R) -> R {
+private func withArrayOfCStrings<R>(
+    _ strings: [String], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R
+) -> R {
     let copies = strings.map { strdup($0) }
-    defer { copies.forEach { free($0) } }
+    defer { for copy in copies { free(copy) } }
     var pointers = copies.map { UnsafePointer<CChar>($0) }
     return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }

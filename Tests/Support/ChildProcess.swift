@@ -8,7 +8,9 @@ public enum ChildProcess {
     /// stderr into `logPath`. The child starts with no blocked signals and default SIGPIPE,
     /// whatever this process set.
     /// - Returns: the child's pid, or the `strerror` text of a failed `posix_spawn`.
-    public static func spawn(_ executable: String, _ argv: [String], logPath: String) -> Result<pid_t, SpawnError> {
+    public static func spawn(_ executable: String, _ argv: [String], logPath: String) -> Result<
+        pid_t, SpawnError
+    > {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -28,11 +30,12 @@ public enum ChildProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var cArguments = argv.map { strdup($0) }
         cArguments.append(nil)
-        defer { cArguments.forEach { free($0) } }
+        defer { for argument in cArguments { free(argument) } }
         var child: pid_t = 0
         let result = posix_spawn(&child, executable, &actions, &attributes, cArguments, environ)
         guard result == 0 else {
-            return .failure(SpawnError(description: "posix_spawn \(executable): \(String(cString: strerror(result)))"))
+            return .failure(
+                SpawnError(description: "posix_spawn \(executable): \(String(cString: strerror(result)))"))
         }
         return .success(child)
     }

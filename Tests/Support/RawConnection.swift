@@ -1,5 +1,5 @@
-import ATPUtilities
 import ATPHTTP
+import ATPUtilities
 import Glibc
 
 /// A response as a test reads it off the wire.
@@ -36,7 +36,9 @@ public final class RawConnection {
     public func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let n = bytes[sent...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if n > 0 {
                 sent += n
             } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
@@ -103,10 +105,14 @@ public final class RawConnection {
         let head = String(decoding: buffer[..<headEnd], as: UTF8.self)
         var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
         let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw RawConnectionError.malformed(head) }
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+            throw RawConnectionError.malformed(head)
+        }
         let headers = lines.compactMap { line -> (name: String, value: String)? in
             guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: " "))
+            return (
+                String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: " ")
+            )
         }
         var response = RawResponse(status: status, headers: headers, body: [])
         let bodyStart = headEnd + 4
@@ -132,7 +138,8 @@ public final class RawConnection {
 
     private func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where haystack[i..<(i + needle.count)].elementsEqual(needle) {
+        for i in 0...(haystack.count - needle.count)
+        where haystack[i..<(i + needle.count)].elementsEqual(needle) {
             return i
         }
         return nil

@@ -47,8 +47,9 @@ public final class RedisServerProcess {
     /// Starts a server; `arguments` are extra `redis-server` options.
     public init(arguments: [String] = []) throws {
         guard let executable = RedisServerProcess.findExecutable("redis-server") else {
-            throw RedisServerError(description:
-                "redis-server is not installed (not found on PATH): apt-get install redis-server")
+            throw RedisServerError(
+                description:
+                    "redis-server is not installed (not found on PATH): apt-get install redis-server")
         }
         self.executable = executable
         self.arguments = arguments
@@ -106,8 +107,11 @@ public final class RedisServerProcess {
     /// taken (the caller retries); throws on any other failure.
     private func launch() throws -> Bool {
         let log = directory + "/redis.log"
-        let argv = [executable, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--dir", directory, "--daemonize", "no", "--loglevel", "notice"] + arguments
+        let argv =
+            [
+                executable, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", directory, "--daemonize", "no", "--loglevel", "notice",
+            ] + arguments
         switch ChildProcess.spawn(executable, argv, logPath: log) {
         case .success(let child): pid = child
         case .failure(let error): throw RedisServerError(description: error.description)
@@ -131,8 +135,10 @@ public final class RedisServerProcess {
             usleep(10_000)
         }
         kill()
-        throw RedisServerError(description:
-            "redis-server did not answer PING on port \(port) within 5 s:\n\(RedisServerProcess.tail(of: log))")
+        throw RedisServerError(
+            description:
+                "redis-server did not answer PING on port \(port) within 5 s:\n\(RedisServerProcess.tail(of: log))"
+        )
     }
 
     /// Waits for the child to exit — `waitingMilliseconds` at most, or forever for nil — and
@@ -157,10 +163,13 @@ public final class RedisServerProcess {
     /// True when something on `port` answers a RESP `PING` with `+PONG` or `-NOAUTH` (the
     /// server is up but wants a password); false for no answer or `-LOADING`.
     private static func answersPing(port: UInt16) -> Bool {
-        guard let fd = try? TCPSocket.connect(to: .loopback(port: port), timeoutMilliseconds: 200) else { return false }
+        guard let fd = try? TCPSocket.connect(to: .loopback(port: port), timeoutMilliseconds: 200) else {
+            return false
+        }
         defer { Glibc.close(fd) }
         let ping = Array("*1\r\n$4\r\nPING\r\n".utf8)
-        guard ping.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == ping.count else {
+        guard ping.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == ping.count
+        else {
             return false
         }
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -181,7 +190,8 @@ public final class RedisServerProcess {
 
     private static func findExecutable(_ name: String) -> String? {
         let path = getenv("PATH").map { String(cString: $0) } ?? ""
-        let folders = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/usr/sbin"]
+        let folders =
+            path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/usr/sbin"]
         return folders.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 

@@ -32,7 +32,8 @@ public struct CellState: Equatable, Sendable {
 
     @inline(__always)
     var pair: WordPair {
-        WordPair(first: UInt(bitPattern: Int(onHand)), second: UInt(reserved) | UInt(version) << Self.reservedBits)
+        WordPair(
+            first: UInt(bitPattern: Int(onHand)), second: UInt(reserved) | UInt(version) << Self.reservedBits)
     }
 
     /// `max(0, onHand − reserved − safetyStock)`.

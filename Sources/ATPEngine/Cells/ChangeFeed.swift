@@ -26,7 +26,8 @@ public final class ChangeFeed: @unchecked Sendable {
             if chunk[word].load(ordering: .relaxed) & bit != 0 { return }
             let before = chunk[word].bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue
             if before == 0 {
-                chunk[ChangeFeed.wordsPerChunk + word >> 6].bitwiseOr(1 << UInt64(word & 63), ordering: .releasing)
+                chunk[ChangeFeed.wordsPerChunk + word >> 6].bitwiseOr(
+                    1 << UInt64(word & 63), ordering: .releasing)
             }
         }
     }

@@ -17,11 +17,13 @@ extension Inventory.Reader {
     /// keys up one by one.
     /// - Complexity: O(total key length + cells of the skus). No allocation.
     public func available(
-        _ keys: UnsafeBufferPointer<UnsafeRawBufferPointer>, scope: AvailabilityScope, into out: UnsafeMutableBufferPointer<Int64>
+        _ keys: UnsafeBufferPointer<UnsafeRawBufferPointer>, scope: AvailabilityScope,
+        into out: UnsafeMutableBufferPointer<Int64>
     ) {
         precondition(out.count >= keys.count, "output shorter than the batch")
         let group = 8
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * group) { (scratch: UnsafeMutableBufferPointer<UInt64>) -> Void in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * group) {
+            (scratch: UnsafeMutableBufferPointer<UInt64>) -> Void in
             var base = 0
             while base < keys.count {
                 let n = min(group, keys.count - base)
@@ -30,11 +32,14 @@ extension Inventory.Reader {
                 for i in 0..<n {
                     let hash = ByteHash.hash(keys[base + i])
                     scratch[i] = hash
-                    scratch[group + i] = table[1 + StringTable.Reader.start(hash, table)].load(ordering: .acquiring)
+                    scratch[group + i] = table[1 + StringTable.Reader.start(hash, table)].load(
+                        ordering: .acquiring)
                 }
                 // Stage 2: resolve ids (loads each entry) and read each sku's first cell.
                 for i in 0..<n {
-                    if let id = skus.find(keys[base + i], hash: scratch[i], in: table, firstSlot: scratch[group + i]) {
+                    if let id = skus.find(
+                        keys[base + i], hash: scratch[i], in: table, firstSlot: scratch[group + i])
+                    {
                         scratch[i] = UInt64(id)
                         scratch[group + i] = UInt64(head(of: id))
                     } else {

@@ -71,13 +71,16 @@ public final class Inventory: @unchecked Sendable {
             if let existing = reader.cell(sku: s, location: l) { return existing }
             changes.ensureCapacity(forSku: s)
             let head = reader.head(of: s)
-            guard cells.count < 1 << 30, let id = cells.append(Cell(sku: s, location: l, nextInSku: head)) else {
+            guard cells.count < 1 << 30, let id = cells.append(Cell(sku: s, location: l, nextInSku: head))
+            else {
                 return nil
             }
             // The new cell goes first; the cell at depth `walkLimit` moves one deeper, out of a
             // walk's reach, so it enters the index before the new head is published.
             var last = head
-            for _ in 1..<Reader.walkLimit where last != 0 { last = cells.pointer(at: Int(last - 1)).pointee.nextInSku }
+            for _ in 1..<Reader.walkLimit where last != 0 {
+                last = cells.pointer(at: Int(last - 1)).pointee.nextInSku
+            }
             if last != 0 { index.insert(UInt64(last), hash: slot(of: last - 1)) { slot(of: CellID($0) - 1) } }
             skus.reader.entry(s).pointee.payload.store(UInt32(id) + 1, ordering: .releasing)
             return UInt32(id)

@@ -26,7 +26,8 @@ extension Engine {
                 case .reservationCreated, .idempotency, .deadLetter:
                     waiting.append((record, nil))
                 default:
-                    guard step > 0 else { continue }  // a record without its step: built by hand, not undoable
+                    // A record without its step was built by hand: not undoable.
+                    guard step > 0 else { continue }
                     step -= 1
                     waiting.append((record, change.undo[step]))
                 }
@@ -61,7 +62,11 @@ extension Engine {
             if let markKey {
                 events.markShard(cell).marks.withLock { marks in
                     guard let current = marks[markKey] else { return }
-                    if let previousMark { marks[markKey] = min(current, previousMark) } else { marks[markKey] = nil }
+                    if let previousMark {
+                        marks[markKey] = min(current, previousMark)
+                    } else {
+                        marks[markKey] = nil
+                    }
                 }
             }
             let digest = Digest128(r.event.id)
@@ -94,7 +99,9 @@ extension Engine {
     /// moved on from `held` (its transition is undone first), unless `force`.
     private func unhold(_ id: ReservationID, force: Bool) -> Bool {
         let (waits, removed) = reservations.withShard(of: id) { state -> (Bool, StoredReservation?) in
-            if !force, let stored = state.records[id.raw], stored.reservation.status != .held { return (true, nil) }
+            if !force, let stored = state.records[id.raw], stored.reservation.status != .held {
+                return (true, nil)
+            }
             return (false, state.records.removeValue(forKey: id.raw))
         }
         if waits { return false }

@@ -31,7 +31,8 @@ public struct ChannelDelivery: Hashable, Sendable {
     public static let minRate: Double = 1.0 / 3600
     public static let maxRate: Double = 1_000_000_000
     /// The allowed `ratePerSecond` as a problem message names it.
-    public static let rateRangeText = "at least 1/3600 (0.000277…, one request an hour) and at most 1000000000"
+    public static let rateRangeText =
+        "at least 1/3600 (0.000277…, one request an hour) and at most 1000000000"
     public static let maxBurst = 1_000_000_000
     public static let maxBatchLimit = 1000
     public static let maxAttemptsLimit = 100
@@ -44,7 +45,8 @@ public struct ChannelDelivery: Hashable, Sendable {
     public init(endpoint: String, ratePerSecond: Double = 10, burst: Int? = nil) {
         self.endpoint = endpoint
         self.ratePerSecond = ratePerSecond
-        let rounded = ratePerSecond.isFinite ? min(Double(Self.maxBurst), max(1, ratePerSecond.rounded(.up))) : 1
+        let rounded =
+            ratePerSecond.isFinite ? min(Double(Self.maxBurst), max(1, ratePerSecond.rounded(.up))) : 1
         self.burst = burst ?? Int(rounded)
     }
 
@@ -63,7 +65,9 @@ public struct ChannelDelivery: Hashable, Sendable {
             return "ratePerSecond must be \(Self.rateRangeText)"
         }
         guard (1...Self.maxBurst).contains(burst) else { return "burst must be 1...\(Self.maxBurst)" }
-        guard (1...Self.maxBatchLimit).contains(maxBatch) else { return "maxBatch must be 1...\(Self.maxBatchLimit)" }
+        guard (1...Self.maxBatchLimit).contains(maxBatch) else {
+            return "maxBatch must be 1...\(Self.maxBatchLimit)"
+        }
         guard (1...Self.maxAttemptsLimit).contains(maxAttempts) else {
             return "maxAttempts must be 1...\(Self.maxAttemptsLimit)"
         }
@@ -74,8 +78,10 @@ public struct ChannelDelivery: Hashable, Sendable {
             return "breakerCooldownSeconds must be at least 0.001 and at most 3600"
         }
         if let secret {
-            guard secret.utf8.count <= 1024, secret.hasPrefix("whsec_"), let key = secretKey, !key.isEmpty else {
-                return "secret must be whsec_ followed by the base64 of the key bytes (at most 1024 characters)"
+            guard secret.utf8.count <= 1024, secret.hasPrefix("whsec_"), let key = secretKey, !key.isEmpty
+            else {
+                return
+                    "secret must be whsec_ followed by the base64 of the key bytes (at most 1024 characters)"
             }
         }
         return nil

@@ -9,7 +9,9 @@ public struct ChannelView: Hashable, Sendable {
     /// Channel push settings; nil when the channel is only a view (no webhooks).
     public var delivery: ChannelDelivery?
 
-    public init(name: String, locations: [String]? = nil, bufferUnits: Int64 = 0, delivery: ChannelDelivery? = nil) {
+    public init(
+        name: String, locations: [String]? = nil, bufferUnits: Int64 = 0, delivery: ChannelDelivery? = nil
+    ) {
         self.name = name
         self.locations = locations
         self.bufferUnits = bufferUnits
@@ -38,7 +40,9 @@ public final class CompiledChannel: Sendable {
 
     init(_ view: ChannelView, inventory: Inventory) {
         self.view = view
-        locations = view.locations.map { names in LocationSet(names.compactMap { inventory.locations.intern($0) }) }
+        locations = view.locations.map { names in
+            LocationSet(names.compactMap { inventory.locations.intern($0) })
+        }
     }
 
     /// The channel's availability of `sku`: its locations' sum minus the buffer, floored at 0.
@@ -51,7 +55,9 @@ public final class CompiledChannel: Sendable {
 
     /// The channel's availability of the sku with id `sku` (lock-free).
     /// - Complexity: O(cells of the sku).
-    public func available(sku: UInt32, in inventory: Inventory) -> Int64 { available(sku: sku, in: inventory.reader) }
+    public func available(sku: UInt32, in inventory: Inventory) -> Int64 {
+        available(sku: sku, in: inventory.reader)
+    }
 
     /// True when the sku with id `sku` has a cell at one of the channel's locations.
     /// - Complexity: O(cells of the sku).

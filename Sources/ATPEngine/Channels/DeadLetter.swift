@@ -114,7 +114,8 @@ extension Engine {
         guard !letters.isEmpty else { return [] }
         let ids = letters.map(\.webhookID)
         deadLetters.remove(channel: channel, ids: Set(ids))
-        change.append(.deadLettersRemoved(channel: channel, webhookIDs: ids), undo: .deadLettersRemoved(letters))
+        change.append(
+            .deadLettersRemoved(channel: channel, webhookIDs: ids), undo: .deadLettersRemoved(letters))
         return letters
     }
 }

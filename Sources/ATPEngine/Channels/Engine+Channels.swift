@@ -35,7 +35,8 @@ extension Engine {
             return true
         }
         guard defined else {
-            throw .capacityExhausted("there are \(capacity) channels already, the most allowed; remove one first")
+            throw .capacityExhausted(
+                "there are \(capacity) channels already, the most allowed; remove one first")
         }
         return previous
     }

@@ -31,7 +31,8 @@ extension Engine {
     /// The last applied `seq` of `source` for (sku, location), or nil when there is none.
     /// - Complexity: O(key lengths); locks one mark shard.
     public func sequenceMark(source: String, sku: String, location: String) -> Int64? {
-        guard let id = events.sources.find(source), let cell = inventory.cell(sku: sku, location: location) else {
+        guard let id = events.sources.find(source), let cell = inventory.cell(sku: sku, location: location)
+        else {
             return nil
         }
         return events.markShard(cell).marks.withLock { $0[EventLedger.markKey(source: id, cell: cell)] }
@@ -79,7 +80,8 @@ extension Engine {
                 change.append(
                     .stockEvent(StockEventRecord(event: event, at: now, version: new.version)),
                     undo: .stockEvent(
-                        cell: cell, delta: new.onHand - old.onHand, markKey: marked, previousMark: previousMark))
+                        cell: cell, delta: new.onHand - old.onHand, markKey: marked,
+                        previousMark: previousMark))
                 return .applied
             }
         }

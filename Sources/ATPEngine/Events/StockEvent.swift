@@ -80,7 +80,8 @@ public struct StockEvent: Hashable, Sendable {
             return "qty of a set must be 0...\(Quantity.requestLimit)"
         case .adjust where amount == 0 || amount.magnitude > UInt64(Quantity.requestLimit):
             return "delta must be non-zero and at most \(Quantity.requestLimit) in magnitude"
-        case .sale where !Quantity.isValid(amount, minimum: 1), .return where !Quantity.isValid(amount, minimum: 1):
+        case .sale where !Quantity.isValid(amount, minimum: 1),
+            .return where !Quantity.isValid(amount, minimum: 1):
             return "qty of a \(kind) must be 1...\(Quantity.requestLimit)"
         default:
             return nil

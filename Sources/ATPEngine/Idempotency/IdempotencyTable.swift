@@ -65,7 +65,9 @@ public final class IdempotencyTable: Sendable {
     /// Decides what to do with a request carrying `key`, marking the key in progress on `.proceed`.
     /// - Parameter fingerprint: a digest of everything that makes the request what it is
     ///   (method, path and body).
-    public func begin(scope: String, key: String, fingerprint: Digest128, now: Timestamp) -> IdempotencyDecision {
+    public func begin(scope: String, key: String, fingerprint: Digest128, now: Timestamp)
+        -> IdempotencyDecision
+    {
         let digest = Self.keyDigest(scope: scope, key: key)
         return shard(digest).table.withLock { table -> IdempotencyDecision in
             if let existing = table.value(digest, now: now.milliseconds), let at = table.entry(digest)?.at {
@@ -73,7 +75,9 @@ public final class IdempotencyTable: Sendable {
                 if let outcome = existing.outcome { return .replay(outcome) }
                 if at + inProgressTimeout > now.milliseconds { return .inProgress }
             }
-            let evicted = table.insert(digest, Entry(fingerprint: fingerprint, outcome: nil), at: now.milliseconds, now: now.milliseconds)
+            let evicted = table.insert(
+                digest, Entry(fingerprint: fingerprint, outcome: nil), at: now.milliseconds,
+                now: now.milliseconds)
             counters.idempotencyEvictions.add(evicted, ordering: .relaxed)
             return .proceed
         }
@@ -130,7 +134,10 @@ public final class IdempotencyTable: Sendable {
             shard.table.withLock { table in
                 table.forEach { key, entry, at in
                     guard let outcome = entry.outcome else { return }
-                    body(IdempotencyRecord(key: key, fingerprint: entry.fingerprint, outcome: outcome, at: Timestamp(milliseconds: at)))
+                    body(
+                        IdempotencyRecord(
+                            key: key, fingerprint: entry.fingerprint, outcome: outcome,
+                            at: Timestamp(milliseconds: at)))
                 }
             }
         }

@@ -22,9 +22,13 @@ extension Engine {
         let now = clock.now()
         switch record {
         case .stockEvent(let r):
-            guard let cell = inventory.findOrCreateCell(sku: r.event.sku, location: r.event.location) else { return Self.noRoom }
+            guard let cell = inventory.findOrCreateCell(sku: r.event.sku, location: r.event.location) else {
+                return Self.noRoom
+            }
             let digest = Digest128(r.event.id)
-            events.idShard(digest).seen.withLock { _ = $0.insert(digest, (), at: r.at.milliseconds, now: now.milliseconds) }
+            events.idShard(digest).seen.withLock {
+                _ = $0.insert(digest, (), at: r.at.milliseconds, now: now.milliseconds)
+            }
             if let source = r.event.source, let seq = r.event.seq {
                 restoreMark(source: source, cell: cell, seq: seq)
             }
@@ -50,14 +54,20 @@ extension Engine {
         case .channelRemoved(let name):
             _ = removeChannel(named: name)
         case .cellSnapshot(let c):
-            guard let cell = inventory.findOrCreateCell(sku: c.sku, location: c.location) else { return Self.noRoom }
+            guard let cell = inventory.findOrCreateCell(sku: c.sku, location: c.location) else {
+                return Self.noRoom
+            }
             inventory.restore(cell, onHand: c.onHand, version: c.version)
             inventory.setSafetyStock(cell, c.safetyStock)
         case .sequenceMark(let source, let sku, let location, let seq):
-            guard let cell = inventory.findOrCreateCell(sku: sku, location: location) else { return Self.noRoom }
+            guard let cell = inventory.findOrCreateCell(sku: sku, location: location) else {
+                return Self.noRoom
+            }
             restoreMark(source: source, cell: cell, seq: seq)
         case .eventSeen(let id, let at):
-            events.idShard(id).seen.withLock { _ = $0.insert(id, (), at: at.milliseconds, now: now.milliseconds) }
+            events.idShard(id).seen.withLock {
+                _ = $0.insert(id, (), at: at.milliseconds, now: now.milliseconds)
+            }
         case .deadLetter(let letter):
             deadLetters.add(letter)
         case .deadLettersRemoved(let channel, let ids):
@@ -78,7 +88,10 @@ extension Engine {
         var gaps = 0
         for (cell, changes) in pending {
             let base = inventory.reader.state(cell).state.version
-            for item in changes.sorted(by: { CellState.distance(from: base, to: $0.version) < CellState.distance(from: base, to: $1.version) }) {
+            for item in changes.sorted(by: {
+                CellState.distance(from: base, to: $0.version)
+                    < CellState.distance(from: base, to: $1.version)
+            }) {
                 let current = inventory.reader.state(cell).state
                 guard CellState.distance(from: current.version, to: item.version) > 0 else { continue }
                 gaps += 1
@@ -100,7 +113,8 @@ extension Engine {
             body(
                 .cellSnapshot(
                     CellSnapshotRecord(
-                        sku: inventory.skus.string(key.sku), location: inventory.locations.string(key.location),
+                        sku: inventory.skus.string(key.sku),
+                        location: inventory.locations.string(key.location),
                         onHand: state.onHand, version: state.version, safetyStock: safety)))
         }
         for view in channelViews { body(.channelDefined(view)) }
@@ -157,7 +171,8 @@ extension Engine {
         while true {
             let next = CellState.next(inventory.reader.state(cell).state.version)
             let found = replayState.withLock { state -> OnHandChange? in
-                guard var list = state.pending[cell], let i = list.firstIndex(where: { $0.version == next }) else {
+                guard var list = state.pending[cell], let i = list.firstIndex(where: { $0.version == next })
+                else {
                     return nil
                 }
                 let change = list.remove(at: i).change
@@ -171,7 +186,8 @@ extension Engine {
 
     private func restoreOnHand(_ cell: CellID, _ change: OnHandChange, version: UInt32) {
         let onHand = change.applied(to: inventory.reader.state(cell).state.onHand)
-        inventory.restore(cell, onHand: max(-Quantity.cellLimit, min(Quantity.cellLimit, onHand)), version: version)
+        inventory.restore(
+            cell, onHand: max(-Quantity.cellLimit, min(Quantity.cellLimit, onHand)), version: version)
     }
 
     private func replayReservation(_ r: Reservation) {
@@ -179,7 +195,9 @@ extension Engine {
         guard !exists else { return }
         var cells: [CellID] = []
         for line in r.lines {
-            guard let cell = inventory.findOrCreateCell(sku: line.sku, location: line.location) else { return }
+            guard let cell = inventory.findOrCreateCell(sku: line.sku, location: line.location) else {
+                return
+            }
             cells.append(cell)
         }
         if !r.status.isFinal {

@@ -38,7 +38,9 @@ struct JournalWriter {
 
     mutating func digest(_ value: Digest128) {
         for word in [value.high, value.low] {
-            for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+            for shift in stride(from: 0, to: 64, by: 8) {
+                bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
         }
     }
 
@@ -66,7 +68,9 @@ struct JournalReader {
         var shift: UInt64 = 0
         while true {
             let byte = try u8()
-            guard shift < 64, shift < 63 || byte <= 1 else { throw JournalDecodingError("varint overflows 64 bits") }
+            guard shift < 64, shift < 63 || byte <= 1 else {
+                throw JournalDecodingError("varint overflows 64 bits")
+            }
             value |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 { return value }
             shift += 7

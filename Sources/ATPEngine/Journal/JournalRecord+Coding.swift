@@ -9,7 +9,8 @@ extension JournalRecord {
     public static let formatVersion: UInt8 = 2
 
     private enum Kind: UInt8 {
-        case stockEvent = 1, safetyStock, reservationCreated, reservationTransition, idempotency
+        case stockEvent = 1
+        case safetyStock, reservationCreated, reservationTransition, idempotency
         case channelDefined, channelRemoved, cellSnapshot, sequenceMark, eventSeen, reservationSnapshot
         case deadLetter, deadLettersRemoved
     }
@@ -123,7 +124,9 @@ extension JournalRecord {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(JournalDecodingError) -> JournalRecord {
         var r = JournalReader(bytes)
         let format = try r.u8()
-        guard format == 1 || format == formatVersion else { throw JournalDecodingError("unknown record format \(format)") }
+        guard format == 1 || format == formatVersion else {
+            throw JournalDecodingError("unknown record format \(format)")
+        }
         let tag = try r.u8()
         guard let kind = Kind(rawValue: tag) else { throw JournalDecodingError("unknown record kind \(tag)") }
         let record: JournalRecord
@@ -137,9 +140,12 @@ extension JournalRecord {
             case 1: seq = try r.int()
             default: throw JournalDecodingError("bad optional marker")
             }
-            guard let eventKind = StockEventKind(rawValue: try r.u8()) else { throw JournalDecodingError("bad event kind") }
+            guard let eventKind = StockEventKind(rawValue: try r.u8()) else {
+                throw JournalDecodingError("bad event kind")
+            }
             let event = StockEvent(
-                id: id, source: source, seq: seq, kind: eventKind, sku: try r.string(), location: try r.string(),
+                id: id, source: source, seq: seq, kind: eventKind, sku: try r.string(),
+                location: try r.string(),
                 amount: try r.int())
             record = .stockEvent(StockEventRecord(event: event, at: try r.time(), version: try version(&r)))
         case .safetyStock:
@@ -150,19 +156,23 @@ extension JournalRecord {
             record = .reservationSnapshot(try readReservation(&r))
         case .reservationTransition:
             let id = ReservationID(raw: try r.varint())
-            guard let status = ReservationStatus(rawValue: try r.u8()) else { throw JournalDecodingError("bad status") }
+            guard let status = ReservationStatus(rawValue: try r.u8()) else {
+                throw JournalDecodingError("bad status")
+            }
             let at = try r.time()
             let n = try r.count(max: ReservationRequest.maxLines)
             var versions: [UInt32] = []
             for _ in 0..<n { versions.append(try version(&r)) }
-            record = .reservationTransition(ReservationTransitionRecord(id: id, status: status, at: at, versions: versions))
+            record = .reservationTransition(
+                ReservationTransitionRecord(id: id, status: status, at: at, versions: versions))
         case .idempotency:
             let key = try r.digest()
             let fingerprint = try r.digest()
             let status = try r.varint()
             guard status < 1000 else { throw JournalDecodingError("bad stored status") }
             let outcome = StoredOutcome(status: Int(status), body: try r.blob())
-            record = .idempotency(IdempotencyRecord(key: key, fingerprint: fingerprint, outcome: outcome, at: try r.time()))
+            record = .idempotency(
+                IdempotencyRecord(key: key, fingerprint: fingerprint, outcome: outcome, at: try r.time()))
         case .channelDefined:
             let name = try r.string()
             let buffer = try r.int()
@@ -177,7 +187,8 @@ extension JournalRecord {
             default: throw JournalDecodingError("bad optional marker")
             }
             let delivery = format >= 2 ? try readDelivery(&r) : nil
-            record = .channelDefined(ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery))
+            record = .channelDefined(
+                ChannelView(name: name, locations: locations, bufferUnits: buffer, delivery: delivery))
         case .deadLetter:
             guard format >= 2 else { throw JournalDecodingError("a dead letter in format \(format)") }
             let channel = try r.string()
@@ -188,10 +199,13 @@ extension JournalRecord {
             let failedAt = try r.time()
             let n = try r.count(max: 1 << 20)
             var updates: [PushedUpdate] = []
-            for _ in 0..<n { updates.append(PushedUpdate(sku: try r.string(), available: try r.int(), at: try r.time())) }
+            for _ in 0..<n {
+                updates.append(PushedUpdate(sku: try r.string(), available: try r.int(), at: try r.time()))
+            }
             record = .deadLetter(
                 DeadLetter(
-                    channel: channel, webhookID: id, updates: updates, attempts: Int(attempts), lastError: lastError,
+                    channel: channel, webhookID: id, updates: updates, attempts: Int(attempts),
+                    lastError: lastError,
                     failedAt: failedAt))
         case .deadLettersRemoved:
             guard format >= 2 else { throw JournalDecodingError("a dead-letter removal in format \(format)") }
@@ -205,14 +219,18 @@ extension JournalRecord {
         case .cellSnapshot:
             record = .cellSnapshot(
                 CellSnapshotRecord(
-                    sku: try r.string(), location: try r.string(), onHand: try r.int(), version: try version(&r),
+                    sku: try r.string(), location: try r.string(), onHand: try r.int(),
+                    version: try version(&r),
                     safetyStock: try r.int()))
         case .sequenceMark:
-            record = .sequenceMark(source: try r.string(), sku: try r.string(), location: try r.string(), seq: try r.int())
+            record = .sequenceMark(
+                source: try r.string(), sku: try r.string(), location: try r.string(), seq: try r.int())
         case .eventSeen:
             record = .eventSeen(id: try r.digest(), at: try r.time())
         }
-        guard r.isAtEnd else { throw JournalDecodingError("\(r.buffer.count - r.offset) trailing bytes after the record") }
+        guard r.isAtEnd else {
+            throw JournalDecodingError("\(r.buffer.count - r.offset) trailing bytes after the record")
+        }
         return record
     }
 
@@ -247,7 +265,9 @@ extension JournalRecord {
         w.u8(d.disabled ? 1 : 0)
     }
 
-    private static func readDelivery(_ r: inout JournalReader) throws(JournalDecodingError) -> ChannelDelivery? {
+    private static func readDelivery(_ r: inout JournalReader) throws(JournalDecodingError)
+        -> ChannelDelivery?
+    {
         switch try r.u8() {
         case 0: return nil
         case 1: break
@@ -283,9 +303,12 @@ extension JournalRecord {
         }
     }
 
-    private static func readReservation(_ r: inout JournalReader) throws(JournalDecodingError) -> Reservation {
+    private static func readReservation(_ r: inout JournalReader) throws(JournalDecodingError) -> Reservation
+    {
         let id = ReservationID(raw: try r.varint())
-        guard let status = ReservationStatus(rawValue: try r.u8()) else { throw JournalDecodingError("bad status") }
+        guard let status = ReservationStatus(rawValue: try r.u8()) else {
+            throw JournalDecodingError("bad status")
+        }
         let createdAt = try r.time()
         let expiresAt = try r.time()
         let updatedAt = try r.time()
@@ -297,7 +320,8 @@ extension JournalRecord {
             lines.append(ReservationLine(sku: try r.string(), location: try r.string(), qty: try r.int()))
         }
         return Reservation(
-            id: id, status: status, lines: lines, createdAt: createdAt, expiresAt: expiresAt, updatedAt: updatedAt,
+            id: id, status: status, lines: lines, createdAt: createdAt, expiresAt: expiresAt,
+            updatedAt: updatedAt,
             reference: reference)
     }
 }

@@ -13,13 +13,16 @@ extension JournalRecord {
             return r.event.problem
         case .safetyStock(let sku, let location, let value):
             return Self.cellProblem(sku, location)
-                ?? (Quantity.isValid(value, minimum: 0) ? nil : "safetyStock \(value) is outside 0...\(Quantity.requestLimit)")
+                ?? (Quantity.isValid(value, minimum: 0)
+                    ? nil : "safetyStock \(value) is outside 0...\(Quantity.requestLimit)")
         case .reservationCreated(let r), .reservationSnapshot(let r):
             return Self.reservationProblem(r)
         case .reservationTransition(let t):
-            return t.versions.count <= ReservationRequest.maxLines ? nil : "a transition names \(t.versions.count) lines"
+            return t.versions.count <= ReservationRequest.maxLines
+                ? nil : "a transition names \(t.versions.count) lines"
         case .idempotency(let r):
-            return (100...599).contains(r.outcome.status) ? nil : "a stored answer has status \(r.outcome.status)"
+            return (100...599).contains(r.outcome.status)
+                ? nil : "a stored answer has status \(r.outcome.status)"
         case .channelDefined(let view):
             return view.problem
         case .channelRemoved(let name):
@@ -52,18 +55,21 @@ extension JournalRecord {
         switch self {
         case .stockEvent(let r): return Self.timeProblem(r.at)
         case .reservationCreated(let r), .reservationSnapshot(let r):
-            return Self.timeProblem(r.createdAt) ?? Self.timeProblem(r.expiresAt) ?? Self.timeProblem(r.updatedAt)
+            return Self.timeProblem(r.createdAt) ?? Self.timeProblem(r.expiresAt)
+                ?? Self.timeProblem(r.updatedAt)
         case .reservationTransition(let t): return Self.timeProblem(t.at)
         case .idempotency(let r): return Self.timeProblem(r.at)
         case .eventSeen(_, let at): return Self.timeProblem(at)
         case .deadLetter(let letter):
-            return Self.timeProblem(letter.failedAt) ?? letter.updates.lazy.compactMap { Self.timeProblem($0.at) }.first
+            return Self.timeProblem(letter.failedAt)
+                ?? letter.updates.lazy.compactMap { Self.timeProblem($0.at) }.first
         default: return nil
         }
     }
 
     private static func timeProblem(_ time: Timestamp) -> String? {
-        timeRange.contains(time.milliseconds) ? nil : "a time of \(time.milliseconds) ms is outside the years 1970…9999"
+        timeRange.contains(time.milliseconds)
+            ? nil : "a time of \(time.milliseconds) ms is outside the years 1970…9999"
     }
 
     private static func cellProblem(_ sku: String, _ location: String) -> String? {

@@ -49,7 +49,8 @@ extension Engine {
             }
             cells.append(cell)
         }
-        for (i, cell) in cells.enumerated() where inventory.reader.hold(cell, qty: request.lines[i].qty) != nil {
+        for (i, cell) in cells.enumerated()
+        where inventory.reader.hold(cell, qty: request.lines[i].qty) != nil {
             for j in 0..<i { inventory.reader.release(cells[j], qty: request.lines[j].qty) }
             counters.holdsRefused.add(1, ordering: .relaxed)
             throw .insufficient(shortLines(request.lines))
@@ -89,7 +90,9 @@ extension Engine {
     }
 
     /// `transition`, appending its records to `change`.
-    public func transition(_ id: ReservationID, _ transition: ReservationTransition, into change: inout EngineChange)
+    public func transition(
+        _ id: ReservationID, _ transition: ReservationTransition, into change: inout EngineChange
+    )
         -> TransitionOutcome
     {
         let now = clock.now()
@@ -126,7 +129,9 @@ extension Engine {
                 let r = stored.reservation
                 if r.status == .held && r.expiresAt.milliseconds <= due.deadline {
                     move(&stored, to: .expired, at: r.expiresAt, state: &state, into: &change)
-                } else if r.status.isFinal && r.updatedAt.milliseconds + configuration.finalReservationRetention <= now.milliseconds {
+                } else if r.status.isFinal
+                    && r.updatedAt.milliseconds + configuration.finalReservationRetention <= now.milliseconds
+                {
                     state.records[due.id] = nil
                     counters.countReservation(from: r.status, to: nil)
                 }
@@ -152,7 +157,8 @@ extension Engine {
         case .held: state.deadlines.push(deadline: r.expiresAt.milliseconds, id: r.id.raw)
         case .confirmed: break
         case .fulfilled, .released, .expired:
-            state.deadlines.push(deadline: r.updatedAt.milliseconds + configuration.finalReservationRetention, id: r.id.raw)
+            state.deadlines.push(
+                deadline: r.updatedAt.milliseconds + configuration.finalReservationRetention, id: r.id.raw)
         }
     }
 
@@ -161,7 +167,8 @@ extension Engine {
         _ stored: inout StoredReservation, to target: ReservationStatus, at: Timestamp,
         state: inout ReservationBook.State, into change: inout EngineChange
     ) {
-        let undo = Undo.transition(previous: stored.reservation.status, updatedAt: stored.reservation.updatedAt)
+        let undo = Undo.transition(
+            previous: stored.reservation.status, updatedAt: stored.reservation.updatedAt)
         var versions: [UInt32] = []
         for (cell, line) in zip(stored.cells, stored.reservation.lines) {
             if target == .fulfilled {
@@ -175,7 +182,8 @@ extension Engine {
         stored.reservation.updatedAt = at
         state.records[stored.reservation.id.raw] = stored
         schedule(stored.reservation, in: &state)
-        let record = ReservationTransitionRecord(id: stored.reservation.id, status: target, at: at, versions: versions)
+        let record = ReservationTransitionRecord(
+            id: stored.reservation.id, status: target, at: at, versions: versions)
         change.append(.reservationTransition(record), undo: undo)
     }
 
@@ -184,7 +192,8 @@ extension Engine {
         lines.compactMap { line in
             let available = self.available(sku: line.sku, location: line.location)
             guard available < line.qty else { return nil }
-            return InsufficientLine(sku: line.sku, location: line.location, requested: line.qty, available: available)
+            return InsufficientLine(
+                sku: line.sku, location: line.location, requested: line.qty, available: available)
         }
     }
 
@@ -196,7 +205,8 @@ extension Engine {
             throw .invalid(.invalidRequest("ttlSeconds must be 1...\(ReservationRequest.maxTTLSeconds)"))
         }
         if let reference = request.reference, reference.utf8.count > ReservationRequest.maxReferenceBytes {
-            throw .invalid(.invalidRequest("reference is longer than \(ReservationRequest.maxReferenceBytes) bytes"))
+            throw .invalid(
+                .invalidRequest("reference is longer than \(ReservationRequest.maxReferenceBytes) bytes"))
         }
         var seen = Set<ReservationLine>()
         for (i, line) in request.lines.enumerated() {

@@ -10,7 +10,9 @@ public struct ReservationID: Hashable, Sendable, CustomStringConvertible {
     /// Parses `r_` followed by exactly 16 hex digits.
     public init?(_ text: String) {
         let bytes = Array(text.utf8)
-        guard bytes.count == 18, bytes[0] == UInt8(ascii: "r"), bytes[1] == UInt8(ascii: "_") else { return nil }
+        guard bytes.count == 18, bytes[0] == UInt8(ascii: "r"), bytes[1] == UInt8(ascii: "_") else {
+            return nil
+        }
         var value: UInt64 = 0
         for b in bytes[2...] {
             let digit: UInt8

@@ -21,7 +21,9 @@ final class SlotIndex: @unchecked Sendable {
 
         /// Position mask of `table` (capacity − 1).
         @inline(__always)
-        static func mask(_ table: UnsafeMutablePointer<Atomic<Slot>>) -> Int { Int(table[0].load(ordering: .relaxed)) - 1 }
+        static func mask(_ table: UnsafeMutablePointer<Atomic<Slot>>) -> Int {
+            Int(table[0].load(ordering: .relaxed)) - 1
+        }
 
         /// The value at `position` of `table`.
         @inline(__always)
@@ -74,7 +76,9 @@ final class SlotIndex: @unchecked Sendable {
         (retired + [reader.table]).reduce(0) { $0 + (Self.capacity($1) + 1) * MemoryLayout<Slot>.stride }
     }
 
-    private static func capacity(_ table: UnsafeMutablePointer<Atomic<Slot>>) -> Int { Int(table[0].load(ordering: .relaxed)) }
+    private static func capacity(_ table: UnsafeMutablePointer<Atomic<Slot>>) -> Int {
+        Int(table[0].load(ordering: .relaxed))
+    }
 
     private static func makeTable(capacity: Int) -> UnsafeMutablePointer<Atomic<Slot>> {
         let table = UnsafeMutablePointer<Atomic<Slot>>.allocate(capacity: capacity + 1)

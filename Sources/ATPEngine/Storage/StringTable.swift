@@ -66,7 +66,8 @@ public final class StringTable: @unchecked Sendable {
         @inline(__always)
         func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> UInt32? {
             let table = index.table
-            return find(key, hash: hash, in: table, firstSlot: SlotIndex.Reader.slot(table, Self.start(hash, table)))
+            return find(
+                key, hash: hash, in: table, firstSlot: SlotIndex.Reader.slot(table, Self.start(hash, table)))
         }
 
         /// The live index array, for `start` and `find(_:hash:in:firstSlot:)`.
@@ -83,7 +84,8 @@ public final class StringTable: @unchecked Sendable {
         /// `start(hash, table)`) for many keys before resolving any, so the loads overlap.
         @inline(__always)
         func find(
-            _ key: UnsafeRawBufferPointer, hash: UInt64, in table: UnsafeMutablePointer<Atomic<UInt64>>, firstSlot: UInt64
+            _ key: UnsafeRawBufferPointer, hash: UInt64, in table: UnsafeMutablePointer<Atomic<UInt64>>,
+            firstSlot: UInt64
         ) -> UInt32? {
             let mask = SlotIndex.Reader.mask(table)
             let tag = hash >> 32
@@ -98,7 +100,9 @@ public final class StringTable: @unchecked Sendable {
                     if Int(entry.pointee.length) == key.count {
                         let stored = entry.pointee.words
                         if isShort {
-                            if stored.0 == words.0 && stored.1 == words.1 && stored.2 == words.2 { return UInt32(id) }
+                            if stored.0 == words.0 && stored.1 == words.1 && stored.2 == words.2 {
+                                return UInt32(id)
+                            }
                         } else if let pointer = UnsafeRawPointer(bitPattern: UInt(stored.0)),
                             StringTable.equal(pointer, key)
                         {
@@ -168,7 +172,10 @@ public final class StringTable: @unchecked Sendable {
                 w.inlineBytes += key.count
                 words = InternedKey.words(of: key)
             }
-            guard let id = entries.append(InternedKey(payload: Atomic(0), length: UInt32(key.count), words: words)) else {
+            guard
+                let id = entries.append(
+                    InternedKey(payload: Atomic(0), length: UInt32(key.count), words: words))
+            else {
                 return nil
             }
             index.insert((hash >> 32) << 32 | UInt64(id + 1), hash: Int(truncatingIfNeeded: hash)) { slot in
@@ -206,7 +213,9 @@ public final class StringTable: @unchecked Sendable {
         let n = key.count
         var i = 0
         while i + 8 <= n {
-            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != key.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != key.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
                 return false
             }
             i += 8

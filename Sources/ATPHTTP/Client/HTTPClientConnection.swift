@@ -213,7 +213,6 @@ public final class HTTPClientConnection {
         }
     }
 
-
     private static func deadline(after milliseconds: Int) -> Int64 {
         MonotonicClock.now() + Int64(clamping: milliseconds) * 1_000_000
     }

@@ -41,7 +41,9 @@ public struct ChunkedDecoder: Sendable {
 
     /// Consumes what it can of `bytes`, appending chunk data to `body`.
     /// - Returns: how many bytes of `bytes` were consumed.
-    public mutating func decode(_ bytes: UnsafeRawBufferPointer, into body: inout [UInt8]) throws(HTTPParseError) -> Int {
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer, into body: inout [UInt8])
+        throws(HTTPParseError) -> Int
+    {
         var position = 0
         while position < bytes.count {
             switch state {
@@ -78,7 +80,9 @@ public struct ChunkedDecoder: Sendable {
                 state = .size
             case .trailers(let seen):
                 guard let line = try line(bytes, from: position) else {
-                    if seen + bytes.count - position > Self.maxTrailerBytes { throw .bad("trailer section too long") }
+                    if seen + bytes.count - position > Self.maxTrailerBytes {
+                        throw .bad("trailer section too long")
+                    }
                     return position
                 }
                 if line.content == position {
@@ -110,7 +114,9 @@ public struct ChunkedDecoder: Sendable {
     }
 
     /// Parses the hex chunk size at the start of `line`, ignoring any `;extension`.
-    private static func chunkSize(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPParseError) -> Int {
+    private static func chunkSize(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTPParseError)
+        -> Int
+    {
         var size = 0
         var i = line.lowerBound
         while i < line.upperBound {

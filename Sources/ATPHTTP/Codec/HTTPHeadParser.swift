@@ -123,31 +123,41 @@ public struct HTTPHeadParser: Sendable {
         for tokens in connectionTokens {
             forEachListItem(bytes, tokens) { item in
                 if asciiEqualsIgnoringCase(bytes, item, "close") { head.keepAlive = false }
-                if asciiEqualsIgnoringCase(bytes, item, "keep-alive") && head.minorVersion == 0 { head.keepAlive = true }
+                if asciiEqualsIgnoringCase(bytes, item, "keep-alive") && head.minorVersion == 0 {
+                    head.keepAlive = true
+                }
             }
         }
     }
 
     // MARK: Pieces
 
-    private func lineEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, limit: Int) -> (content: Int, next: Int) {
+    private func lineEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, limit: Int) -> (
+        content: Int, next: Int
+    ) {
         var i = start
         while i < limit && bytes[i] != 0x0A { i += 1 }
         let content = i > start && bytes[i - 1] == 0x0D ? i - 1 : i
         return (content, min(i + 1, limit))
     }
 
-    private func parseRequestLine(_ bytes: UnsafeRawBufferPointer, _ line: Range<Int>, into head: inout HTTPRequestHead)
+    private func parseRequestLine(
+        _ bytes: UnsafeRawBufferPointer, _ line: Range<Int>, into head: inout HTTPRequestHead
+    )
         throws(HTTPParseError)
     {
         var i = line.lowerBound
         while i < line.upperBound && HTTPHeadParser.isTokenByte(bytes[i]) { i += 1 }
-        guard i > line.lowerBound, i < line.upperBound, bytes[i] == 0x20 else { throw .bad("malformed request line") }
+        guard i > line.lowerBound, i < line.upperBound, bytes[i] == 0x20 else {
+            throw .bad("malformed request line")
+        }
         head.method = HTTPMethod(token: UnsafeRawBufferPointer(rebasing: bytes[line.lowerBound..<i]))
         let targetStart = i + 1
         var j = targetStart
         while j < line.upperBound && bytes[j] > 0x20 && bytes[j] < 0x7F { j += 1 }
-        guard j > targetStart, j < line.upperBound, bytes[j] == 0x20 else { throw .bad("malformed request target") }
+        guard j > targetStart, j < line.upperBound, bytes[j] == 0x20 else {
+            throw .bad("malformed request target")
+        }
         guard bytes[targetStart] == UInt8(ascii: "/") else { throw .bad("the request target must be a path") }
         if let question = (targetStart..<j).first(where: { bytes[$0] == UInt8(ascii: "?") }) {
             head.path = targetStart..<question
@@ -157,30 +167,38 @@ public struct HTTPHeadParser: Sendable {
             head.query = j..<j
         }
         let version = (j + 1)..<line.upperBound
-        guard version.count == 8, UnsafeRawBufferPointer(rebasing: bytes[version.lowerBound..<(version.lowerBound + 5)])
-            .equals("HTTP/"), bytes[version.lowerBound + 6] == UInt8(ascii: ".")
+        guard version.count == 8,
+            UnsafeRawBufferPointer(rebasing: bytes[version.lowerBound..<(version.lowerBound + 5)])
+                .equals("HTTP/"), bytes[version.lowerBound + 6] == UInt8(ascii: ".")
         else { throw .bad("malformed HTTP version") }
         let major = bytes[version.lowerBound + 5]
         let minor = bytes[version.lowerBound + 7]
-        guard (0x30...0x39).contains(major), (0x30...0x39).contains(minor) else { throw .bad("malformed HTTP version") }
+        guard (0x30...0x39).contains(major), (0x30...0x39).contains(minor) else {
+            throw .bad("malformed HTTP version")
+        }
         guard major == UInt8(ascii: "1"), minor <= UInt8(ascii: "1") else { throw .unsupportedVersion }
         head.minorVersion = minor - 0x30
     }
 
     /// Stores a header that may appear once; a second one is refused, as two parsers on the path
     /// could each pick a different one.
-    private func setOnce(_ slot: inout Range<Int>?, _ value: Range<Int>, _ name: StaticString) throws(HTTPParseError) {
+    private func setOnce(_ slot: inout Range<Int>?, _ value: Range<Int>, _ name: StaticString)
+        throws(HTTPParseError)
+    {
         if slot != nil { throw .bad("more than one \(name) header") }
         slot = value
     }
 
-    private func mergeContentLength(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>, into head: inout HTTPRequestHead)
+    private func mergeContentLength(
+        _ bytes: UnsafeRawBufferPointer, _ value: Range<Int>, into head: inout HTTPRequestHead
+    )
         throws(HTTPParseError)
     {
         var failure: HTTPParseError?
         forEachListItem(bytes, value) { item in
             guard failure == nil else { return }
-            guard !item.isEmpty, item.count <= 18, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }) else {
+            guard !item.isEmpty, item.count <= 18, item.allSatisfy({ (0x30...0x39).contains(bytes[$0]) })
+            else {
                 failure = .bad("malformed Content-Length")
                 return
             }
@@ -194,7 +212,9 @@ public struct HTTPHeadParser: Sendable {
         if head.contentLength == nil { throw .bad("malformed Content-Length") }
     }
 
-    private func checkTransferEncoding(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>) throws(HTTPParseError) {
+    private func checkTransferEncoding(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>)
+        throws(HTTPParseError)
+    {
         var codings: [Range<Int>] = []
         forEachListItem(bytes, value) { codings.append($0) }
         // Coding names ignore case (RFC 9112 §7), so `Chunked` is chunked; `xchunked` is not.
@@ -208,7 +228,9 @@ public struct HTTPHeadParser: Sendable {
     }
 
     /// Calls `body` with each non-empty, trimmed item of a comma-separated header value.
-    private func forEachListItem(_ bytes: UnsafeRawBufferPointer, _ value: Range<Int>, _ body: (Range<Int>) -> Void) {
+    private func forEachListItem(
+        _ bytes: UnsafeRawBufferPointer, _ value: Range<Int>, _ body: (Range<Int>) -> Void
+    ) {
         var start = value.lowerBound
         while start <= value.upperBound {
             var end = start
@@ -238,10 +260,13 @@ public struct HTTPHeadParser: Sendable {
 }
 
 /// True when the bytes in `range` equal the ASCII `text`, ignoring letter case.
-func asciiEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString) -> Bool {
+func asciiEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ text: StaticString)
+    -> Bool
+{
     guard range.count == text.utf8CodeUnitCount else { return false }
     let expected = text.utf8Start
-    for i in 0..<range.count where asciiLowercase(bytes[range.lowerBound + i]) != asciiLowercase(expected[i]) {
+    for i in 0..<range.count where asciiLowercase(bytes[range.lowerBound + i]) != asciiLowercase(expected[i])
+    {
         return false
     }
     return true

@@ -65,7 +65,9 @@ public struct HTTPParseError: Error, Hashable, Sendable {
         status: 501, code: "not_implemented", detail: "only the chunked transfer coding is supported")
     static let unsupportedVersion = Self(
         status: 505, code: "http_version_not_supported", detail: "only HTTP/1.0 and HTTP/1.1 are supported")
-    static func requestTimeout(_ detail: String) -> Self { Self(status: 408, code: "request_timeout", detail: detail) }
+    static func requestTimeout(_ detail: String) -> Self {
+        Self(status: 408, code: "request_timeout", detail: detail)
+    }
     /// The 503 sent (pre-rendered, see `ServerWorker`) to a connection over the limit.
     static let tooManyConnections = Self(
         status: 503, code: "too_many_connections", detail: "the server is at its connection limit")

@@ -22,7 +22,9 @@ public struct ReadBuffer: ~Copyable {
     deinit { base.deallocate() }
 
     /// The unread bytes; valid until the next mutation.
-    public var readable: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + start, count: end - start) }
+    public var readable: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base + start, count: end - start)
+    }
     public var count: Int { end - start }
     public var isEmpty: Bool { start == end }
 

@@ -64,7 +64,6 @@ public final class EventLoop: @unchecked Sendable {
         Syscall.close(epollFD)
     }
 
-
     // MARK: Descriptors (loop thread)
 
     /// Watches `fd` for `events` (an epoll mask), calling `handler` when it is ready.

@@ -57,7 +57,8 @@ extension HTTPConnection {
         let needsWrite = written < output.count
         if needsWrite != wantsWrite {
             wantsWrite = needsWrite
-            worker.loop.modify(fd, events: (peerClosed ? 0 : EPOLLIN.rawValue) | (needsWrite ? EPOLLOUT.rawValue : 0))
+            worker.loop.modify(
+                fd, events: (peerClosed ? 0 : EPOLLIN.rawValue) | (needsWrite ? EPOLLOUT.rawValue : 0))
         }
         if !needsWrite, case .head = phase {
             input.shrinkIfIdle(to: 16 * 1024)

@@ -114,7 +114,10 @@ final class HTTPConnection: EventHandler {
         if isClosed { return }
         if peerClosed {
             // Close once everything is sent; a response still being written is finished first.
-            if case .closing = phase, written == output.count { close(); return }
+            if case .closing = phase, written == output.count {
+                close()
+                return
+            }
             if case .awaiting = phase { return }  // answer, then close
             flushThenClose()
             return
@@ -177,7 +180,9 @@ final class HTTPConnection: EventHandler {
             }
             phase = .fixedBody(headLength: headLength, length: length)
         } else {
-            dispatch(headLength: headLength, body: UnsafeRawBufferPointer(start: nil, count: 0), length: headLength)
+            dispatch(
+                headLength: headLength, body: UnsafeRawBufferPointer(start: nil, count: 0), length: headLength
+            )
             return true
         }
         setDeadline(.progress, worker.configuration.progressTimeoutMilliseconds)
@@ -202,7 +207,8 @@ final class HTTPConnection: EventHandler {
         }
         if chunked.isDone {
             let length = headLength + consumed + used
-            chunkedBody.withUnsafeBytes { body in dispatch(headLength: headLength, body: body, length: length) }
+            chunkedBody.withUnsafeBytes { body in dispatch(headLength: headLength, body: body, length: length)
+            }
             return true
         }
         phase = .chunkedBody(headLength: headLength, consumed: consumed + used)
@@ -215,7 +221,8 @@ final class HTTPConnection: EventHandler {
     /// Hands a complete request to the responder; `length` is its size in the read buffer.
     private func dispatch(headLength: Int, body: UnsafeRawBufferPointer, length: Int) {
         let headBytes = UnsafeRawBufferPointer(rebasing: input.readable[..<headLength])
-        worker.makeRequestID(echoing: head.requestID.map { UnsafeRawBufferPointer(rebasing: headBytes[$0]) }, into: &requestID)
+        worker.makeRequestID(
+            echoing: head.requestID.map { UnsafeRawBufferPointer(rebasing: headBytes[$0]) }, into: &requestID)
         keepAlive = head.keepAlive && !draining
         sequence &+= 1
         response.reset()
@@ -252,8 +259,11 @@ final class HTTPConnection: EventHandler {
         chunkedBody.removeAll(keepingCapacity: true)
         if keepAlive {
             phase = .head
-            setDeadline(input.isEmpty ? .idle : .head,
-                input.isEmpty ? worker.configuration.idleTimeoutMilliseconds : worker.configuration.headerTimeoutMilliseconds)
+            setDeadline(
+                input.isEmpty ? .idle : .head,
+                input.isEmpty
+                    ? worker.configuration.idleTimeoutMilliseconds
+                    : worker.configuration.headerTimeoutMilliseconds)
         } else {
             flushThenClose()
         }
@@ -284,9 +294,17 @@ final class HTTPConnection: EventHandler {
         case .idle, .linger:
             close()
         case .head:
-            if input.isEmpty { close() } else { fail(.requestTimeout("the request head did not arrive in time")) }
+            if input.isEmpty {
+                close()
+            } else {
+                fail(.requestTimeout("the request head did not arrive in time"))
+            }
         case .progress:
-            if case .closing = phase { close() } else if written < output.count { close() } else {
+            if case .closing = phase {
+                close()
+            } else if written < output.count {
+                close()
+            } else {
                 fail(.requestTimeout("the request body stopped arriving"))
             }
         }

@@ -1,6 +1,6 @@
+import ATPUtilities
 import CLinux
 import Glibc
-import ATPUtilities
 import Synchronization
 
 /// An HTTP/1.1 server: one epoll event loop per thread, all accepting from one listening socket
@@ -79,11 +79,13 @@ public final class HTTPServer: Sendable {
             for worker in workers {
                 let box = Unmanaged.passRetained(worker.loop)
                 var thread = pthread_t()
-                pthread_create(&thread, nil, { raw in
-                    let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
-                    loop.run()
-                    return nil
-                }, box.toOpaque())
+                pthread_create(
+                    &thread, nil,
+                    { raw in
+                        let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+                        loop.run()
+                        return nil
+                    }, box.toOpaque())
                 threads.append(thread)
             }
         }

@@ -22,8 +22,10 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     private(set) var dateHeader: [UInt8] = []
     private var shutdownDeadline: Int64?
 
-    init(index: Int, listener: Int32, configuration: HTTPServerConfiguration, responder: HTTPResponder,
-         shared: HTTPServer.SharedState) throws(SystemError) {
+    init(
+        index: Int, listener: Int32, configuration: HTTPServerConfiguration, responder: HTTPResponder,
+        shared: HTTPServer.SharedState
+    ) throws(SystemError) {
         self.index = index
         self.listener = listener
         self.configuration = configuration
@@ -51,7 +53,8 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
                 pauseAccepting(after: error)
                 return
             }
-            guard shared.openConnections.add(1, ordering: .relaxed).newValue <= configuration.maxConnections else {
+            guard shared.openConnections.add(1, ordering: .relaxed).newValue <= configuration.maxConnections
+            else {
                 shared.openConnections.subtract(1, ordering: .relaxed)
                 shared.refusedConnections.add(1, ordering: .relaxed)
                 refuse(client)
@@ -61,7 +64,9 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
             // One loop wakes for a burst of connections and accepts them all; deal them out in
             // turn so every loop serves its share (as SO_REUSEPORT's hashing would).
             let peers = shared.workers
-            let target = peers.isEmpty ? self : peers[shared.nextWorker.add(1, ordering: .relaxed).newValue % peers.count]
+            let target =
+                peers.isEmpty
+                ? self : peers[shared.nextWorker.add(1, ordering: .relaxed).newValue % peers.count]
             if target === self {
                 adopt(client)
             } else {
@@ -104,9 +109,11 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     /// Over the connection cap: a best-effort 503 and close.
     private func refuse(_ fd: Int32) {
         let refusal = HTTPParseError.tooManyConnections
-        let body = #"{"type":"about:blank","title":"Service Unavailable","status":503,"code":""# + refusal.code
+        let body =
+            #"{"type":"about:blank","title":"Service Unavailable","status":503,"code":""# + refusal.code
             + #"","detail":""# + refusal.detail + #""}"#
-        let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
+        let text =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
         _ = Array(text.utf8).withUnsafeBytes { try? Syscall.write(fd, $0) }
         Syscall.close(fd)
     }

@@ -66,11 +66,12 @@ public enum TCPSocket {
             try Syscall.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
             var raw = address.sockaddr
             _ = try Syscall.retrying("bind") {
-                Int(withUnsafePointer(to: &raw) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                })
+                Int(
+                    withUnsafePointer(to: &raw) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        }
+                    })
             }
             _ = try Syscall.retrying("listen") { Int(Glibc.listen(fd, backlog)) }
             return fd
@@ -85,16 +86,19 @@ public enum TCPSocket {
         var raw = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = try Syscall.retrying("getsockname") {
-            Int(withUnsafeMutablePointer(to: &raw) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            })
+            Int(
+                withUnsafeMutablePointer(to: &raw) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+                })
         }
         return SocketAddress(ipv4: raw.sin_addr.s_addr, port: UInt16(bigEndian: raw.sin_port))
     }
 
     /// A connected, non-blocking socket, or an error when `address` does not answer within
     /// `timeoutMilliseconds`.
-    public static func connect(to address: SocketAddress, timeoutMilliseconds: Int32) throws(SystemError) -> Int32 {
+    public static func connect(to address: SocketAddress, timeoutMilliseconds: Int32) throws(SystemError)
+        -> Int32
+    {
         let (fd, inProgress) = try beginConnect(to: address)
         if inProgress {
             var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
@@ -114,7 +118,9 @@ public enum TCPSocket {
     /// (EPOLLOUT) and then ask `connectResult`; otherwise it is already connected (loopback can
     /// be), with `TCP_NODELAY` set.
     /// - Throws: the `connect` errno when it failed at once (ECONNREFUSED, ...); nothing is left open.
-    public static func beginConnect(to address: SocketAddress) throws(SystemError) -> (fd: Int32, inProgress: Bool) {
+    public static func beginConnect(to address: SocketAddress) throws(SystemError) -> (
+        fd: Int32, inProgress: Bool
+    ) {
         let fd = try socket()
         var raw = address.sockaddr
         let result = withUnsafePointer(to: &raw) {
@@ -144,7 +150,8 @@ public enum TCPSocket {
     }
 
     private static func socket() throws(SystemError) -> Int32 {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = Glibc.socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         if fd < 0 { throw SystemError("socket", errno: errno) }
         return fd
     }

@@ -55,11 +55,15 @@ public enum Syscall {
         }
     }
 
-    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError)
+        -> IOResult<Int>
+    {
         try nonBlocking("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
-    public static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<Int> {
+    public static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(SystemError) -> IOResult<
+        Int
+    > {
         try nonBlocking("write") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
     }
 
@@ -76,7 +80,9 @@ public enum Syscall {
         _ = Glibc.close(fd)
     }
 
-    public static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) throws(SystemError) {
+    public static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32)
+        throws(SystemError)
+    {
         var value = value
         _ = try retrying("setsockopt") {
             Int(setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)))

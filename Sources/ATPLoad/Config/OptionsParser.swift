@@ -44,7 +44,9 @@ public enum OptionsParser {
             case "--scenario": options.scenario = try value(argument)
             case "--duration":
                 options.durationNanoseconds = try duration(argument)
-                guard options.durationNanoseconds >= 1_000_000_000 else { throw .usage("--duration: at least 1s") }
+                guard options.durationNanoseconds >= 1_000_000_000 else {
+                    throw .usage("--duration: at least 1s")
+                }
             case "--warmup": options.warmupNanoseconds = try duration(argument)
             case "--connections": options.connections = try count(argument, 1...10_000)
             case "--threads": options.threads = try count(argument, 1...10_000)

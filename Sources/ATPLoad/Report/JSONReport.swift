@@ -23,7 +23,10 @@ public enum JSONReport {
             out.appendJSONString(b.target)
             number(",\"requestsPerSecondRatio\":", ratio(a.throughput, b.throughput), &out)
             number(",\"holdsPerSecondRatio\":", ratio(a.holdsPerSecond, b.holdsPerSecond), &out)
-            number(",\"p99Ratio\":", ratio(Double(a.overall.value(atPercentile: 99)), Double(b.overall.value(atPercentile: 99))), &out)
+            number(
+                ",\"p99Ratio\":",
+                ratio(Double(a.overall.value(atPercentile: 99)), Double(b.overall.value(atPercentile: 99))),
+                &out)
             out.append(UInt8(ascii: "}"))
         }
         out.appendASCII("}\n")

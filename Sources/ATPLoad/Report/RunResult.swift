@@ -48,12 +48,14 @@ public struct RunResult: Sendable {
     /// Hold requests answered (held or sold out) per second, in the measured window.
     public var holdsPerSecond: Double {
         let holds = kinds.first { $0.kind == .hold }
-        let answered = holds?.statuses.reduce(0) { $0 + ($1.status == 201 || $1.status == 409 ? $1.count : 0) } ?? 0
+        let answered =
+            holds?.statuses.reduce(0) { $0 + ($1.status == 201 || $1.status == 409 ? $1.count : 0) } ?? 0
         return Double(answered) / durationSeconds
     }
     /// Successful holds per second, in the measured window.
     public var successfulHoldsPerSecond: Double {
-        Double(kinds.first { $0.kind == .hold }?.statuses.first { $0.status == 201 }?.count ?? 0) / durationSeconds
+        Double(kinds.first { $0.kind == .hold }?.statuses.first { $0.status == 201 }?.count ?? 0)
+            / durationSeconds
     }
     public var passed: Bool { verdict.passed && slos.allSatisfy(\.passed) }
 

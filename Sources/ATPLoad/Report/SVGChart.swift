@@ -12,33 +12,48 @@ enum SVGChart {
     static let palette = ["#1f6feb", "#d1242f", "#1a7f37", "#9a6700"]
 
     /// A line chart 720×260; `xTicks` labels positions on the x axis, `yLabel` formats y values.
-    static func line(title: String, series: [Series], xTicks: [(Double, String)], yLabel: (Double) -> String) -> String {
-        let width = 720.0, height = 260.0, left = 70.0, right = 20.0, top = 30.0, bottom = 40.0
+    static func line(title: String, series: [Series], xTicks: [(Double, String)], yLabel: (Double) -> String)
+        -> String
+    {
+        let width = 720.0
+        let height = 260.0
+        let left = 70.0
+        let right = 20.0
+        let top = 30.0
+        let bottom = 40.0
         let all = series.flatMap(\.points)
-        let xMin = all.map(\.x).min() ?? 0, xMax = max(all.map(\.x).max() ?? 1, xMin + 1)
+        let xMin = all.map(\.x).min() ?? 0
+        let xMax = max(all.map(\.x).max() ?? 1, xMin + 1)
         let yMax = niceCeiling(max(all.map(\.y).max() ?? 1, 1e-9))
         func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * (width - left - right) }
         func py(_ y: Double) -> Double { top + (1 - y / yMax) * (height - top - bottom) }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
         svg += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">"
         svg += "<title>\(escape(title))</title>"
         svg += "<text x=\"\(Int(left))\" y=\"18\" class=\"t\">\(escape(title))</text>"
         for i in 0...4 {
             let y = yMax * Double(i) / 4
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(y)))\" class=\"g\"/>"
+            svg +=
+                "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(y)))\" class=\"g\"/>"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" class=\"yl\">\(escape(yLabel(y)))</text>"
         }
         for (x, label) in xTicks where x >= xMin && x <= xMax {
-            svg += "<line x1=\"\(f(px(x)))\" y1=\"\(f(height - bottom))\" x2=\"\(f(px(x)))\" y2=\"\(f(height - bottom + 4))\" class=\"a\"/>"
-            svg += "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 16))\" class=\"xl\">\(escape(label))</text>"
+            svg +=
+                "<line x1=\"\(f(px(x)))\" y1=\"\(f(height - bottom))\" x2=\"\(f(px(x)))\" y2=\"\(f(height - bottom + 4))\" class=\"a\"/>"
+            svg +=
+                "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 16))\" class=\"xl\">\(escape(label))</text>"
         }
-        svg += "<line x1=\"\(f(left))\" y1=\"\(f(height - bottom))\" x2=\"\(f(width - right))\" y2=\"\(f(height - bottom))\" class=\"a\"/>"
+        svg +=
+            "<line x1=\"\(f(left))\" y1=\"\(f(height - bottom))\" x2=\"\(f(width - right))\" y2=\"\(f(height - bottom))\" class=\"a\"/>"
         for (i, s) in series.enumerated() where !s.points.isEmpty {
             let path = s.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(path)\"/>"
             let ly = top + 4 + Double(i) * 14
-            svg += "<rect x=\"\(f(width - right - 190))\" y=\"\(f(ly - 8))\" width=\"10\" height=\"10\" fill=\"\(s.color)\"/>"
-            svg += "<text x=\"\(f(width - right - 175))\" y=\"\(f(ly + 1))\" class=\"lg\">\(escape(s.name))</text>"
+            svg +=
+                "<rect x=\"\(f(width - right - 190))\" y=\"\(f(ly - 8))\" width=\"10\" height=\"10\" fill=\"\(s.color)\"/>"
+            svg +=
+                "<text x=\"\(f(width - right - 175))\" y=\"\(f(ly + 1))\" class=\"lg\">\(escape(s.name))</text>"
         }
         return svg + "</svg>"
     }

@@ -82,9 +82,10 @@ final class EventDriver {
 
     /// A driver for `connections` (their sockets already connected, or -1 to connect on first use).
     /// - Throws: when the epoll instance cannot be made.
-    init(plan: DriverPlan, address: SocketAddress, connections: [DriverConnection],
-         aggregator: LiveAggregator) throws(LoadError)
-    {
+    init(
+        plan: DriverPlan, address: SocketAddress, connections: [DriverConnection],
+        aggregator: LiveAggregator
+    ) throws(LoadError) {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw .target("epoll_create1: \(String(cString: strerror(errno)))") }
         self.plan = plan
@@ -203,8 +204,9 @@ final class EventDriver {
         outstanding -= 1
         c.state = .idle
         if c.due >= plan.measureStart {
-            stats.record(kind: c.kind, status: outcome.status, latencyMicroseconds: (now - c.due) / 1_000,
-                         secondIndex: Int((c.due - plan.measureStart) / 1_000_000_000), aggregator: aggregator)
+            stats.record(
+                kind: c.kind, status: outcome.status, latencyMicroseconds: (now - c.due) / 1_000,
+                secondIndex: Int((c.due - plan.measureStart) / 1_000_000_000), aggregator: aggregator)
         }
         c.session.complete(outcome, ledger: &ledger)
         scheduleNext(c, now: now)
@@ -380,7 +382,8 @@ final class EventDriver {
     private func wait(until deadline: Int64) -> Int32 {
         let remaining = max(0, deadline - MonotonicClock.now())
         if canWaitPrecisely {
-            var timeout = timespec(tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
+            var timeout = timespec(
+                tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
             let ready = epoll_pwait2(epollFD, events.baseAddress, Int32(events.count), &timeout, nil)
             if ready >= 0 { return ready }
             if errno != ENOSYS { return 0 }

@@ -23,13 +23,19 @@ public struct LoadRunner: Sendable {
 
     /// Runs the load against `target`; the verdict reads the stock through `stockReader` (the
     /// target itself unless given: tests pass a double).
-    public func run(target: any LoadTarget, stockReader: (any StockReader)? = nil) throws(LoadError) -> RunResult {
-        var random = RandomSource(seed: options.seed ?? UInt64(truncatingIfNeeded: MonotonicClock.now()) ^ 0x5DEECE66D)
+    public func run(target: any LoadTarget, stockReader: (any StockReader)? = nil) throws(LoadError)
+        -> RunResult
+    {
+        var random = RandomSource(
+            seed: options.seed ?? UInt64(truncatingIfNeeded: MonotonicClock.now()) ^ 0x5_DEEC_E66D)
         let catalogue = Catalogue(
             tag: Catalogue.uniqueTag(), regularSkus: options.skus ?? spec.skus ?? 10_000,
-            flashSkus: spec.uses(.flashSale) ? spec.flashSkus : 0, locations: options.locations ?? spec.locations ?? 4,
+            flashSkus: spec.uses(.flashSale) ? spec.flashSkus : 0,
+            locations: options.locations ?? spec.locations ?? 4,
             seedOnHand: spec.seedOnHand, flashStock: spec.flashStockPerSku)
-        progress?("atp-load: \(target.description): seeding \(catalogue.cellCount) cells (run tag \(catalogue.tag))")
+        progress?(
+            "atp-load: \(target.description): seeding \(catalogue.cellCount) cells (run tag \(catalogue.tag))"
+        )
         try target.prepare(catalogue)
         let zipf = ZipfSampler(count: catalogue.regularSkus, exponent: spec.zipfExponent)
         let runSeconds = Int((options.warmupNanoseconds + options.durationNanoseconds) / 1_000_000_000)
@@ -43,10 +49,13 @@ public struct LoadRunner: Sendable {
         defer { for fd in sockets where fd >= 0 { Syscall.close(fd) } }
         for _ in 0..<options.connections {
             do {
-                sockets.append(try TCPSocket.connect(
-                    to: target.address, timeoutMilliseconds: Int32(clamping: options.timeoutMilliseconds)))
+                sockets.append(
+                    try TCPSocket.connect(
+                        to: target.address, timeoutMilliseconds: Int32(clamping: options.timeoutMilliseconds))
+                )
             } catch {
-                throw .target("\(target.description): connecting load connection \(sockets.count + 1): \(error)")
+                throw .target(
+                    "\(target.description): connecting load connection \(sockets.count + 1): \(error)")
             }
         }
 
@@ -60,8 +69,9 @@ public struct LoadRunner: Sendable {
         for c in 0..<options.connections {
             let connection = DriverConnection(
                 index: groups[c % threadCount].count,
-                session: Session(spec: spec, catalogue: catalogue, zipf: zipf, idPrefix: "\(catalogue.tag)-c\(c)-",
-                                 longTTL: longTTL),
+                session: Session(
+                    spec: spec, catalogue: catalogue, zipf: zipf, idPrefix: "\(catalogue.tag)-c\(c)-",
+                    longTTL: longTTL),
                 codec: codecs[c], fd: sockets[c])
             sockets[c] = -1  // the driver owns it now
             connection.firstDue = start + Int64((interval ?? 0) * Double(c) / Double(options.connections))
@@ -73,26 +83,31 @@ public struct LoadRunner: Sendable {
             let plan = DriverPlan(
                 index: t, start: start, measureStart: measureStart, end: end, intervalNanoseconds: interval,
                 timeoutNanoseconds: Int64(options.timeoutMilliseconds) * 1_000_000, seed: random.next())
-            drivers.append(try EventDriver(plan: plan, address: target.address, connections: groups[t],
-                                           aggregator: aggregator))
+            drivers.append(
+                try EventDriver(
+                    plan: plan, address: target.address, connections: groups[t],
+                    aggregator: aggregator))
         }
         groups = []
         let results = Locked([WorkerResult?](repeating: nil, count: threadCount))
         var threads: [JoinableThread] = []
         for (t, driver) in drivers.enumerated() {
             let owned = Unchecked(driver)
-            threads.append(JoinableThread {
-                let result = owned.value.run()
-                results.withLock { $0[t] = result }
-            })
+            threads.append(
+                JoinableThread {
+                    let result = owned.value.run()
+                    results.withLock { $0[t] = result }
+                })
         }
         drivers = []
         let cpuFigures = monitor(measureStart: measureStart, end: end, aggregator: aggregator)
         for thread in threads { thread.join() }
 
-        var histograms = [LatencyHistogram](repeating: LatencyHistogram(), count: OperationKind.allCases.count)
-        var statuses = [[UInt64]](repeating: [UInt64](repeating: 0, count: ThreadStats.statusSlots),
-                                  count: OperationKind.allCases.count)
+        var histograms = [LatencyHistogram](
+            repeating: LatencyHistogram(), count: OperationKind.allCases.count)
+        var statuses = [[UInt64]](
+            repeating: [UInt64](repeating: 0, count: ThreadStats.statusSlots),
+            count: OperationKind.allCases.count)
         var ledger = Ledger()
         for result in results.withLock({ $0 }) {
             guard let result else { continue }
@@ -103,19 +118,23 @@ public struct LoadRunner: Sendable {
             ledger.merge(result.ledger)
         }
         progress?("atp-load: \(target.description): reading the stock back for the verdict")
-        let verdict = InvariantChecker.check(readings: try (stockReader ?? target).readCells(catalogue), ledger: ledger,
-                                             catalogue: catalogue)
-        return assemble(target: target.description, catalogue: catalogue, threads: threadCount,
-                        histograms: histograms, statuses: statuses, ledger: ledger, verdict: verdict,
-                        timeline: aggregator.timeline(seconds: Int(options.durationNanoseconds / 1_000_000_000)),
-                        cpu: cpuFigures)
+        let verdict = InvariantChecker.check(
+            readings: try (stockReader ?? target).readCells(catalogue), ledger: ledger,
+            catalogue: catalogue)
+        return assemble(
+            target: target.description, catalogue: catalogue, threads: threadCount,
+            histograms: histograms, statuses: statuses, ledger: ledger, verdict: verdict,
+            timeline: aggregator.timeline(seconds: Int(options.durationNanoseconds / 1_000_000_000)),
+            cpu: cpuFigures)
     }
 
     /// Prints one line per measured second, a quarter second after it ends. Returns the CPU
     /// each watched process (and this one) used from `measureStart` to `end`.
     private func monitor(measureStart: Int64, end: Int64, aggregator: LiveAggregator) -> [CPUFigure] {
         if let progress, options.warmupNanoseconds > 0 {
-            progress("atp-load: warming up for \(DurationText.fixed(Double(options.warmupNanoseconds) / 1e9, digits: 1))s")
+            progress(
+                "atp-load: warming up for \(DurationText.fixed(Double(options.warmupNanoseconds) / 1e9, digits: 1))s"
+            )
         }
         var cpu = CPUWindow(watching: options.cpuPIDs)
         MonotonicClock.sleep(until: measureStart)
@@ -132,8 +151,11 @@ public struct LoadRunner: Sendable {
             MonotonicClock.sleep(until: wake)
             let (current, p99SoFar) = aggregator.snapshot(second: second)
             var line = "atp-load: [\(second + 1)s] \(current.requests) req/s"
-            if current.holdDecisions > 0 { line += ", holds \(current.holdsSucceeded) ok / \(current.holdDecisions) answered" }
-            line += ", errors \(current.errors), p99 \(DurationText.describe(microseconds: current.histogram.value(atPercentile: 99)))"
+            if current.holdDecisions > 0 {
+                line += ", holds \(current.holdsSucceeded) ok / \(current.holdDecisions) answered"
+            }
+            line +=
+                ", errors \(current.errors), p99 \(DurationText.describe(microseconds: current.histogram.value(atPercentile: 99)))"
             line += " (so far \(DurationText.describe(microseconds: p99SoFar)))"
             progress(line)
             second += 1
@@ -144,14 +166,17 @@ public struct LoadRunner: Sendable {
     }
 
     private func assemble(
-        target: String, catalogue: Catalogue, threads: Int, histograms: [LatencyHistogram], statuses: [[UInt64]],
+        target: String, catalogue: Catalogue, threads: Int, histograms: [LatencyHistogram],
+        statuses: [[UInt64]],
         ledger: Ledger, verdict: InvariantChecker.Verdict, timeline: [SecondFigures], cpu: [CPUFigure]
     ) -> RunResult {
         var overall = LatencyHistogram()
         var kinds: [RunResult.KindResult] = []
         for kind in OperationKind.allCases where histograms[kind.rawValue].totalCount > 0 {
             overall.add(histograms[kind.rawValue])
-            let counts = statuses[kind.rawValue].enumerated().filter { $0.element > 0 }.map { (status: $0.offset, count: $0.element) }
+            let counts = statuses[kind.rawValue].enumerated().filter { $0.element > 0 }.map {
+                (status: $0.offset, count: $0.element)
+            }
             kinds.append(.init(kind: kind, histogram: histograms[kind.rawValue], statuses: counts))
         }
         var result = RunResult(

@@ -14,9 +14,10 @@ struct ThreadStats {
 
     /// Records one measured request that was due in timeline second `secondIndex`.
     @inline(__always)
-    mutating func record(kind: OperationKind, status: Int, latencyMicroseconds: Int64, secondIndex: Int,
-                         aggregator: LiveAggregator)
-    {
+    mutating func record(
+        kind: OperationKind, status: Int, latencyMicroseconds: Int64, secondIndex: Int,
+        aggregator: LiveAggregator
+    ) {
         histograms[kind.rawValue].record(latencyMicroseconds)
         statuses[kind.rawValue][min(max(status, 0), Self.statusSlots - 1)] &+= 1
         if secondIndex != second.second {

@@ -20,7 +20,9 @@ public struct Catalogue: Sendable {
     public let seedOnHand: Int
     public let flashStock: Int
 
-    public init(tag: String, regularSkus: Int, flashSkus: Int, locations: Int, seedOnHand: Int, flashStock: Int) {
+    public init(
+        tag: String, regularSkus: Int, flashSkus: Int, locations: Int, seedOnHand: Int, flashStock: Int
+    ) {
         precondition(regularSkus >= 1 && locations >= 1 && flashSkus >= 0)
         self.tag = tag
         self.regularSkus = regularSkus
@@ -28,7 +30,8 @@ public struct Catalogue: Sendable {
         self.locations = locations
         self.seedOnHand = seedOnHand
         self.flashStock = flashStock
-        skuNames = (0..<regularSkus).map { "\(tag)-S" + Self.padded($0, 6) }
+        skuNames =
+            (0..<regularSkus).map { "\(tag)-S" + Self.padded($0, 6) }
             + (0..<flashSkus).map { "\(tag)-F" + Self.padded($0, 3) }
         locationNames = (0..<locations).map { "\(tag)-DC" + String($0 + 1) }
     }

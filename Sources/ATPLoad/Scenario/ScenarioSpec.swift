@@ -86,7 +86,8 @@ public struct ScenarioSpec: Sendable {
         var mix: [(flow: Flow, weight: Int)] = []
         for (key, value) in mixObject.members {
             guard let flow = Flow(rawValue: key) else {
-                throw .usage("scenario file: unknown flow \"\(key)\" (browse, checkout, warehouse, flash-sale)")
+                throw .usage(
+                    "scenario file: unknown flow \"\(key)\" (browse, checkout, warehouse, flash-sale)")
             }
             guard let weight = value.int64, weight > 0, weight < 1_000_000 else {
                 throw .usage("scenario file: the weight of \(key) must be a positive integer")
@@ -103,11 +104,15 @@ public struct ScenarioSpec: Sendable {
         }
         func share(_ v: JSONValue?, _ what: String) throws(LoadError) -> Double? {
             guard let v else { return nil }
-            guard let d = v.double, d >= 0, d <= 1 else { throw .usage("scenario file: \(what) must be in 0...1") }
+            guard let d = v.double, d >= 0, d <= 1 else {
+                throw .usage("scenario file: \(what) must be in 0...1")
+            }
             return d
         }
         if let z = root["zipfExponent"] {
-            guard let d = z.double, d >= 0, d <= 5 else { throw .usage("scenario file: zipfExponent in 0...5") }
+            guard let d = z.double, d >= 0, d <= 5 else {
+                throw .usage("scenario file: zipfExponent in 0...5")
+            }
             zipfExponent = d
         }
         if let batch = root["batch"]?.array {
@@ -124,7 +129,8 @@ public struct ScenarioSpec: Sendable {
             qtyMax = try int(c["qtyMax"], "checkout.qtyMax", 1...1_000) ?? qtyMax
             releaseShare = try share(c["releaseShare"], "checkout.releaseShare") ?? releaseShare
             expireShare = try share(c["expireShare"], "checkout.expireShare") ?? expireShare
-            expireTTLSeconds = try int(c["expireTTLSeconds"], "checkout.expireTTLSeconds", 1...604_800) ?? expireTTLSeconds
+            expireTTLSeconds =
+                try int(c["expireTTLSeconds"], "checkout.expireTTLSeconds", 1...604_800) ?? expireTTLSeconds
             holdTTLSeconds = try int(c["ttlSeconds"], "checkout.ttlSeconds", 1...604_800) ?? holdTTLSeconds
             guard releaseShare + expireShare <= 1 else {
                 throw .usage("scenario file: releaseShare + expireShare exceeds 1")
@@ -132,7 +138,8 @@ public struct ScenarioSpec: Sendable {
         }
         if let f = root["flashSale"]?.object {
             flashSkus = try int(f["skus"], "flashSale.skus", 1...1_000) ?? flashSkus
-            flashStockPerSku = try int(f["stockPerSku"], "flashSale.stockPerSku", 0...1_000_000_000) ?? flashStockPerSku
+            flashStockPerSku =
+                try int(f["stockPerSku"], "flashSale.stockPerSku", 0...1_000_000_000) ?? flashStockPerSku
         }
         if let w = root["warehouse"]?.object {
             warehouseBatch = try int(w["batch"], "warehouse.batch", 1...5_000) ?? warehouseBatch

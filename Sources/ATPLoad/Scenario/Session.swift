@@ -70,7 +70,11 @@ struct Session {
                 if let id = outcome.reservationID { operation.reservationID = id }
                 step = plan == .expire ? .idle : .held
             } else {
-                if outcome.isAmbiguous { ledger.holdAmbiguous(operation.lines) } else { ledger.holdRejected() }
+                if outcome.isAmbiguous {
+                    ledger.holdAmbiguous(operation.lines)
+                } else {
+                    ledger.holdRejected()
+                }
                 step = .idle
             }
         case .confirm:
@@ -78,7 +82,8 @@ struct Session {
         case .fulfil, .release:
             // A definite refusal (4xx) changed nothing: the units stay held and live.
             if ok || outcome.isAmbiguous {
-                ledger.finished(operation.lines, fulfilled: operation.kind == .fulfil, succeeded: ok, wasLive: true)
+                ledger.finished(
+                    operation.lines, fulfilled: operation.kind == .fulfil, succeeded: ok, wasLive: true)
             }
             step = .idle
         }
@@ -108,8 +113,10 @@ struct Session {
         operation.reservationID = idPrefix + "r" + String(counter)
         if flash {
             let f = random.below(catalogue.flashSkus)
-            operation.lines.append(.init(cell: catalogue.flashCell(f), sku: catalogue.regularSkus + f,
-                                         location: 0, qty: 1))
+            operation.lines.append(
+                .init(
+                    cell: catalogue.flashCell(f), sku: catalogue.regularSkus + f,
+                    location: 0, qty: 1))
             plan = .fulfil
         } else {
             let n = random.int(in: 1...min(spec.linesMax, catalogue.regularSkus * catalogue.locations))
@@ -118,11 +125,15 @@ struct Session {
                 let location = random.below(catalogue.locations)
                 let cell = catalogue.regularCell(sku: sku, location: location)
                 if operation.lines.contains(where: { $0.cell == cell }) { continue }
-                operation.lines.append(.init(cell: cell, sku: sku, location: location,
-                                             qty: random.int(in: 1...spec.qtyMax)))
+                operation.lines.append(
+                    .init(
+                        cell: cell, sku: sku, location: location,
+                        qty: random.int(in: 1...spec.qtyMax)))
             }
             let r = random.unit()
-            plan = r < spec.releaseShare ? .release : r < spec.releaseShare + spec.expireShare ? .expire : .fulfil
+            plan =
+                r < spec.releaseShare
+                ? .release : r < spec.releaseShare + spec.expireShare ? .expire : .fulfil
         }
         operation.ttlSeconds = plan == .expire ? spec.expireTTLSeconds : longTTL
     }

@@ -13,7 +13,9 @@ public enum StandardError {
 
 /// Writes `bytes` to `path`, replacing it.
 public func writeFile(_ path: String, _ bytes: [UInt8]) throws(LoadError) {
-    guard let file = fopen(path, "wb") else { throw .usage("cannot write \(path): \(String(cString: strerror(errno)))") }
+    guard let file = fopen(path, "wb") else {
+        throw .usage("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
     defer { fclose(file) }
     let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
     guard written == bytes.count else { throw .usage("cannot write \(path): short write") }
@@ -21,7 +23,9 @@ public func writeFile(_ path: String, _ bytes: [UInt8]) throws(LoadError) {
 
 /// Reads the whole of `path`.
 public func readFile(_ path: String) throws(LoadError) -> [UInt8] {
-    guard let file = fopen(path, "rb") else { throw .usage("cannot read \(path): \(String(cString: strerror(errno)))") }
+    guard let file = fopen(path, "rb") else {
+        throw .usage("cannot read \(path): \(String(cString: strerror(errno)))")
+    }
     defer { fclose(file) }
     var out: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -37,7 +41,9 @@ public func readFile(_ path: String) throws(LoadError) -> [UInt8] {
 public func loadScenario(_ nameOrPath: String) throws(LoadError) -> ScenarioSpec {
     if let spec = ScenarioSpec.builtIn(nameOrPath) { return spec }
     guard access(nameOrPath, R_OK) == 0 else {
-        throw .usage("--scenario \(nameOrPath): neither a built-in (\(ScenarioSpec.builtInNames.joined(separator: ", "))) nor a readable file")
+        throw .usage(
+            "--scenario \(nameOrPath): neither a built-in (\(ScenarioSpec.builtInNames.joined(separator: ", "))) nor a readable file"
+        )
     }
     return try ScenarioSpec(json: readFile(nameOrPath))
 }

@@ -76,10 +76,14 @@ struct CPUWindow {
     func end() -> [CPUFigure] {
         var figures: [CPUFigure] = []
         for (i, pid) in pids.enumerated() {
-            guard i < first.count, let before = first[i], let after = ProcessCPU.sample(pid: pid) else { continue }
-            figures.append(CPUFigure(
-                process: pid.map { ProcessCPU.name(pid: $0) } ?? "atp-load", pid: pid,
-                userSeconds: max(0, after.user - before.user), systemSeconds: max(0, after.system - before.system)))
+            guard i < first.count, let before = first[i], let after = ProcessCPU.sample(pid: pid) else {
+                continue
+            }
+            figures.append(
+                CPUFigure(
+                    process: pid.map { ProcessCPU.name(pid: $0) } ?? "atp-load", pid: pid,
+                    userSeconds: max(0, after.user - before.user),
+                    systemSeconds: max(0, after.system - before.system)))
         }
         return figures
     }

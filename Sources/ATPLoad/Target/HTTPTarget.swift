@@ -61,12 +61,15 @@ public struct HTTPTarget: LoadTarget {
             }
             body.appendASCII("]}")
             batch += 1
-            let response = try exchange(connection, HTTPClientRequest(
-                method: .post, path: "/v1/events", json: body, headers: authorization))
+            let response = try exchange(
+                connection,
+                HTTPClientRequest(
+                    method: .post, path: "/v1/events", json: body, headers: authorization))
             let applied = (try? JSONParser.parse(response.body))?.object?["applied"]?.int64
             guard response.status == 200, applied == Int64(cell - first) else {
-                throw .target("\(description): seeding batch \(batch) answered \(response.status): "
-                    + String(decoding: response.body.prefix(300), as: UTF8.self))
+                throw .target(
+                    "\(description): seeding batch \(batch) answered \(response.status): "
+                        + String(decoding: response.body.prefix(300), as: UTF8.self))
             }
         }
     }
@@ -79,8 +82,10 @@ public struct HTTPTarget: LoadTarget {
         var readings: [CellReading] = []
         readings.reserveCapacity(catalogue.cellCount)
         for (sku, name) in catalogue.skuNames.enumerated() {
-            let response = try exchange(connection, HTTPClientRequest(
-                method: .get, path: "/v1/stock/" + name, headers: authorization))
+            let response = try exchange(
+                connection,
+                HTTPClientRequest(
+                    method: .get, path: "/v1/stock/" + name, headers: authorization))
             if response.status == 404 { continue }
             guard response.status == 200, let root = (try? JSONParser.parse(response.body))?.object,
                 let rows = root["locations"]?.array
@@ -88,13 +93,16 @@ public struct HTTPTarget: LoadTarget {
                 throw .target("\(description): GET /v1/stock/\(name) answered \(response.status)")
             }
             for row in rows {
-                guard let row = row.object, let location = row["location"]?.string.flatMap({ locationIndex[$0] }),
+                guard let row = row.object,
+                    let location = row["location"]?.string.flatMap({ locationIndex[$0] }),
                     let cell = catalogue.cell(sku: sku, location: location),
                     let onHand = row["onHand"]?.int64, let reserved = row["reserved"]?.int64,
                     let available = row["available"]?.int64
                 else { continue }
-                readings.append(CellReading(cell: cell, onHand: Int(onHand), reserved: Int(reserved),
-                                            available: Int(available)))
+                readings.append(
+                    CellReading(
+                        cell: cell, onHand: Int(onHand), reserved: Int(reserved),
+                        available: Int(available)))
             }
         }
         return readings

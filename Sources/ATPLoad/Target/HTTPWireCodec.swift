@@ -61,7 +61,9 @@ final class HTTPWireCodec: WireCodec {
     private func finish(consumed: Int) -> WireStep {
         let response = reader.takeResponse()
         var outcome = Outcome(status: response.status)
-        if kind == .hold && response.status == 201 { outcome.reservationID = Self.reservationID(in: response.body) }
+        if kind == .hold && response.status == 201 {
+            outcome.reservationID = Self.reservationID(in: response.body)
+        }
         return .complete(consumed: consumed, outcome: outcome, closes: response.closesConnection)
     }
 
@@ -110,7 +112,8 @@ final class HTTPWireCodec: WireCodec {
                 request.body.appendASCII("{\"id\":\"")
                 request.body.append(contentsOf: op.eventPrefix.utf8)
                 request.body.appendDecimal(op.eventFirstNumber + i)
-                request.body.appendASCII(event.isSet ? "\",\"type\":\"set\",\"sku\":" : "\",\"type\":\"adjust\",\"sku\":")
+                request.body.appendASCII(
+                    event.isSet ? "\",\"type\":\"set\",\"sku\":" : "\",\"type\":\"adjust\",\"sku\":")
                 request.body.appendJSONString(catalogue.skuNames[event.sku])
                 request.body.appendASCII(",\"location\":")
                 request.body.appendJSONString(catalogue.locationNames[event.location])

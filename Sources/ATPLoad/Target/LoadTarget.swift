@@ -41,7 +41,9 @@ public protocol StockReader: Sendable {
 }
 
 /// Makes the target a URL names: `http://…` or `redis://…`.
-public func makeTarget(url: String, token: String?, timeoutMilliseconds: Int) throws(LoadError) -> any LoadTarget {
+public func makeTarget(url: String, token: String?, timeoutMilliseconds: Int) throws(LoadError)
+    -> any LoadTarget
+{
     if url.hasPrefix("redis://") {
         return try RedisTarget(url: url, timeoutMilliseconds: timeoutMilliseconds)
     }

@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPHTTP
+import ATPRedis
 
 /// The Redis+Lua baseline: the same scenarios straight against redis-server. Seeding, script
 /// loading and the verdict's reading go over hiredis (`RedisConnection`, blocking); the load
@@ -32,8 +32,9 @@ public struct RedisTarget: LoadTarget {
 
     func openConnection() throws(LoadError) -> RedisConnection {
         do {
-            return try RedisConnection(url: url, connectTimeoutMilliseconds: 2_000,
-                                       commandTimeoutMilliseconds: timeoutMilliseconds)
+            return try RedisConnection(
+                url: url, connectTimeoutMilliseconds: 2_000,
+                commandTimeoutMilliseconds: timeoutMilliseconds)
         } catch {
             throw .target("\(error)")
         }
@@ -67,8 +68,10 @@ public struct RedisTarget: LoadTarget {
         while cell < catalogue.cellCount {
             var commands: [[[UInt8]]] = []
             while cell < catalogue.cellCount && commands.count < 1_000 {
-                commands.append([Array("HSET".utf8), Self.cellKey(catalogue, cell), Array("onHand".utf8),
-                                 Array(String(catalogue.seeded(cell: cell)).utf8), Array("reserved".utf8), [0x30]])
+                commands.append([
+                    Array("HSET".utf8), Self.cellKey(catalogue, cell), Array("onHand".utf8),
+                    Array(String(catalogue.seeded(cell: cell)).utf8), Array("reserved".utf8), [0x30],
+                ])
                 cell += 1
             }
             try run(connection, commands, "seeding")
@@ -84,8 +87,10 @@ public struct RedisTarget: LoadTarget {
             let first = cell
             var commands: [[[UInt8]]] = []
             while cell < catalogue.cellCount && commands.count < 1_000 {
-                commands.append([Array("HMGET".utf8), Self.cellKey(catalogue, cell),
-                                 Array("onHand".utf8), Array("reserved".utf8)])
+                commands.append([
+                    Array("HMGET".utf8), Self.cellKey(catalogue, cell),
+                    Array("onHand".utf8), Array("reserved".utf8),
+                ])
                 cell += 1
             }
             let replies = try run(connection, commands, "reading the stock")
@@ -94,8 +99,10 @@ public struct RedisTarget: LoadTarget {
                     let onHand = fields[0].string.flatMap({ Int($0) }),
                     let reserved = fields[1].string.flatMap({ Int($0) })
                 else { continue }
-                readings.append(CellReading(cell: first + i, onHand: onHand, reserved: reserved,
-                                            available: onHand - reserved))
+                readings.append(
+                    CellReading(
+                        cell: first + i, onHand: onHand, reserved: reserved,
+                        available: onHand - reserved))
             }
         }
         return readings

@@ -95,8 +95,9 @@ final class RedisWireCodec: WireCodec {
                 }
             }
         case .hold:
-            appendScriptHead(shas.hold, lines: op.lines, id: op.reservationID, to: &out,
-                             argumentCount: 2 + op.lines.count)
+            appendScriptHead(
+                shas.hold, lines: op.lines, id: op.reservationID, to: &out,
+                argumentCount: 2 + op.lines.count)
             RESP.appendBulk(decimal: op.ttlSeconds, to: &out)
             RESP.appendBulk(op.reservationID.utf8, to: &out)
             for line in op.lines { RESP.appendBulk(decimal: line.qty, to: &out) }
@@ -106,8 +107,9 @@ final class RedisWireCodec: WireCodec {
             RESP.appendBulk(op.reservationID.utf8, to: &out)
             expected = 1
         case .fulfil, .release:
-            appendScriptHead(shas.finish, lines: op.lines, id: op.reservationID, to: &out,
-                             argumentCount: 2 + op.lines.count)
+            appendScriptHead(
+                shas.finish, lines: op.lines, id: op.reservationID, to: &out,
+                argumentCount: 2 + op.lines.count)
             RESP.appendBulk(op.reservationID.utf8, to: &out)
             RESP.appendBulk(op.kind == .fulfil ? Self.fulfilled : Self.released, to: &out)
             for line in op.lines { RESP.appendBulk(decimal: line.qty, to: &out) }
@@ -145,7 +147,9 @@ final class RedisWireCodec: WireCodec {
                 if seen == 0, case .integer(let value) = reply { firstInteger = value }
                 if reply == .error { sawError = true }
                 seen += 1
-                if seen == expected { return .complete(consumed: position, outcome: outcome(), closes: false) }
+                if seen == expected {
+                    return .complete(consumed: position, outcome: outcome(), closes: false)
+                }
             }
         }
     }
@@ -156,16 +160,19 @@ final class RedisWireCodec: WireCodec {
         if sawError { return Outcome(status: 500) }
         switch kind {
         case .availability, .events: return Outcome(status: 200)
-        case .hold: return firstInteger == 1 ? Outcome(status: 201, reservationID: reservationID) : Outcome(status: 409)
+        case .hold:
+            return firstInteger == 1
+                ? Outcome(status: 201, reservationID: reservationID) : Outcome(status: 409)
         case .confirm, .fulfil, .release: return Outcome(status: firstInteger == 1 ? 200 : 409)
         }
     }
 
     /// `EVALSHA sha numkeys reservation-key expiry-key cell-keys…`, announcing `argumentCount`
     /// arguments to follow.
-    private func appendScriptHead(_ sha: [UInt8], lines: [Operation.Line], id: String, to out: inout [UInt8],
-                                  argumentCount: Int)
-    {
+    private func appendScriptHead(
+        _ sha: [UInt8], lines: [Operation.Line], id: String, to out: inout [UInt8],
+        argumentCount: Int
+    ) {
         RESP.appendCommand(count: 3 + 2 + lines.count + argumentCount, to: &out)
         RESP.appendBulk(Self.evalsha, to: &out)
         RESP.appendBulk(sha, to: &out)

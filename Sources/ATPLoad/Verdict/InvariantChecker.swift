@@ -39,30 +39,40 @@ public enum InvariantChecker {
             let cell = reading.cell
             let tally = ledger[cell]
             if reading.reserved > tally.upper {
-                verdict.fail("\(name(cell)): reserved \(reading.reserved) exceeds the \(tally.upper) units the harness's holds account for")
+                verdict.fail(
+                    "\(name(cell)): reserved \(reading.reserved) exceeds the \(tally.upper) units the harness's holds account for"
+                )
             }
             if reading.reserved < tally.lower {
-                verdict.fail("\(name(cell)): reserved \(reading.reserved) is below the \(tally.lower) units of live successful holds")
+                verdict.fail(
+                    "\(name(cell)): reserved \(reading.reserved) is below the \(tally.lower) units of live successful holds"
+                )
             }
             if reading.available < 0 && !tally.touched {
                 verdict.fail("\(name(cell)): available is negative (\(reading.available))")
             }
             if !tally.touched {
                 if reading.reserved > reading.onHand {
-                    verdict.fail("\(name(cell)): reserved \(reading.reserved) exceeds onHand \(reading.onHand) (negative available)")
+                    verdict.fail(
+                        "\(name(cell)): reserved \(reading.reserved) exceeds onHand \(reading.onHand) (negative available)"
+                    )
                 }
                 let most = catalogue.seeded(cell: cell) - tally.fulfilled
                 let least = most - tally.fulfilledUncertain
                 if reading.onHand > most || reading.onHand < least {
                     let expected = least == most ? "\(most)" : "\(least)...\(most)"
-                    verdict.fail("\(name(cell)): onHand \(reading.onHand), expected \(expected) after \(tally.fulfilled) units fulfilled")
+                    verdict.fail(
+                        "\(name(cell)): onHand \(reading.onHand), expected \(expected) after \(tally.fulfilled) units fulfilled"
+                    )
                 }
             }
             if catalogue.isFlash(cell: cell) {
                 verdict.flashUnitsHeld += tally.held
                 verdict.flashStock += catalogue.flashStock
                 if tally.held > catalogue.flashStock {
-                    verdict.fail("\(name(cell)): flash sale oversold: \(tally.held) units held of a stock of \(catalogue.flashStock)")
+                    verdict.fail(
+                        "\(name(cell)): flash sale oversold: \(tally.held) units held of a stock of \(catalogue.flashStock)"
+                    )
                 }
             }
         }

@@ -47,7 +47,8 @@ public struct Ledger: Sendable {
     }
 
     /// A fulfil or release answered; `succeeded` false means it may or may not have happened.
-    public mutating func finished(_ lines: [Operation.Line], fulfilled: Bool, succeeded: Bool, wasLive: Bool) {
+    public mutating func finished(_ lines: [Operation.Line], fulfilled: Bool, succeeded: Bool, wasLive: Bool)
+    {
         for line in lines {
             var tally = cells[line.cell, default: Tally()]
             if wasLive { tally.lower -= line.qty }

@@ -30,7 +30,8 @@ final class APIResponder: HTTPResponder {
     let stream = Locked<RedisStreamConsumer?>(nil)
 
     init(
-        durable: DurableEngine, configuration: ServiceConfiguration, keys: APIKeys?, push: PushService, log: Log
+        durable: DurableEngine, configuration: ServiceConfiguration, keys: APIKeys?, push: PushService,
+        log: Log
     ) {
         engine = durable.engine
         self.durable = durable
@@ -49,37 +50,45 @@ final class APIResponder: HTTPResponder {
         let started = MonotonicClock.microseconds()
         let match: RouteMatch
         do throws(APIError) {
-            guard let found = try Router.match(request.path) else { throw .notFound("no route for this path") }
+            guard let found = try Router.match(request.path) else {
+                throw .notFound("no route for this path")
+            }
             match = found
         } catch {
             error.write(into: &response)
-            finish(.unmatched, request.method, response.status, started: started, requestID: request.requestID)
+            finish(
+                .unmatched, request.method, response.status, started: started, requestID: request.requestID)
             return .answered
         }
         let route = match.route
         // Every request passes the seam: a read records nothing and is answered at once; a
         // mutation enters the gate at its first engine call and is answered once it is durable
         // (the loop is woken through its eventfd), or that nothing changed.
-        let (_, pending) = durable.commit({ change in handle(match, request, &response, &change) }) { _ in
-            let answer = response
-            let deferral = request.deferral
-            let method = request.method
-            let requestID = Array(request.requestID)
-            return { [self] result in
-                var final = answer
-                if case .failure(let error) = result {
-                    final.reset()
-                    var problem = APIError(
-                        .storeUnavailable,
-                        "the change was not made durable (\(error.detail)); nothing was changed: "
-                            + "retry it (with the same Idempotency-Key or event ids, or as a new request)")
-                    problem.headers = [("Retry-After", "1")]
-                    problem.write(into: &final)
+        let (_, pending) = durable.commit(
+            { change in handle(match, request, &response, &change) },
+            answer: { _ in
+                let answer = response
+                let deferral = request.deferral
+                let method = request.method
+                let requestID = Array(request.requestID)
+                return { [self] result in
+                    var final = answer
+                    if case .failure(let error) = result {
+                        final.reset()
+                        var problem = APIError(
+                            .storeUnavailable,
+                            "the change was not made durable (\(error.detail)); nothing was changed: "
+                                + "retry it (with the same Idempotency-Key or event ids, or as a new request)"
+                        )
+                        problem.headers = [("Retry-After", "1")]
+                        problem.write(into: &final)
+                    }
+                    requestID.withUnsafeBytes {
+                        finish(route, method, final.status, started: started, requestID: $0)
+                    }
+                    deferral.complete(final)
                 }
-                requestID.withUnsafeBytes { finish(route, method, final.status, started: started, requestID: $0) }
-                deferral.complete(final)
-            }
-        }
+            })
         if pending { return .deferred }
         finish(route, request.method, response.status, started: started, requestID: request.requestID)
         return .answered
@@ -103,11 +112,13 @@ final class APIResponder: HTTPResponder {
         let elapsed = MonotonicClock.microseconds() - started
         metrics.record(route: route, status: status, microseconds: elapsed)
         if elapsed >= configuration.slowRequestMilliseconds * 1000 {
-            log.warning("slow_request", [
-                ("route", .string(route.label)), ("method", .string(method.description)),
-                ("status", .int(Int64(status))), ("durationMs", .int(elapsed / 1000)),
-                ("requestId", .string(String(decoding: requestID, as: UTF8.self))),
-            ])
+            log.warning(
+                "slow_request",
+                [
+                    ("route", .string(route.label)), ("method", .string(method.description)),
+                    ("status", .int(Int64(status))), ("durationMs", .int(elapsed / 1000)),
+                    ("requestId", .string(String(decoding: requestID, as: UTF8.self))),
+                ])
         }
     }
 
@@ -122,13 +133,16 @@ final class APIResponder: HTTPResponder {
         var key: APIKey?
         if let scope = match.route.scope(for: method) { key = try authorize(request, scope) }
         if !match.route.isOperational {
-            guard ready.load(ordering: .acquiring) else { throw APIError(.notReady, "state is being recovered") }
+            guard ready.load(ordering: .acquiring) else {
+                throw APIError(.notReady, "state is being recovered")
+            }
             if method != .get, let store, !store.isAvailable {
                 let why = store.statistics.lastFailure.map { "last failure: \($0)" } ?? "unreachable"
                 var problem = APIError(
                     .storeUnavailable,
                     "the \(store.kind) store is not accepting writes (\(why)); nothing was changed: retry it "
-                        + "(with the same Idempotency-Key or event ids, or as a new request); reads still work")
+                        + "(with the same Idempotency-Key or event ids, or as a new request); reads still work"
+                )
                 problem.headers = [("Retry-After", "1")]
                 throw problem
             }
@@ -164,7 +178,8 @@ final class APIResponder: HTTPResponder {
         case (.reservation, _):
             try readReservation(id: match.first, &response)
         case (.confirm, _), (.fulfill, _), (.release, _):
-            let transition: ReservationTransition = match.route == .confirm ? .confirm : match.route == .fulfill ? .fulfil : .release
+            let transition: ReservationTransition =
+                match.route == .confirm ? .confirm : match.route == .fulfill ? .fulfil : .release
             try transitionReservation(id: match.first, transition, &response, &change)
         case (.events, _):
             try ingest(body: request.body, &response, &change)
@@ -194,7 +209,9 @@ final class APIResponder: HTTPResponder {
         var token = UnsafeRawBufferPointer(rebasing: header[7...])
         while let first = token.first, first == 0x20 { token = UnsafeRawBufferPointer(rebasing: token[1...]) }
         guard let key = keys.key(forToken: token) else { throw .unauthorized("unknown token") }
-        guard key.scopes.contains(scope) else { throw .forbidden("key \(key.name) lacks the \(Self.name(scope)) scope") }
+        guard key.scopes.contains(scope) else {
+            throw .forbidden("key \(key.name) lacks the \(Self.name(scope)) scope")
+        }
         return key
     }
 

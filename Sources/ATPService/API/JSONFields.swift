@@ -22,13 +22,19 @@ enum JSONBody {
 
 extension JSONObject {
     /// A string member of 1–`maxBytes` bytes, or nil when absent (and `required` is false).
-    func string(_ key: String, at path: String, required: Bool, maxBytes: Int = Key.maxLength) throws(APIError) -> String? {
+    func string(_ key: String, at path: String, required: Bool, maxBytes: Int = Key.maxLength)
+        throws(APIError) -> String?
+    {
         guard let value = self[key] else {
             if required { throw .invalidRequest("\(path)\(key) is required") }
             return nil
         }
-        guard let text = value.string else { throw .invalidRequest("\(path)\(key) must be a string, not \(value.kindName)") }
-        if let problem = Key.problem(text, name: "\(path)\(key)", maxLength: maxBytes) { throw .invalidRequest(problem) }
+        guard let text = value.string else {
+            throw .invalidRequest("\(path)\(key) must be a string, not \(value.kindName)")
+        }
+        if let problem = Key.problem(text, name: "\(path)\(key)", maxLength: maxBytes) {
+            throw .invalidRequest(problem)
+        }
         return text
     }
 
@@ -36,8 +42,12 @@ extension JSONObject {
     /// or nil when absent.
     func text(_ key: String, at path: String, maxBytes: Int) throws(APIError) -> String? {
         guard let value = self[key] else { return nil }
-        guard let text = value.string else { throw .invalidRequest("\(path)\(key) must be a string, not \(value.kindName)") }
-        guard text.utf8.count <= maxBytes else { throw .invalidRequest("\(path)\(key) is longer than \(maxBytes) bytes") }
+        guard let text = value.string else {
+            throw .invalidRequest("\(path)\(key) must be a string, not \(value.kindName)")
+        }
+        guard text.utf8.count <= maxBytes else {
+            throw .invalidRequest("\(path)\(key) is longer than \(maxBytes) bytes")
+        }
         return text
     }
 
@@ -65,7 +75,9 @@ extension JSONObject {
             if required { throw .invalidRequest("\(path)\(key) is required") }
             return nil
         }
-        guard let items = value.array else { throw .invalidRequest("\(path)\(key) must be an array, not \(value.kindName)") }
+        guard let items = value.array else {
+            throw .invalidRequest("\(path)\(key) must be an array, not \(value.kindName)")
+        }
         return items
     }
 }

@@ -4,13 +4,17 @@
 enum PercentDecoding {
     /// Decodes `input` into `out` (which must hold `input.count` bytes); returns the decoded length,
     /// or nil when a `%` is not followed by two hex digits.
-    static func decode(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer, plusIsSpace: Bool) -> Int? {
+    static func decode(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer, plusIsSpace: Bool)
+        -> Int?
+    {
         var i = 0
         var n = 0
         while i < input.count {
             var b = input[i]
             if b == UInt8(ascii: "%") {
-                guard i + 2 < input.count, let high = hex(input[i + 1]), let low = hex(input[i + 2]) else { return nil }
+                guard i + 2 < input.count, let high = hex(input[i + 1]), let low = hex(input[i + 2]) else {
+                    return nil
+                }
                 b = high << 4 | low
                 i += 2
             } else if b == UInt8(ascii: "+") && plusIsSpace {
@@ -32,7 +36,9 @@ enum PercentDecoding {
     /// The decoded text, or nil when the encoding is broken or the bytes are not UTF-8.
     static func string(_ input: UnsafeRawBufferPointer, plusIsSpace: Bool) -> String? {
         var bytes = [UInt8](repeating: 0, count: input.count)
-        let count = bytes.withUnsafeMutableBytes { decode(input, into: $0.baseAddress!, plusIsSpace: plusIsSpace) }
+        let count = bytes.withUnsafeMutableBytes {
+            decode(input, into: $0.baseAddress!, plusIsSpace: plusIsSpace)
+        }
         guard let count else { return nil }
         return String(validating: bytes[..<count], as: UTF8.self)
     }

@@ -4,7 +4,9 @@
 enum QueryString {
     /// Calls `body` with each `name=value` pair's raw (still encoded) bytes; a pair without `=` has
     /// an empty value. Empty pairs (`&&`) are skipped.
-    static func forEach(_ query: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
+    static func forEach(
+        _ query: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
+    ) {
         var start = 0
         while start < query.count {
             var end = start
@@ -12,7 +14,9 @@ enum QueryString {
             if end > start {
                 let pair = UnsafeRawBufferPointer(rebasing: query[start..<end])
                 if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
-                    body(UnsafeRawBufferPointer(rebasing: pair[..<equals]), UnsafeRawBufferPointer(rebasing: pair[(equals + 1)...]))
+                    body(
+                        UnsafeRawBufferPointer(rebasing: pair[..<equals]),
+                        UnsafeRawBufferPointer(rebasing: pair[(equals + 1)...]))
                 } else {
                     body(pair, UnsafeRawBufferPointer(start: nil, count: 0))
                 }
@@ -23,7 +27,9 @@ enum QueryString {
 
     /// The decoded value: `value` itself when it holds no `%` or `+`, else its decoding written at
     /// `scratch` (room for `value.count` bytes). Nil when the percent-encoding is broken.
-    static func decode(_ value: UnsafeRawBufferPointer, into scratch: UnsafeMutableRawPointer) -> UnsafeRawBufferPointer? {
+    static func decode(_ value: UnsafeRawBufferPointer, into scratch: UnsafeMutableRawPointer)
+        -> UnsafeRawBufferPointer?
+    {
         guard PercentDecoding.needsDecoding(value, plusIsSpace: true) else { return value }
         guard let count = PercentDecoding.decode(value, into: scratch, plusIsSpace: true) else { return nil }
         return UnsafeRawBufferPointer(start: scratch, count: count)

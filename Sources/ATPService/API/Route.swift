@@ -37,7 +37,8 @@ enum Route: Int, CaseIterable, Sendable {
     /// The methods the route answers (HEAD goes with GET).
     var methods: [HTTPMethod] {
         switch self {
-        case .healthz, .readyz, .metrics, .openAPI, .stock, .reservation, .channels, .deadLetters: [.get, .head]
+        case .healthz, .readyz, .metrics, .openAPI, .stock, .reservation, .channels, .deadLetters:
+            [.get, .head]
         case .availability: [.get, .head, .post]
         case .safetyStock: [.put]
         case .reservations, .confirm, .fulfill, .release, .events, .deadLetterReplay: [.post]
@@ -101,7 +102,8 @@ enum Router {
         if segments.contains(where: { $0.isEmpty }) { return nil }
         func literal(_ i: Int, _ text: StaticString) -> Bool { segments[i].equals(text) }
         func parameter(_ i: Int) throws(APIError) -> String {
-            guard !segments[i].isEmpty, let value = PercentDecoding.string(segments[i], plusIsSpace: false) else {
+            guard !segments[i].isEmpty, let value = PercentDecoding.string(segments[i], plusIsSpace: false)
+            else {
                 throw .invalidRequest("path segment \(i + 1) is not valid percent-encoded UTF-8")
             }
             return value
@@ -124,14 +126,20 @@ enum Router {
             if literal(1, "channels") { return RouteMatch(route: .channel, first: try parameter(2)) }
             return nil
         case 4 where literal(0, "v1") && literal(1, "reservations"):
-            let route: Route? = literal(3, "confirm") ? .confirm : literal(3, "fulfill") ? .fulfill
-                : literal(3, "release") ? .release : nil
-            return try route.map { route throws(APIError) in RouteMatch(route: route, first: try parameter(2)) }
+            let route: Route? =
+                literal(3, "confirm")
+                ? .confirm
+                : literal(3, "fulfill")
+                    ? .fulfill
+                    : literal(3, "release") ? .release : nil
+            return try route.map { route throws(APIError) in RouteMatch(route: route, first: try parameter(2))
+            }
         case 4 where literal(0, "v1") && literal(1, "channels") && literal(3, "dead-letters"):
             return RouteMatch(route: .deadLetters, first: try parameter(2))
         case 5 where literal(0, "v1") && literal(1, "stock") && literal(4, "safety-stock"):
             return RouteMatch(route: .safetyStock, first: try parameter(2), second: try parameter(3))
-        case 5 where literal(0, "v1") && literal(1, "channels") && literal(3, "dead-letters") && literal(4, "replay"):
+        case 5
+        where literal(0, "v1") && literal(1, "channels") && literal(3, "dead-letters") && literal(4, "replay"):
             return RouteMatch(route: .deadLetterReplay, first: try parameter(2))
         default:
             return nil

@@ -47,7 +47,8 @@ public struct APIKeys: Sendable {
         var entries: [(digest: [UInt8], key: APIKey)] = []
         var names = Set<String>()
         // "\r\n" is one Character, so CRLF files need it named as a separator of its own.
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        let lines = text.split(
+            omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -55,11 +56,14 @@ public struct APIKeys: Sendable {
             let at = "api keys line \(index + 1)"
             guard fields.count == 3 else { throw ConfigurationError("\(at): expected NAME SCOPES TOKEN") }
             let name = String(fields[0])
-            guard names.insert(name).inserted else { throw ConfigurationError("\(at): key name \(name) repeats") }
+            guard names.insert(name).inserted else {
+                throw ConfigurationError("\(at): key name \(name) repeats")
+            }
             var scopes = Scopes()
             for scope in fields[1].split(separator: ",") {
                 guard let one = Scopes(name: scope) else {
-                    throw ConfigurationError("\(at): unknown scope \"\(scope)\" (read, reserve, ingest, admin)")
+                    throw ConfigurationError(
+                        "\(at): unknown scope \"\(scope)\" (read, reserve, ingest, admin)")
                 }
                 scopes.insert(one)
             }
@@ -84,9 +88,13 @@ public struct APIKeys: Sendable {
         return found < 0 ? nil : entries[found].key
     }
 
-    private static func digest(ofTokenField field: Substring, at: String) throws(ConfigurationError) -> [UInt8] {
+    private static func digest(ofTokenField field: Substring, at: String) throws(ConfigurationError)
+        -> [UInt8]
+    {
         guard field.hasPrefix("sha256:") else {
-            guard field.utf8.count >= 16 else { throw ConfigurationError("\(at): a token must be at least 16 bytes") }
+            guard field.utf8.count >= 16 else {
+                throw ConfigurationError("\(at): a token must be at least 16 bytes")
+            }
             return SHA256.hash(field.utf8)
         }
         let hex = Array(field.dropFirst(7).utf8)

@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPHTTP
+import ATPRedis
 import ATPStore
 
 /// A configuration mistake, with a message for the operator (`atpd` prints it and exits 2).
@@ -27,7 +27,9 @@ public enum ConfigurationParser {
     }
 
     private static let options: [Option] = [
-        Option(flag: "--listen", variable: "ATP_LISTEN", help: "HOST:PORT to listen on (default 127.0.0.1:8080)") {
+        Option(
+            flag: "--listen", variable: "ATP_LISTEN", help: "HOST:PORT to listen on (default 127.0.0.1:8080)"
+        ) {
             config, value throws(ConfigurationError) in
             guard let address = SocketAddress(parsing: value) else {
                 throw ConfigurationError("--listen: expected HOST:PORT with an IPv4 host, got \"\(value)\"")
@@ -44,11 +46,15 @@ public enum ConfigurationParser {
         ) { config, value throws(ConfigurationError) in
             guard let store = ServiceConfiguration.StoreSpec(parsing: value) else {
                 throw ConfigurationError(
-                    "--store: expected memory, file:PATH or redis://host:port, got \"\(RedisURL.redacted(value))\"")
+                    "--store: expected memory, file:PATH or redis://host:port, got \"\(RedisURL.redacted(value))\""
+                )
             }
             config.store = store
         },
-        Option(flag: "--redis-prefix", variable: "ATP_REDIS_PREFIX", help: "prefix of every Redis key (default atp:)") {
+        Option(
+            flag: "--redis-prefix", variable: "ATP_REDIS_PREFIX",
+            help: "prefix of every Redis key (default atp:)"
+        ) {
             config, value throws(ConfigurationError) in
             config.redisPrefix = value
         },
@@ -56,7 +62,9 @@ public enum ConfigurationParser {
             flag: "--redis-fsync", variable: "ATP_REDIS_FSYNC",
             help: "true: acknowledge only after Redis fsync'd its AOF (WAITAOF 1 0) (default false)"
         ) { config, value throws(ConfigurationError) in
-            guard let flag = Bool(value) else { throw ConfigurationError("--redis-fsync: expected true or false") }
+            guard let flag = Bool(value) else {
+                throw ConfigurationError("--redis-fsync: expected true or false")
+            }
             config.redisFsync = flag
         },
         Option(
@@ -71,7 +79,10 @@ public enum ConfigurationParser {
         ) { config, value throws(ConfigurationError) in
             config.apiKeysFile = value
         },
-        Option(flag: "--max-body", variable: "ATP_MAX_BODY", help: "body limit in bytes, KiB or MiB (default 1MiB)") {
+        Option(
+            flag: "--max-body", variable: "ATP_MAX_BODY",
+            help: "body limit in bytes, KiB or MiB (default 1MiB)"
+        ) {
             config, value throws(ConfigurationError) in
             config.maxBody = try size(value, "--max-body")
         },
@@ -115,16 +126,21 @@ public enum ConfigurationParser {
 
     /// The `--help` text.
     public static var usage: String {
-        var text = "usage: atpd [options]\n\nThe available-to-promise inventory service.\n\noptions (each also an environment variable):\n"
+        var text =
+            "usage: atpd [options]\n\nThe available-to-promise inventory service.\n\noptions (each also an environment variable):\n"
         for option in options {
-            text += "  \(option.flag) VALUE".padding(24) + " \(option.help)\n" + "".padding(25) + "env \(option.variable)\n"
+            text +=
+                "  \(option.flag) VALUE".padding(24) + " \(option.help)\n" + "".padding(25)
+                + "env \(option.variable)\n"
         }
         text += "  --help".padding(24) + " print this and exit\n"
         return text
     }
 
     /// Parses `arguments` (without the program name) over `environment`.
-    public static func parse(arguments: [String], environment: [String: String]) throws(ConfigurationError) -> Outcome {
+    public static func parse(arguments: [String], environment: [String: String]) throws(ConfigurationError)
+        -> Outcome
+    {
         var config = ServiceConfiguration()
         for option in options {
             if let value = environment[option.variable] { try option.apply(&config, value) }
@@ -156,9 +172,12 @@ public enum ConfigurationParser {
         return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
     }
 
-    private static func integer(_ value: String, _ name: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+    private static func integer(_ value: String, _ name: String, _ range: ClosedRange<Int>)
+        throws(ConfigurationError) -> Int
+    {
         guard let number = Int(value), range.contains(number) else {
-            throw ConfigurationError("\(name): expected an integer in \(range.lowerBound)...\(range.upperBound), got \"\(value)\"")
+            throw ConfigurationError(
+                "\(name): expected an integer in \(range.lowerBound)...\(range.upperBound), got \"\(value)\"")
         }
         return number
     }
@@ -171,7 +190,8 @@ public enum ConfigurationParser {
                 return number * scale
             }
         }
-        throw ConfigurationError("\(name): expected a size such as 1048576, 512KiB or 8MiB (at most 1GiB), got \"\(value)\"")
+        throw ConfigurationError(
+            "\(name): expected a size such as 1048576, 512KiB or 8MiB (at most 1GiB), got \"\(value)\"")
     }
 
     /// `10s`, `500ms`, `2m`, or plain seconds.
@@ -182,7 +202,8 @@ public enum ConfigurationParser {
                 return number * scale
             }
         }
-        throw ConfigurationError("\(name): expected a duration such as 10s, 500ms or 2m (at most 24h), got \"\(value)\"")
+        throw ConfigurationError(
+            "\(name): expected a duration such as 10s, 500ms or 2m (at most 24h), got \"\(value)\"")
     }
 }
 

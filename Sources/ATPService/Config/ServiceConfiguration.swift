@@ -1,7 +1,7 @@
-import ATPRedis
 import ATPEngine
 import ATPHTTP
 import ATPPush
+import ATPRedis
 import ATPStore
 
 /// Everything `atpd` can be told on its command line or through `ATP_*` environment variables.
@@ -88,7 +88,8 @@ public struct ServiceConfiguration: Sendable {
             ("store", .string(store.description)), ("apiKeysFile", apiKeysFile.map { .string($0) } ?? .null),
             ("maxBody", .int(Int64(maxBody))), ("maxEventsBody", .int(Int64(maxEventsBody))),
             ("maxConnections", .int(Int64(maxConnections))),
-            ("headerTimeoutMs", .int(headerTimeoutMilliseconds)), ("idleTimeoutMs", .int(idleTimeoutMilliseconds)),
+            ("headerTimeoutMs", .int(headerTimeoutMilliseconds)),
+            ("idleTimeoutMs", .int(idleTimeoutMilliseconds)),
             ("shutdownGraceMs", .int(shutdownGraceMilliseconds)),
             ("slowRequestMs", .int(slowRequestMilliseconds)),
         ]

@@ -12,7 +12,8 @@ extension APIResponder {
     static let maxBodySkus = 1_000
 
     func availability(query: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
-        try withUnsafeTemporaryAllocation(byteCount: max(query.count, 1), alignment: 1) { decoded throws(APIError) in
+        try withUnsafeTemporaryAllocation(byteCount: max(query.count, 1), alignment: 1) {
+            decoded throws(APIError) in
             try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: Self.maxQuerySkus) {
                 skus throws(APIError) in
                 var count = 0
@@ -23,9 +24,11 @@ extension APIResponder {
                 QueryString.forEach(query) { name, value in
                     guard failure == nil else { return }
                     let kind: QueryParameter? =
-                        name.equals("sku") ? .sku
-                        : name.equals("location") ? .location
-                        : name.equals("channel") ? .channel : nil
+                        name.equals("sku")
+                        ? .sku
+                        : name.equals("location")
+                            ? .location
+                            : name.equals("channel") ? .channel : nil
                     guard let kind else { return }  // unknown parameters are ignored
                     guard let bytes = QueryString.decode(value, into: decoded.baseAddress! + used) else {
                         failure = .invalidRequest("query parameter \(kind) is not valid percent-encoding")
@@ -49,16 +52,20 @@ extension APIResponder {
                     }
                 }
                 if let failure { throw failure }
-                guard count > 0 else { throw .invalidRequest("give 1 to \(Self.maxQuerySkus) sku parameters") }
+                guard count > 0 else {
+                    throw .invalidRequest("give 1 to \(Self.maxQuerySkus) sku parameters")
+                }
                 try answerAvailability(
-                    UnsafeBufferPointer(rebasing: skus[..<count]), location: location, channel: channel, &response)
+                    UnsafeBufferPointer(rebasing: skus[..<count]), location: location, channel: channel,
+                    &response)
             }
         }
     }
 
     func availability(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
         let object = try JSONBody.object(body)
-        guard let items = try object.array("skus", at: "", required: true), (1...Self.maxBodySkus).contains(items.count)
+        guard let items = try object.array("skus", at: "", required: true),
+            (1...Self.maxBodySkus).contains(items.count)
         else { throw .invalidRequest("skus must hold 1 to \(Self.maxBodySkus) strings") }
         var names: [String] = []
         names.reserveCapacity(items.count)

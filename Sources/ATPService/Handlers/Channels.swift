@@ -1,7 +1,7 @@
 import ATPEngine
 import ATPHTTP
-import ATPStore
 import ATPPush
+import ATPStore
 import ATPUtilities
 
 /// Channels: `PUT`, `GET`, `DELETE /v1/channels/{name}`, `GET /v1/channels`, and the dead-letter
@@ -16,7 +16,9 @@ extension APIResponder {
     ) throws(APIError) {
         if let problem = Key.problem(name, name: "channel name") { throw .invalidRequest(problem) }
         let object = try JSONBody.object(body)
-        guard let endpoint = try object.string("endpoint", at: "", required: true, maxBytes: ChannelDelivery.maxEndpointBytes),
+        guard
+            let endpoint = try object.string(
+                "endpoint", at: "", required: true, maxBytes: ChannelDelivery.maxEndpointBytes),
             HTTPEndpoint(url: endpoint) != nil
         else {
             throw .invalidRequest(
@@ -26,26 +28,35 @@ extension APIResponder {
         if let items = try object.array("locations", at: "", required: false) {
             locations = []
             for (i, item) in items.enumerated() {
-                guard let location = item.string else { throw .invalidRequest("locations[\(i)] must be a string") }
+                guard let location = item.string else {
+                    throw .invalidRequest("locations[\(i)] must be a string")
+                }
                 locations!.append(location)
             }
         }
         let buffer = try object.quantity("bufferUnits", at: "", required: false) ?? 0
         let rate =
             try Self.number(
-                object, "ratePerSecond", ChannelDelivery.minRate...ChannelDelivery.maxRate, ChannelDelivery.rateRangeText)
+                object, "ratePerSecond", ChannelDelivery.minRate...ChannelDelivery.maxRate,
+                ChannelDelivery.rateRangeText)
             ?? 10
         var delivery = ChannelDelivery(
             endpoint: endpoint, ratePerSecond: rate,
             burst: try Self.integer(object, "burst", 1...Int64(ChannelDelivery.maxBurst)).map { Int($0) })
-        if let n = try Self.integer(object, "maxBatch", 1...Int64(ChannelDelivery.maxBatchLimit)) { delivery.maxBatch = Int(n) }
+        if let n = try Self.integer(object, "maxBatch", 1...Int64(ChannelDelivery.maxBatchLimit)) {
+            delivery.maxBatch = Int(n)
+        }
         if let n = try Self.integer(object, "maxAttempts", 1...Int64(ChannelDelivery.maxAttemptsLimit)) {
             delivery.maxAttempts = Int(n)
         }
-        if let n = try Self.integer(object, "breakerThreshold", 1...Int64(ChannelDelivery.maxBreakerThreshold)) {
+        if let n = try Self.integer(
+            object, "breakerThreshold", 1...Int64(ChannelDelivery.maxBreakerThreshold))
+        {
             delivery.breakerThreshold = Int(n)
         }
-        if let seconds = try Self.number(object, "breakerCooldownSeconds", 0.001...3600, "at least 0.001 and at most 3600") {
+        if let seconds = try Self.number(
+            object, "breakerCooldownSeconds", 0.001...3600, "at least 0.001 and at most 3600")
+        {
             delivery.breakerCooldownMilliseconds = Int64(saturating: seconds * 1000)  // 1...3_600_000
         }
         delivery.secret = try object.text("secret", at: "", maxBytes: 1024)
@@ -75,8 +86,12 @@ extension APIResponder {
         response.body.appendASCII("]}")
     }
 
-    func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout Mutation) throws(APIError) {
-        guard change.record({ engine.removeChannel(named: name, into: &$0) }) else { throw .unknownChannel(name) }
+    func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout Mutation)
+        throws(APIError)
+    {
+        guard change.record({ engine.removeChannel(named: name, into: &$0) }) else {
+            throw .unknownChannel(name)
+        }
         response.status = 204
         response.contentType = .none
     }
@@ -113,7 +128,9 @@ extension APIResponder {
 
     /// Takes the channel's dead letters out (journaled) and queues the current availability of
     /// their skus: `{"replayed":n}`.
-    func replayDeadLetters(name: String, _ response: inout HTTPResponse, _ change: inout Mutation) throws(APIError) {
+    func replayDeadLetters(name: String, _ response: inout HTTPResponse, _ change: inout Mutation)
+        throws(APIError)
+    {
         guard engine.channel(named: name) != nil else { throw .unknownChannel(name) }
         let letters = change.record { engine.takeDeadLetters(channel: name, into: &$0) }
         push.replay(channel: name, letters: letters)
@@ -140,11 +157,14 @@ extension APIResponder {
         body.appendASCII(#","bufferUnits":"#)
         body.appendDecimal(view.bufferUnits)
         if let d = view.delivery {
-            body.append(contentsOf: #","ratePerSecond":\#(Self.decimal(d.ratePerSecond)),"burst":\#(d.burst)"#.utf8)
+            body.append(
+                contentsOf: #","ratePerSecond":\#(Self.decimal(d.ratePerSecond)),"burst":\#(d.burst)"#.utf8)
             body.append(contentsOf: #","maxBatch":\#(d.maxBatch),"maxAttempts":\#(d.maxAttempts)"#.utf8)
             body.append(contentsOf: #","breakerThreshold":\#(d.breakerThreshold)"#.utf8)
             body.append(
-                contentsOf: #","breakerCooldownSeconds":\#(Self.decimal(Double(d.breakerCooldownMilliseconds) / 1000))"#.utf8)
+                contentsOf:
+                    #","breakerCooldownSeconds":\#(Self.decimal(Double(d.breakerCooldownMilliseconds) / 1000))"#
+                    .utf8)
             body.append(contentsOf: #","hasSecret":\#(d.secret != nil),"disabled":\#(d.disabled)"#.utf8)
             let c = push.counters(channel: view.name)
             body.appendASCII(#","status":{"pending":"#)
@@ -173,20 +193,30 @@ extension APIResponder {
 
     /// A number member (integer or fraction) within `range` (`rangeText` says it in words), or
     /// nil when absent.
-    private static func number(_ object: JSONObject, _ key: String, _ range: ClosedRange<Double>, _ rangeText: String)
+    private static func number(
+        _ object: JSONObject, _ key: String, _ range: ClosedRange<Double>, _ rangeText: String
+    )
         throws(APIError) -> Double?
     {
         guard let value = object[key] else { return nil }
-        guard let n = value.double, n.isFinite else { throw .invalidRequest("\(key) must be a number, not \(value.kindName)") }
+        guard let n = value.double, n.isFinite else {
+            throw .invalidRequest("\(key) must be a number, not \(value.kindName)")
+        }
         guard range.contains(n) else { throw .invalidRequest("\(key) must be \(rangeText); got \(n)") }
         return n
     }
 
     /// An integer member within `range`, or nil when absent.
-    private static func integer(_ object: JSONObject, _ key: String, _ range: ClosedRange<Int64>) throws(APIError) -> Int64? {
+    private static func integer(_ object: JSONObject, _ key: String, _ range: ClosedRange<Int64>)
+        throws(APIError) -> Int64?
+    {
         guard let value = object[key] else { return nil }
-        guard let n = value.int64 else { throw .invalidRequest("\(key) must be an integer, not \(value.kindName)") }
-        guard range.contains(n) else { throw .invalidRequest("\(key) must be \(range.lowerBound)...\(range.upperBound)") }
+        guard let n = value.int64 else {
+            throw .invalidRequest("\(key) must be an integer, not \(value.kindName)")
+        }
+        guard range.contains(n) else {
+            throw .invalidRequest("\(key) must be \(range.lowerBound)...\(range.upperBound)")
+        }
         return n
     }
 

@@ -4,7 +4,9 @@ import ATPStore
 
 /// `POST /v1/events`: warehouse and till stock events, each applied, duplicate, stale or rejected.
 extension APIResponder {
-    func ingest(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation) throws(APIError) {
+    func ingest(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation)
+        throws(APIError)
+    {
         let batch = try EventBatch(body: body)
         var rejected = batch.rejected
         // Events refused before reaching the engine count as rejected like the engine's own.
@@ -36,7 +38,8 @@ extension APIResponder {
                 response.body.appendJSONString(id)
             }
             response.body.appendASCII(#","code":"#)
-            response.body.appendJSONString(entry.error.code == "invalid_request" ? "invalid_event" : entry.error.code)
+            response.body.appendJSONString(
+                entry.error.code == "invalid_request" ? "invalid_event" : entry.error.code)
             response.body.appendASCII(#","detail":"#)
             response.body.appendJSONString(entry.error.detail)
             response.body.append(UInt8(ascii: "}"))

@@ -26,11 +26,12 @@ extension APIResponder {
         case .mismatch:
             throw APIError(.idempotencyKeyReuse, "this Idempotency-Key was used with a different request")
         case .inProgress:
-            throw APIError(.idempotencyInProgress, "a request with this Idempotency-Key is still being processed")
+            throw APIError(
+                .idempotencyInProgress, "a request with this Idempotency-Key is still being processed")
         case .proceed:
             do {
                 try holdStock(request.body, &response, &change)
-            } catch where error.status == 409 || error.status == 400 {
+            } catch  where error.status == 409 || error.status == 400 {
                 // Final answers for this body (a bad request, insufficient stock): remembered, as
                 // the OpenAPI document says; anything else (503) is processed anew on a retry.
                 error.write(into: &response)
@@ -42,7 +43,8 @@ extension APIResponder {
             let outcome = StoredOutcome(status: response.status, body: response.body)
             change.record {
                 engine.idempotency.complete(
-                    scope: scope, key: idempotencyKey, fingerprint: digest, outcome: outcome, now: now, into: &$0)
+                    scope: scope, key: idempotencyKey, fingerprint: digest, outcome: outcome, now: now,
+                    into: &$0)
             }
         }
     }
@@ -71,7 +73,8 @@ extension APIResponder {
             case .invalid(let refusal):
                 throw APIError(refusal)
             case .insufficient(let short):
-                var problem = APIError(.insufficientStock, "not enough available for every line; nothing was held")
+                var problem = APIError(
+                    .insufficientStock, "not enough available for every line; nothing was held")
                 problem.lines = short
                 throw problem
             }
@@ -88,9 +91,10 @@ extension APIResponder {
     func transitionReservation(
         id: String, _ transition: ReservationTransition, _ response: inout HTTPResponse,
         _ change: inout Mutation
-    ) throws(APIError)
-    {
-        guard let parsed = ReservationID(id) else { throw APIError(.unknownReservation, "no reservation \(id)") }
+    ) throws(APIError) {
+        guard let parsed = ReservationID(id) else {
+            throw APIError(.unknownReservation, "no reservation \(id)")
+        }
         let outcome = change.record { engine.transition(parsed, transition, into: &$0) }
         switch outcome {
         case .changed(let reservation), .unchanged(let reservation):

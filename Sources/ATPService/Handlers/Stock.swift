@@ -24,8 +24,7 @@ extension APIResponder {
     func safetyStock(
         sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse,
         _ change: inout Mutation
-    ) throws(APIError)
-    {
+    ) throws(APIError) {
         let object = try JSONBody.object(body)
         guard let value = try object.quantity("safetyStock", at: "", required: true), value >= 0 else {
             throw .quantityOutOfRange("safetyStock must be 0...\(Quantity.requestLimit)")

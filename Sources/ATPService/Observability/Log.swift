@@ -26,7 +26,9 @@ public struct Log: Sendable {
     }
 
     public func info(_ event: String, _ fields: [(String, LogValue)] = []) { write("info", event, fields) }
-    public func warning(_ event: String, _ fields: [(String, LogValue)] = []) { write("warning", event, fields) }
+    public func warning(_ event: String, _ fields: [(String, LogValue)] = []) {
+        write("warning", event, fields)
+    }
     public func error(_ event: String, _ fields: [(String, LogValue)] = []) { write("error", event, fields) }
 
     private func write(_ level: StaticString, _ event: String, _ fields: [(String, LogValue)]) {

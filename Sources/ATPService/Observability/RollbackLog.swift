@@ -26,7 +26,11 @@ final class RollbackLog: Sendable {
         guard let statistics = store?.statistics else { return }
         let kinds = RolledBackKind.allCases.map { engine.counters.rolledBack.load($0.rawValue) }
         let previous = seen.withLock { s -> Seen in
-            defer { s = Seen(failedBatches: statistics.failedBatches, rolledBackUnits: statistics.rolledBackUnits, kinds: kinds) }
+            defer {
+                s = Seen(
+                    failedBatches: statistics.failedBatches, rolledBackUnits: statistics.rolledBackUnits,
+                    kinds: kinds)
+            }
             return s
         }
         guard statistics.failedBatches > previous.failedBatches else { return }

@@ -79,7 +79,8 @@ struct RedisBatch {
             ])
         case .deadLettersRemoved(let channel, let ids):
             guard !ids.isEmpty else { break }
-            deadLetterCommands.append([Array("HDEL".utf8), schema.deadLetters(channel: channel)] + ids.map { Array($0.utf8) })
+            deadLetterCommands.append(
+                [Array("HDEL".utf8), schema.deadLetters(channel: channel)] + ids.map { Array($0.utf8) })
         case .sequenceMark(let source, let sku, let location, let seq):
             mark(source: source, sku: sku, location: location, seq: seq)
         case .eventSeen(let id, let at):
@@ -186,7 +187,9 @@ struct RedisBatch {
         for (source, sku, location) in repairedMarks {
             let field = RedisKeySchema.sequenceField(sku: sku, location: location)
             if let seq = engine.sequenceMark(source: source, sku: sku, location: location) {
-                out.append([Array("HSET".utf8), schema.sequenceMarks(source: source), field, Array(String(seq).utf8)])
+                out.append([
+                    Array("HSET".utf8), schema.sequenceMarks(source: source), field, Array(String(seq).utf8),
+                ])
             } else {
                 out.append([Array("HDEL".utf8), schema.sequenceMarks(source: source), field])
             }

@@ -1,6 +1,6 @@
+import ATPEngine
 import ATPRedis
 import ATPUtilities
-import ATPEngine
 
 /// Recovery: every key of the schema, read back as records and replayed into an engine.
 extension RedisJournalWriter {

@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import Synchronization
 
 /// The Redis backend of a group-committing store: writes batches of journal records as current
@@ -110,7 +110,9 @@ public final class RedisJournalWriter: @unchecked Sendable {
         guard !commands.isEmpty else { return }
         // Once the transaction may have left, a broken connection leaves its outcome unknown.
         let replies = try run { connection throws(StoreError) in
-            do throws(StoreError) { return try connection.storePipeline(commands) } catch { throw error.possiblyApplied }
+            do throws(StoreError) { return try connection.storePipeline(commands) } catch {
+                throw error.possiblyApplied
+            }
         }
         try check(replies, queued: commands.count - (waitForFsync ? 3 : 2))
     }
@@ -223,7 +225,8 @@ public final class RedisJournalWriter: @unchecked Sendable {
         }
         guard let counts = wait.array, let local = counts.first?.integer, local >= 1 else {
             throw .unavailable(
-                "redis \(url): the batch was applied but not fsynced within the timeout", mayHaveApplied: true)
+                "redis \(url): the batch was applied but not fsynced within the timeout", mayHaveApplied: true
+            )
         }
     }
 }

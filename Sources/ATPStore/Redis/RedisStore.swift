@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPUtilities
 import Synchronization
 
@@ -89,7 +89,8 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     /// A store for `engine` at `url`; nothing is read or written before `recover`.
     /// - Parameter waitForFsync: also wait for Redis to fsync its AOF (`WAITAOF`, Redis ≥ 7.2).
     public init(
-        url: RedisURL, prefix: String, waitForFsync: Bool, engine: Engine, probeIntervalMilliseconds: Int = 250
+        url: RedisURL, prefix: String, waitForFsync: Bool, engine: Engine,
+        probeIntervalMilliseconds: Int = 250
     ) {
         self.url = url
         writer = RedisJournalWriter(
@@ -115,7 +116,9 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
         return report
     }
 
-    public func append(_ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+    public func append(
+        _ unit: EngineChange, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
         committer.append(unit, completion: completion)
     }
 
@@ -136,7 +139,8 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
     public func close() {
         prober.cancel()
         committer.close()
-        if backend.repairing.load(ordering: .acquiring) { backend.writeRepair(mutationGate) }  // a last chance
+        // A last chance for a repair still owed.
+        if backend.repairing.load(ordering: .acquiring) { backend.writeRepair(mutationGate) }
         backend.access.withLock { _ in writer.close() }
     }
 }

@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPUtilities
 import Dispatch
 import Synchronization

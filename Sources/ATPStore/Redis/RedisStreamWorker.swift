@@ -1,5 +1,5 @@
-import ATPRedis
 import ATPEngine
+import ATPRedis
 import ATPUtilities
 import Dispatch
 
@@ -144,18 +144,21 @@ final class RedisStreamWorker {
         while !consumer.isStopping {
             let submission = Submission()
             let engine = consumer.durable.engine
-            let (outcomes, pending) = consumer.durable.commit({ m in m.record { engine.apply(events, into: &$0) } }) { _ in
-                return { result in
-                    submission.outcome.withLock { $0 = result }
-                    submission.done.signal()
-                }
-            }
+            let (outcomes, pending) = consumer.durable.commit(
+                { m in m.record { engine.apply(events, into: &$0) } },
+                answer: { _ in
+                    { result in
+                        submission.outcome.withLock { $0 = result }
+                        submission.done.signal()
+                    }
+                })
             guard pending else { return outcomes }
             while submission.done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
                 if consumer.isStopping { return nil }  // the completion still runs; entries stay pending
             }
             guard case .failure(let error) = submission.outcome.withLock({ $0 }) else { return outcomes }
-            consumer.noteError("\(events.count) stream events were not made durable and were rolled back: \(error)")
+            consumer.noteError(
+                "\(events.count) stream events were not made durable and were rolled back: \(error)")
             retry.failed()
             pause(retry.remainingMilliseconds)
         }

@@ -91,7 +91,9 @@ public enum EngineSemanticsFuzz {
             let count = Int(input.byte() % 4) + 1
             var lines: [ReservationLine] = []
             for _ in 0..<count {
-                lines.append(ReservationLine(sku: pick(skus, &input), location: pick(locations, &input), qty: input.quantity()))
+                lines.append(
+                    ReservationLine(
+                        sku: pick(skus, &input), location: pick(locations, &input), qty: input.quantity()))
             }
             let ttl = input.int64() % 700_000
             do throws(Engine.CreateFailure) {
@@ -128,7 +130,9 @@ public enum EngineSemanticsFuzz {
 
         mutating func safety(_ input: inout FuzzInput) {
             let value = input.quantity()
-            if let (_, record) = try? engine.setSafetyStock(sku: pick(skus, &input), location: pick(locations, &input), value: value) {
+            if let (_, record) = try? engine.setSafetyStock(
+                sku: pick(skus, &input), location: pick(locations, &input), value: value)
+            {
                 journal.append(record)
                 Fuzz.expect(Quantity.isValid(value, minimum: 0), "accepted safety stock \(value)")
             }
@@ -142,7 +146,8 @@ public enum EngineSemanticsFuzz {
             if input.byte() & 1 == 1 { delivery.breakerThreshold = Int(truncatingIfNeeded: input.int64()) }
             let name = "ch\(input.byte() % 4)"
             let locations: [String]? = input.byte() & 1 == 0 ? nil : [pick(Self.locationsList, &input)]
-            let view = ChannelView(name: name, locations: locations, bufferUnits: input.quantity(), delivery: delivery)
+            let view = ChannelView(
+                name: name, locations: locations, bufferUnits: input.quantity(), delivery: delivery)
             guard let record = try? engine.define(view) else { return }
             Fuzz.expect(view.problem == nil, "accepted channel \(view)")
             journal.append(record)
@@ -152,7 +157,9 @@ public enum EngineSemanticsFuzz {
 
         /// Drives one channel's bucket and breaker as the dispatcher does, at a moved time.
         mutating func pace(_ input: inout FuzzInput) {
-            guard let name = pacing.keys.sorted().first(where: { _ in input.byte() & 1 == 1 }) ?? pacing.keys.min(),
+            guard
+                let name = pacing.keys.sorted().first(where: { _ in input.byte() & 1 == 1 })
+                    ?? pacing.keys.min(),
                 var p = pacing[name]
             else { return }
             p.now = p.now &+ Int64(input.byte()) << Int64(input.byte() % 40)
@@ -166,7 +173,8 @@ public enum EngineSemanticsFuzz {
                 case 1:
                     p.breaker.failed(now: p.now)
                     if p.breaker.state == .open && p.breaker.cooldown > 0 {
-                        Fuzz.expect(!p.breaker.allows(now: p.now), "an open breaker allowed a request at once")
+                        Fuzz.expect(
+                            !p.breaker.allows(now: p.now), "an open breaker allowed a request at once")
                     }
                 default: p.breaker.released()
                 }
@@ -186,7 +194,9 @@ public enum EngineSemanticsFuzz {
 
         static var locationsList: [String] { locations }
 
-        func pick(_ list: [String], _ input: inout FuzzInput) -> String { list[Int(input.byte()) % list.count] }
+        func pick(_ list: [String], _ input: inout FuzzInput) -> String {
+            list[Int(input.byte()) % list.count]
+        }
 
         func figures(_ sku: String, _ location: String) -> (onHand: Int64, reserved: Int64, safety: Int64) {
             guard let row = engine.stock(sku: sku)?.locations.first(where: { $0.location == location }) else {
@@ -207,7 +217,8 @@ public enum EngineSemanticsFuzz {
                     Fuzz.expect(row.available >= 0 && row.reserved >= 0, "negative figures \(row)")
                     Fuzz.expect(
                         row.reserved == expected["\(sku)@\(row.location)", default: 0],
-                        "\(sku)@\(row.location) reserves \(row.reserved), its live holds \(expected["\(sku)@\(row.location)", default: 0])")
+                        "\(sku)@\(row.location) reserves \(row.reserved), its live holds \(expected["\(sku)@\(row.location)", default: 0])"
+                    )
                 }
             }
         }
@@ -235,7 +246,8 @@ public enum EngineSemanticsFuzz {
                     Fuzz.expect(a == b, "\(sku) after replay: \(b ?? []) instead of \(a ?? [])")
                 }
                 for id in ids {
-                    guard let status = engine.reservation(id)?.status else { continue }  // purged after retention
+                    // None: purged after retention.
+                    guard let status = engine.reservation(id)?.status else { continue }
                     Fuzz.expect(
                         status == replayed.reservation(id)?.status,
                         "\(id) replays as \(String(describing: replayed.reservation(id)?.status))")

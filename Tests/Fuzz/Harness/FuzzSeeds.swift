@@ -19,7 +19,8 @@ public enum FuzzSeeds {
         for (name, text) in chunkedBodies {
             seeds.append(("chunked", name, [flags(text), 0xFF, 0, 9] + Array(text.utf8)))
         }
-        seeds.append(("chunked", "over-a-16-byte-limit", [0, 0x01, 0, 0] + Array(chunkedBodies[0].text.utf8)))
+        seeds.append(
+            ("chunked", "over-a-16-byte-limit", [0, 0x01, 0, 0] + Array(chunkedBodies[0].text.utf8)))
         for (name, text) in jsonBodies { seeds.append(("json-bodies", name, Array(text.utf8))) }
         for (name, record) in records { seeds.append(("journal-record", name, record.encoded)) }
         for (name, segment) in segments { seeds.append(("journal-frame", name, [0x01] + segment)) }
@@ -33,7 +34,9 @@ public enum FuzzSeeds {
         let hold3: [UInt8] = [1, 0, 0, 0, 2, 3] + [100, 0, 0, 0, 0, 0, 0, 0]  // hold 3 of A@DC1, ttl 100 s
         let fulfil: [UInt8] = [2, 0, 1]
         let later: [UInt8] = [3, 200, 10]  // 200 << 10 seconds on, then sweep
-        let tinyRate: [UInt8] = [5, 0, 89, 243, 248, 194, 31, 110, 165, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0]
+        let tinyRate: [UInt8] = [
+            5, 0, 89, 243, 248, 194, 31, 110, 165, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0,
+        ]
         let slowRate: [UInt8] = [5, 1, 0, 0, 0, 0, 0, 2, 0]  // ratePerSecond 0: refused
         let pace: [UInt8] = [6, 1, 5, 3, 1, 6, 1, 200, 30, 1, 6, 1, 255, 39, 0]
         let sale: [UInt8] = [0, 2, 1, 5, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 4]  // sale 4 of A@DC1 with a seq

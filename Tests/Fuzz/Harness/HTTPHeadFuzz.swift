@@ -34,12 +34,14 @@ public enum HTTPHeadFuzz {
         let whole = readHead(&oneParser, request, skipped: &oneSkipped)
         var twoParser = parser
         var twoSkipped = 0
-        var inParts = readHead(&twoParser, UnsafeRawBufferPointer(rebasing: request[..<split]), skipped: &twoSkipped)
+        var inParts = readHead(
+            &twoParser, UnsafeRawBufferPointer(rebasing: request[..<split]), skipped: &twoSkipped)
         if inParts == .more { inParts = readHead(&twoParser, request, skipped: &twoSkipped) }
         Fuzz.expect(whole == inParts, "read whole: \(whole), split at \(split): \(inParts)")
 
         guard case .head(let skipped, let length) = whole else { return }
-        Fuzz.expect(length > 0 && skipped + length <= request.count, "head \(skipped)+\(length) of \(request.count)")
+        Fuzz.expect(
+            length > 0 && skipped + length <= request.count, "head \(skipped)+\(length) of \(request.count)")
         Fuzz.withExactCopy(UnsafeRawBufferPointer(rebasing: request[skipped..<(skipped + length)])) { head in
             var parsed = HTTPRequestHead()
             do throws(HTTPParseError) {
@@ -54,7 +56,9 @@ public enum HTTPHeadFuzz {
 
     /// What `HTTPConnection.readHead` does with the bytes so far (`skipped` of them already gone
     /// as empty lines), each call on an exact copy.
-    private static func readHead(_ parser: inout HTTPHeadParser, _ bytes: UnsafeRawBufferPointer, skipped: inout Int)
+    private static func readHead(
+        _ parser: inout HTTPHeadParser, _ bytes: UnsafeRawBufferPointer, skipped: inout Int
+    )
         -> End
     {
         do throws(HTTPParseError) {
@@ -76,16 +80,19 @@ public enum HTTPHeadFuzz {
         let all = 0..<head.count
         func within(_ range: Range<Int>?, _ name: String) {
             guard let range else { return }
-            Fuzz.expect(range.clamped(to: all) == range, "\(name) \(range) outside the head 0..<\(head.count)")
+            Fuzz.expect(
+                range.clamped(to: all) == range, "\(name) \(range) outside the head 0..<\(head.count)")
         }
         within(parsed.path, "path")
         within(parsed.query, "query")
-        Fuzz.expect(!parsed.path.isEmpty && head[parsed.path.lowerBound] == UInt8(ascii: "/"), "path not from '/'")
+        Fuzz.expect(
+            !parsed.path.isEmpty && head[parsed.path.lowerBound] == UInt8(ascii: "/"), "path not from '/'")
         for (name, value) in parsed.headers {
             within(name, "header name")
             within(value, "header value")
             Fuzz.expect(!name.isEmpty, "empty header name")
-            Fuzz.expect(!value.contains { head[$0] == 0x0A || head[$0] == 0x0D }, "CR or LF in a header value")
+            Fuzz.expect(
+                !value.contains { head[$0] == 0x0A || head[$0] == 0x0D }, "CR or LF in a header value")
         }
         for range in [parsed.authorization, parsed.requestID, parsed.idempotencyKey, parsed.contentType] {
             within(range, "picked header")

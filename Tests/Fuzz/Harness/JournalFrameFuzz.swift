@@ -68,7 +68,8 @@ public enum JournalFrameFuzz {
             }
         }
         // Compared as bytes: `==` never holds for a NaN rate (see JournalRecordFuzz).
-        Fuzz.expect(again.map(\.encoded) == records.map(\.encoded), "re-framed \(records) read back as \(again)")
+        Fuzz.expect(
+            again.map(\.encoded) == records.map(\.encoded), "re-framed \(records) read back as \(again)")
     }
 
     /// Writes the checksum of each frame's payload into its header, frame after frame, stopping at
