@@ -2,8 +2,6 @@ import ATPRedis
 import ATPTestSupport
 import Testing
 
-@testable import ATPStore
-
 /// `RedisConnection` against a real `redis-server` started by `RedisServerProcess`: replies of
 /// every kind, binary safety, pipelining, login and database selection, and how transport
 /// failures (timeout, server killed, nothing listening) break a connection.
