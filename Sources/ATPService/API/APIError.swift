@@ -35,6 +35,17 @@ package struct APIError: Error, Sendable {
         return error
     }
 
+    /// 503 `store_unavailable` with `Retry-After`: the store refused or lost the change and it
+    /// was rolled back; `why` says how, and the detail says what to do.
+    static func nothingChanged(_ why: String) -> Self {
+        var error = Self(
+            .storeUnavailable,
+            "\(why); nothing was changed: retry it (with the same Idempotency-Key or event ids, or as a new request)"
+        )
+        error.headers = [("Retry-After", "1")]
+        return error
+    }
+
     static func forbidden(_ detail: String) -> Self { Self(.forbidden, detail) }
 
     static func methodNotAllowed(_ route: Route) -> Self {

@@ -75,13 +75,8 @@ final class APIResponder: HTTPResponder {
                     var final = answer
                     if case .failure(let error) = result {
                         final.reset()
-                        var problem = APIError(
-                            .storeUnavailable,
-                            "the change was not made durable (\(error.detail)); nothing was changed: "
-                                + "retry it (with the same Idempotency-Key or event ids, or as a new request)"
-                        )
-                        problem.headers = [("Retry-After", "1")]
-                        problem.write(into: &final)
+                        APIError.nothingChanged("the change was not made durable (\(error.detail))")
+                            .write(into: &final)
                     }
                     requestID.withUnsafeBytes {
                         finish(route, method, final.status, started: started, requestID: $0)
@@ -138,13 +133,8 @@ final class APIResponder: HTTPResponder {
             }
             if method != .get, let store, !store.isAvailable {
                 let why = store.statistics.lastFailure.map { "last failure: \($0)" } ?? "unreachable"
-                var problem = APIError(
-                    .storeUnavailable,
-                    "the \(store.kind) store is not accepting writes (\(why)); nothing was changed: retry it "
-                        + "(with the same Idempotency-Key or event ids, or as a new request); reads still work"
-                )
-                problem.headers = [("Retry-After", "1")]
-                throw problem
+                throw .nothingChanged(
+                    "the \(store.kind) store is not accepting writes (\(why)); reads still work")
             }
         }
         if !request.body.isEmpty, let type = request.bytes(request.head.contentType), !Self.isJSON(type) {
