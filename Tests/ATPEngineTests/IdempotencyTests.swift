@@ -73,3 +73,154 @@ import Testing
             "the newest keys stay")
     }
 }
+
+/// `Engine.createReservation(_:idempotency:answer:into:)`: the engine decides what a retry with
+/// the same key is answered with.
+@Suite struct IdempotentCreateTests {
+    struct Malformed: Error { var detail: String }
+
+    let claim = IdempotencyClaim(scope: "shop", key: "k1", fingerprint: Digest128("body 1"))
+    let request = ReservationRequest(lines: [ReservationLine(sku: "A", location: "DC1", qty: 2)])
+
+    /// Creates under `claim`, answering with the status the result would get and recording how
+    /// often `answer` ran.
+    private func create(
+        _ engine: Engine, _ request: Result<ReservationRequest, Malformed>, claim: IdempotencyClaim,
+        answers: inout Int, into change: inout EngineChange
+    ) -> IdempotentCreateOutcome<Malformed> {
+        engine.createReservation(
+            request, idempotency: claim,
+            answer: { result in
+                answers += 1
+                switch result {
+                case .success(let reservation):
+                    return StoredOutcome(status: 201, body: Array(reservation.id.description.utf8))
+                case .failure(.malformed(let m)):
+                    return StoredOutcome(status: 400, body: Array(m.detail.utf8))
+                case .failure(.refused(.invalid)): return StoredOutcome(status: 400, body: [])
+                case .failure(.refused(.insufficient)): return StoredOutcome(status: 409, body: [])
+                }
+            }, into: &change)
+    }
+
+    @Test func aCreateIsRememberedWithItsHoldAndReplayed() {
+        let engine = Engine(clock: ManualClock())
+        engine.stock("A", "DC1", 5)
+        var answers = 0
+        var change = EngineChange()
+        guard
+            case .created(let reservation) = create(
+                engine, .success(request), claim: claim, answers: &answers, into: &change)
+        else {
+            Issue.record("not created")
+            return
+        }
+        #expect(change.records.count == 2, "the hold and the key, in one change")
+        guard case .idempotency = change.records.last else {
+            Issue.record("no key record")
+            return
+        }
+        var again = EngineChange()
+        guard
+            case .replayed(let stored) = create(
+                engine, .success(request), claim: claim, answers: &answers, into: &again)
+        else {
+            Issue.record("not replayed")
+            return
+        }
+        #expect(stored == StoredOutcome(status: 201, body: Array(reservation.id.description.utf8)))
+        #expect(again.records.isEmpty && answers == 1)
+        #expect(engine.available(sku: "A") == 3, "held once")
+    }
+
+    @Test func aKeyUsedWithAnotherRequestOrStillInProgressIsRefused() {
+        let engine = Engine(clock: ManualClock())
+        engine.stock("A", "DC1", 5)
+        var answers = 0
+        var change = EngineChange()
+        _ = create(engine, .success(request), claim: claim, answers: &answers, into: &change)
+        var other = claim
+        other.fingerprint = Digest128("body 2")
+        guard
+            case .keyReused = create(
+                engine, .success(request), claim: other, answers: &answers, into: &change)
+        else {
+            Issue.record("reuse not seen")
+            return
+        }
+        var busy = claim
+        busy.key = "k2"
+        #expect(
+            engine.idempotency.begin(
+                scope: "shop", key: "k2", fingerprint: busy.fingerprint, now: engine.clock.now()) == .proceed)
+        guard
+            case .inProgress = create(
+                engine, .success(request), claim: busy, answers: &answers, into: &change)
+        else {
+            Issue.record("in progress not seen")
+            return
+        }
+        #expect(answers == 1)
+    }
+
+    @Test func finalRefusalsAreRememberedAndNothingIsHeld() {
+        let engine = Engine(clock: ManualClock())
+        engine.stock("A", "DC1", 1)
+        var answers = 0
+        var change = EngineChange()
+        guard
+            case .refused(.refused(.insufficient)) = create(
+                engine, .success(request), claim: claim, answers: &answers, into: &change)
+        else {
+            Issue.record("not refused")
+            return
+        }
+        var malformed = claim
+        malformed.key = "k2"
+        guard
+            case .refused(.malformed) = create(
+                engine, .failure(Malformed(detail: "bad")), claim: malformed, answers: &answers, into: &change
+            )
+        else {
+            Issue.record("not refused")
+            return
+        }
+        #expect(change.records.count == 2, "two keys, no hold")
+        engine.stock("A", "DC1", 10)
+        var again = EngineChange()
+        guard
+            case .replayed(let stored) = create(
+                engine, .success(request), claim: claim, answers: &answers, into: &again)
+        else {
+            Issue.record("not replayed")
+            return
+        }
+        #expect(stored.status == 409, "the first answer, though there is stock now")
+        guard
+            case .replayed(let bad) = create(
+                engine, .failure(Malformed(detail: "bad")), claim: malformed, answers: &answers, into: &again)
+        else {
+            Issue.record("not replayed")
+            return
+        }
+        #expect(bad == StoredOutcome(status: 400, body: Array("bad".utf8)))
+        #expect(engine.cellState("A", "DC1")?.reserved == 0)
+    }
+
+    @Test func aRolledBackCreateForgetsTheKeySoARetryProceeds() {
+        let engine = Engine(clock: ManualClock())
+        engine.stock("A", "DC1", 5)
+        var answers = 0
+        var change = EngineChange()
+        _ = create(engine, .success(request), claim: claim, answers: &answers, into: &change)
+        engine.rollBack(change)  // the store refused it
+        #expect(engine.available(sku: "A") == 5)
+        var retry = EngineChange()
+        guard case .created = create(engine, .success(request), claim: claim, answers: &answers, into: &retry)
+        else {
+            Issue.record("the retry did not proceed")
+            return
+        }
+        #expect(answers == 2 && engine.available(sku: "A") == 3)
+    }
+}

@@ -9,8 +9,14 @@ import ATPUtilities
 ///
 /// A channel is its view (locations, buffer) plus its push settings (`ChannelDelivery`); both are
 /// journaled in one `channelDefined` record. Status figures come from the push service.
-/// Thread-safety: called from the loop threads; the engine and push service are thread-safe.
-extension APIResponder {
+/// Thread-safety: a value holding the thread-safe engine and push service; called from every loop
+/// thread.
+struct ChannelHandler: Sendable {
+    let engine: Engine
+    /// Delivery status figures and dead-letter replay.
+    let push: PushService
+
+    /// `PUT /v1/channels/{name}`: 201 when new, 200 when replaced.
     func defineChannel(
         name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation
     ) throws(APIError) {
@@ -71,11 +77,13 @@ extension APIResponder {
         try readChannel(name: name, &response)
     }
 
+    /// `GET /v1/channels/{name}`.
     func readChannel(name: String, _ response: inout HTTPResponse) throws(APIError) {
         guard let channel = engine.channel(named: name) else { throw .unknownChannel(name) }
         appendChannel(channel.view, to: &response.body)
     }
 
+    /// `GET /v1/channels`, sorted by name.
     func listChannels(_ response: inout HTTPResponse) {
         let views = engine.channelViews.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         response.body.appendASCII(#"{"channels":["#)
@@ -86,6 +94,7 @@ extension APIResponder {
         response.body.appendASCII("]}")
     }
 
+    /// `DELETE /v1/channels/{name}`: 204.
     func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout Mutation)
         throws(APIError)
     {
