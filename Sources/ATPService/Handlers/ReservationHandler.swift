@@ -18,12 +18,14 @@ struct ReservationHandler: Sendable {
         let decoded = Result { () throws(APIError) in try ReservationRequest(body: request.body) }
         guard let claim = try Self.idempotencyClaim(request, key: key) else {
             let reservation = try decoded.get()
-            let result = Result { () throws(Engine.CreateFailure) in
-                try change.record { (change) throws(Engine.CreateFailure) in
+            do throws(Engine.CreateFailure) {
+                let created = try change.record { (change) throws(Engine.CreateFailure) in
                     try engine.createReservation(reservation, into: &change)
                 }
+                Self.write(.success(created), into: &response)
+            } catch {
+                Self.write(.failure(.refused(error)), into: &response)
             }
-            Self.write(result.mapError { .refused($0) }, into: &response)
             return
         }
         let outcome = change.record { change in
