@@ -15,7 +15,7 @@ import Testing
             .applied, .rejected(.invalidRequest("bad")), .duplicate, .stale,
             .rejected(.capacityExhausted("full")), .rejected(.invalidEvent("rule")),
         ]
-        let malformed = EventRejection(index: 1, id: nil, code: "quantity_out_of_range", detail: "too many")
+        let malformed = EventRejection(index: 1, id: nil, refusal: .quantityOutOfRange("too many"))
         let tally = EventTally(outcomes, of: events, at: [0, 2, 3, 4, 5, 6], refusedBefore: [malformed])
         #expect(tally.applied == 1 && tally.duplicate == 1 && tally.stale == 1)
         #expect(tally.rejected.map(\.index) == [1, 2, 5, 6])

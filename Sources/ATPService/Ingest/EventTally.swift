@@ -7,32 +7,29 @@ struct EventRejection {
     /// Its position in the request's `events` array, or in the batch of stream entries.
     var index: Int
     var id: String?
-    /// The code of API.md's `rejected` entries: `invalid_event`, `quantity_out_of_range`, …
-    var code: String
+    /// Why: `invalidEvent` for a broken rule or shape, else the engine's refusal as it was.
+    var kind: EngineError.Kind
     var detail: String
 
-    init(index: Int, id: String?, code: String, detail: String) {
+    /// The code of API.md's `rejected` entries and of a dead letter's `dead-code`.
+    var code: String { kind.rawValue }
+
+    /// An event the engine refused, or a stream entry that is not one (`RedisStreamEntry`): a
+    /// broken rule is `invalid_event`; any other refusal keeps its kind.
+    init(index: Int, id: String?, refusal: EngineError) {
         self.index = index
         self.id = id
-        self.code = code
-        self.detail = detail
+        kind = refusal.kind == .invalidRequest ? .invalidEvent : refusal.kind
+        detail = refusal.detail
     }
 
-    /// An event the engine refused: a broken rule is `invalid_event`; any other refusal keeps the
-    /// code of its problem (`ProblemCode`, the one table).
-    init(index: Int, id: String?, refusal: EngineError) {
-        let code: String
-        switch refusal.kind {
-        case .invalidRequest, .invalidEvent: code = "invalid_event"
-        default: code = ProblemCode(refusal.kind).rawValue
-        }
-        self.init(index: index, id: id, code: code, detail: refusal.detail)
-    }
-
-    /// An event refused while decoding the request body: a bad request is `invalid_event`.
+    /// An event refused while decoding the request body: `quantity_out_of_range` when its amount
+    /// is, else `invalid_event`.
     init(index: Int, id: String?, decoding problem: APIError) {
-        let code = problem.problem == .invalidRequest ? "invalid_event" : problem.code
-        self.init(index: index, id: id, code: code, detail: problem.detail)
+        self.index = index
+        self.id = id
+        kind = problem.problem == .quantityOutOfRange ? .quantityOutOfRange : .invalidEvent
+        detail = problem.detail
     }
 }
 

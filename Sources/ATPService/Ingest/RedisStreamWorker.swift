@@ -119,8 +119,7 @@ final class RedisStreamWorker {
                 events.append(event)
                 sources.append(index)
             case .failure(let problem):
-                malformed.append(
-                    EventRejection(index: index, id: nil, code: problem.code, detail: problem.detail))
+                malformed.append(EventRejection(index: index, id: nil, refusal: problem))
             }
         }
         guard let outcomes = commit(events) else { return }  // stopping
