@@ -159,13 +159,13 @@ final class APIResponder: HTTPResponder {
         case (.openAPI, _):
             operations.openAPI(&response)
         case (.availability, .get):
-            try availability.availability(query: request.query, &response)
+            try availability.read(query: request.query, &response)
         case (.availability, _):
-            try availability.availability(body: request.body, &response)
+            try availability.read(body: request.body, &response)
         case (.stock, _):
-            try stock.stock(sku: match.first, &response)
+            try stock.read(sku: match.first, &response)
         case (.safetyStock, _):
-            try stock.safetyStock(
+            try stock.setSafetyStock(
                 sku: match.first, location: match.second, body: request.body, &response, &change)
         case (.reservations, _):
             try reservations.create(request, key: key, &response, &change)
@@ -178,13 +178,13 @@ final class APIResponder: HTTPResponder {
         case (.events, _):
             try events.ingest(body: request.body, &response, &change)
         case (.channels, _):
-            channels.listChannels(&response)
+            channels.list(&response)
         case (.channel, .get):
-            try channels.readChannel(name: match.first, &response)
+            try channels.read(name: match.first, &response)
         case (.channel, .put):
-            try channels.defineChannel(name: match.first, body: request.body, &response, &change)
+            try channels.define(name: match.first, body: request.body, &response, &change)
         case (.channel, _):
-            try channels.deleteChannel(name: match.first, &response, &change)
+            try channels.delete(name: match.first, &response, &change)
         case (.deadLetters, _):
             try channels.listDeadLetters(name: match.first, &response)
         case (.deadLetterReplay, _):

@@ -17,7 +17,7 @@ struct AvailabilityHandler: Sendable {
     let engine: Engine
 
     /// `GET /v1/availability?sku=…&location=…|channel=…`.
-    func availability(query: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+    func read(query: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
         try withUnsafeTemporaryAllocation(byteCount: max(query.count, 1), alignment: 1) {
             decoded throws(APIError) in
             try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: Self.maxQuerySkus) {
@@ -69,7 +69,7 @@ struct AvailabilityHandler: Sendable {
     }
 
     /// `POST /v1/availability` with `{"skus":[…],"location"|"channel":…}`.
-    func availability(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+    func read(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
         let object = try JSONBody.object(body)
         guard let items = try object.array("skus", at: "", required: true),
             (1...Self.maxBodySkus).contains(items.count)

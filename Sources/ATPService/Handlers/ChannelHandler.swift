@@ -17,7 +17,7 @@ struct ChannelHandler: Sendable {
     let push: PushService
 
     /// `PUT /v1/channels/{name}`: 201 when new, 200 when replaced.
-    func defineChannel(
+    func define(
         name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation
     ) throws(APIError) {
         if let problem = Key.problem(name, name: "channel name") { throw .invalidRequest(problem) }
@@ -74,17 +74,17 @@ struct ChannelHandler: Sendable {
             throw APIError(error)
         }
         response.status = existed ? 200 : 201
-        try readChannel(name: name, &response)
+        try read(name: name, &response)
     }
 
     /// `GET /v1/channels/{name}`.
-    func readChannel(name: String, _ response: inout HTTPResponse) throws(APIError) {
+    func read(name: String, _ response: inout HTTPResponse) throws(APIError) {
         guard let channel = engine.channel(named: name) else { throw .unknownChannel(name) }
         appendChannel(channel.view, to: &response.body)
     }
 
     /// `GET /v1/channels`, sorted by name.
-    func listChannels(_ response: inout HTTPResponse) {
+    func list(_ response: inout HTTPResponse) {
         let views = engine.channelViews.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         response.body.appendASCII(#"{"channels":["#)
         for (i, view) in views.enumerated() {
@@ -95,7 +95,7 @@ struct ChannelHandler: Sendable {
     }
 
     /// `DELETE /v1/channels/{name}`: 204.
-    func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout Mutation)
+    func delete(name: String, _ response: inout HTTPResponse, _ change: inout Mutation)
         throws(APIError)
     {
         guard change.record({ engine.removeChannel(named: name, into: &$0) }) else {

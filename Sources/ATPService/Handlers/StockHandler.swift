@@ -9,7 +9,7 @@ struct StockHandler: Sendable {
     let engine: Engine
 
     /// `GET /v1/stock/{sku}`: the network figure and every location's cell.
-    func stock(sku: String, _ response: inout HTTPResponse) throws(APIError) {
+    func read(sku: String, _ response: inout HTTPResponse) throws(APIError) {
         if let problem = Key.problem(sku, name: "sku") { throw .invalidRequest(problem) }
         guard let (available, locations) = engine.stock(sku: sku) else {
             throw APIError(.unknownSku, "sku \(sku) has never been seen")
@@ -27,7 +27,7 @@ struct StockHandler: Sendable {
     }
 
     /// `PUT /v1/stock/{sku}/{location}/safety-stock`.
-    func safetyStock(
+    func setSafetyStock(
         sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse,
         _ change: inout Mutation
     ) throws(APIError) {
