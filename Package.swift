@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPUtilities"]),
         .target(
             name: "ATPService",
-            dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPPush", "ATPUtilities"],
+            dependencies: ["ATPEngine", "ATPHTTP", "ATPRedis", "ATPStore", "ATPPush", "ATPUtilities"],
             // The API contract, served at GET /openapi.json, compiled into the binary.
             resources: [.embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(
-            name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPUtilities"],
+            name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPRedis", "ATPUtilities"],
             path: "Tests/Support"),
         .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(

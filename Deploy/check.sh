@@ -32,7 +32,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo" || exit 1
 deploy="$repo/Deploy"
 parser="$repo/Sources/ATPService/Config/ConfigurationParser.swift"
-metrics_source="$repo/Sources/ATPService/Observability/Metrics.swift"
+# Every module writes its own /metrics families: the files that implement `writeMetrics(to:)`.
+metrics_sources="$repo/Sources"
 work="$(mktemp -d /tmp/atpd-deploy-check.XXXXXX)"
 started_pids=()
 
@@ -224,13 +225,18 @@ else
     skip "promtool" "not installed and could not be installed (Debian package prometheus)"
 fi
 if [[ -n "$python" ]]; then
-    run "alerts: metrics, runbook, tests" "every atpd_* metric is exported by Metrics.swift; every runbook anchor is a RUNBOOK.md heading (and every link in RUNBOOK.md and README.md resolves); every alert fires in one test and stays quiet in another" \
-        "$python" - "$deploy" "$metrics_source" <<'PY'
+    run "alerts: metrics, runbook, tests" "every atpd_* metric is exported by a metrics source (writeMetrics); every runbook anchor is a RUNBOOK.md heading (and every link in RUNBOOK.md and README.md resolves); every alert fires in one test and stays quiet in another" \
+        "$python" - "$deploy" "$metrics_sources" <<'PY'
 import os, re, sys, yaml
-deploy, metrics_source = sys.argv[1], sys.argv[2]
+deploy, sources = sys.argv[1], sys.argv[2]
 rules = yaml.safe_load(open(f"{deploy}/prometheus/alerts.yml"))
 tests = yaml.safe_load(open(f"{deploy}/prometheus/alerts_test.yml"))
-exported = set(re.findall(r'"(atpd_[a-z_]+)"', open(metrics_source).read()))
+exported = set()
+for folder, _, files in os.walk(sources):
+    for name in files:
+        text = open(os.path.join(folder, name)).read() if name.endswith(".swift") else ""
+        if "func writeMetrics(to" in text:
+            exported |= set(re.findall(r'"(atpd_[a-z_]+)"', text))
 pending = set()  # every metric an alert names is exported now
 headings = set()
 for line in open(f"{deploy}/RUNBOOK.md"):

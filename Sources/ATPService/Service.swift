@@ -52,13 +52,18 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         self.durable = durable
         consumer = try Self.makeConsumer(configuration, durable: durable)
         push = PushService(durable: durable, configuration: configuration.push)
+        let requests = Metrics()
+        let connections = ConnectionStatistics()
+        // `/metrics` in this order: requests, engine, store, stream, push, connections.
+        let sources: [any MetricsSource] =
+            [requests, engine, durable] + (consumer.map { [$0] } ?? []) + [push, connections]
         responder = APIResponder(
-            durable: durable, configuration: configuration, keys: keys, push: push, log: log)
+            durable: durable, configuration: configuration, keys: keys, push: push, log: log,
+            metrics: requests,
+            metricsSources: sources)
         var http = configuration.http
         http.onError = { message in log.error("server_error", [("detail", .string(message))]) }
-        server = try HTTPServer(configuration: http, responder: responder)
-        responder.server.withLock { [server] in $0 = server }
-        responder.stream.withLock { [consumer] in $0 = consumer }
+        server = try HTTPServer(configuration: http, responder: responder, connections: connections)
         let rollbacks = RollbackLog(log: log)
         sweeper = RepeatingTimer(
             label: "atpd.sweep", intervalMilliseconds: Int(configuration.sweepIntervalMilliseconds)
@@ -129,8 +134,6 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
     /// Blocks until the server has stopped, then stops the consumer, the sweep and the store.
     public func wait() {
         server.wait()
-        // The responder points back at the server (for /metrics): let go, so both can be freed.
-        responder.server.withLock { $0 = nil }
         consumer?.stop()
         push.stop()
         sweeper.cancel()

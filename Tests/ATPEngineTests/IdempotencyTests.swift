@@ -73,3 +73,98 @@ import Testing
             "the newest keys stay")
     }
 }
+
+/// `Engine.createReservation(_:idempotency:answer:into:)`: the engine decides what a retry with
+/// the same key is answered with.
+@Suite struct IdempotentCreateTests {
+    struct Malformed: Error { var detail: String }
+
+    /// An engine with stock of A at DC1, creating under keys of the client `shop`; every create
+    /// records into `change` and counts how often its answer was rendered.
+    final class Creator {
+        let engine = Engine(clock: ManualClock())
+        var change = EngineChange()
+        var answers = 0
+        let request = ReservationRequest(lines: [ReservationLine(sku: "A", location: "DC1", qty: 2)])
+
+        init(stock: Int64) { engine.stock("A", "DC1", stock) }
+
+        func claim(_ key: String, body: String = "body 1") -> IdempotencyClaim {
+            IdempotencyClaim(scope: "shop", key: key, fingerprint: Digest128(body))
+        }
+
+        /// What the create did, in a word: `created`, `refused insufficient`, `replayed 201 …`.
+        func create(_ key: String, body: String = "body 1", malformed: String? = nil) -> String {
+            let request: Result<ReservationRequest, Malformed> =
+                malformed.map { .failure(Malformed(detail: $0)) } ?? .success(self.request)
+            let outcome = engine.createReservation(
+                request, idempotency: claim(key, body: body),
+                answer: { result in
+                    answers += 1
+                    switch result {
+                    case .success: return StoredOutcome(status: 201, body: Array("held".utf8))
+                    case .failure(.malformed(let m)):
+                        return StoredOutcome(status: 400, body: Array(m.detail.utf8))
+                    case .failure(.refused(.invalid)): return StoredOutcome(status: 400, body: [])
+                    case .failure(.refused(.insufficient)): return StoredOutcome(status: 409, body: [])
+                    }
+                }, into: &change)
+            switch outcome {
+            case .created: return "created"
+            case .refused(.malformed): return "refused malformed"
+            case .refused(.refused(.invalid)): return "refused invalid"
+            case .refused(.refused(.insufficient)): return "refused insufficient"
+            case .replayed(let stored):
+                return "replayed \(stored.status) \(String(decoding: stored.body, as: UTF8.self))"
+            case .keyReused: return "key reused"
+            case .inProgress: return "in progress"
+            }
+        }
+    }
+
+    @Test func aCreateIsRememberedWithItsHoldAndReplayed() {
+        let c = Creator(stock: 5)
+        #expect(c.create("k1") == "created")
+        #expect(c.change.records.count == 2, "the hold and the key, in one change")
+        guard case .idempotency = c.change.records.last else {
+            Issue.record("no key record")
+            return
+        }
+        #expect(c.create("k1") == "replayed 201 held")
+        #expect(c.change.records.count == 2 && c.answers == 1, "a replay records and renders nothing")
+        #expect(c.engine.available(sku: "A") == 3, "held once")
+    }
+
+    @Test func aKeyUsedWithAnotherRequestOrStillInProgressIsRefused() {
+        let c = Creator(stock: 5)
+        #expect(c.create("k1") == "created")
+        #expect(c.create("k1", body: "body 2") == "key reused")
+        let busy = c.claim("k2")
+        #expect(
+            c.engine.idempotency.begin(
+                scope: busy.scope, key: busy.key, fingerprint: busy.fingerprint, now: c.engine.clock.now())
+                == .proceed)
+        #expect(c.create("k2") == "in progress")
+        #expect(c.answers == 1)
+    }
+
+    @Test func finalRefusalsAreRememberedAndNothingIsHeld() {
+        let c = Creator(stock: 1)
+        #expect(c.create("k1") == "refused insufficient")
+        #expect(c.create("k2", malformed: "bad") == "refused malformed")
+        #expect(c.change.records.count == 2, "two keys, no hold")
+        c.engine.stock("A", "DC1", 10)
+        #expect(c.create("k1") == "replayed 409 ", "the first answer, though there is stock now")
+        #expect(c.create("k2", malformed: "bad") == "replayed 400 bad")
+        #expect(c.engine.cellState("A", "DC1")?.reserved == 0)
+    }
+
+    @Test func aRolledBackCreateForgetsTheKeySoARetryProceeds() {
+        let c = Creator(stock: 5)
+        #expect(c.create("k1") == "created")
+        c.engine.rollBack(c.change)  // the store refused it
+        #expect(c.engine.available(sku: "A") == 5)
+        #expect(c.create("k1") == "created", "the retry proceeds anew")
+        #expect(c.answers == 2 && c.engine.available(sku: "A") == 3)
+    }
+}

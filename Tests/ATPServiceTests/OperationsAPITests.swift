@@ -34,8 +34,9 @@ import Testing
         #expect(try harness.request("GET", "/healthz", token: nil).status == 200, "alive while not ready")
     }
 
-    /// The responder points back at the server (for `/metrics`), so a stopped service and all it
-    /// held were never freed (AddressSanitizer's leak check); `Service.wait` now lets go.
+    /// The responder once pointed back at the server (for `/metrics`), so a stopped service and
+    /// all it held were never freed (AddressSanitizer's leak check); now `/metrics` reads the
+    /// server's `ConnectionStatistics`, and nothing points back.
     @Test func aStoppedServiceIsFreed() throws {
         weak var server: HTTPServer?
         weak var responder: APIResponder?

@@ -15,19 +15,20 @@ import Synchronization
 public final class HTTPServer: Sendable {
     /// Counters every worker shares.
     final class SharedState: Sendable {
-        let openConnections = Atomic<Int>(0)
+        /// Open and refused connections.
+        let connections: ConnectionStatistics
         /// Round-robin position for dealing accepted connections out to the loops.
         let nextWorker = Atomic<Int>(0)
         /// Every loop's worker, set once before the loops start.
         nonisolated(unsafe) var workers: [ServerWorker] = []
-        let refusedConnections = Atomic<Int>(0)
         /// Set by `shutdown` before it shuts the listening socket down (which wakes the loops with
         /// an accept that fails EINVAL: expected then, not an error to report).
         let stopping = Atomic<Bool>(false)
         /// 8 hex digits that start every generated request id, random per process.
         let requestIDPrefix: [UInt8]
 
-        init() {
+        init(connections: ConnectionStatistics) {
+            self.connections = connections
             var random = SystemRandomNumberGenerator()
             let value = UInt32.random(in: .min ... .max, using: &random)
             requestIDPrefix = (0..<8).map { i in
@@ -41,14 +42,21 @@ public final class HTTPServer: Sendable {
     /// The address actually bound (the kernel's choice when the configured port was 0).
     public let boundAddress: SocketAddress
     private let workers: [ServerWorker]
-    private let shared = SharedState()
+    private let shared: SharedState
     private let threads = Locked<[pthread_t]>([])
     private let listener: Int32
     private let listenerClosed = Atomic<Bool>(false)
 
     /// Binds the listening socket (so the port is known and taken) without serving yet.
-    public init(configuration: HTTPServerConfiguration, responder: HTTPResponder) throws(SystemError) {
+    /// - Parameter connections: where the server counts its connections (made by the caller so
+    ///   that its reporter need not hold the server).
+    public init(
+        configuration: HTTPServerConfiguration, responder: HTTPResponder,
+        connections: ConnectionStatistics = ConnectionStatistics()
+    ) throws(SystemError) {
         self.configuration = configuration
+        let shared = SharedState(connections: connections)
+        self.shared = shared
         let fd = try TCPSocket.listen(on: configuration.address)
         listener = fd
         do {
@@ -69,9 +77,9 @@ public final class HTTPServer: Sendable {
     }
 
     /// Open client connections across all loops.
-    public var openConnections: Int { shared.openConnections.load(ordering: .relaxed) }
+    public var openConnections: Int { shared.connections.open.load(ordering: .relaxed) }
     /// Connections refused because `maxConnections` were open.
-    public var refusedConnections: Int { shared.refusedConnections.load(ordering: .relaxed) }
+    public var refusedConnections: Int { shared.connections.refused.load(ordering: .relaxed) }
 
     /// Starts one thread per loop.
     public func start() {

@@ -53,10 +53,10 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
                 pauseAccepting(after: error)
                 return
             }
-            guard shared.openConnections.add(1, ordering: .relaxed).newValue <= configuration.maxConnections
+            guard shared.connections.open.add(1, ordering: .relaxed).newValue <= configuration.maxConnections
             else {
-                shared.openConnections.subtract(1, ordering: .relaxed)
-                shared.refusedConnections.add(1, ordering: .relaxed)
+                shared.connections.open.subtract(1, ordering: .relaxed)
+                shared.connections.refused.add(1, ordering: .relaxed)
                 refuse(client)
                 continue
             }
@@ -83,7 +83,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
             try loop.register(client, events: EPOLLIN.rawValue, handler: connection)
         } catch {
             Syscall.close(client)
-            shared.openConnections.subtract(1, ordering: .relaxed)
+            shared.connections.open.subtract(1, ordering: .relaxed)
             return
         }
         connections[connection.id] = connection
@@ -120,7 +120,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
 
     func connectionClosed(_ connection: HTTPConnection) {
         connections[connection.id] = nil
-        shared.openConnections.subtract(1, ordering: .relaxed)
+        shared.connections.open.subtract(1, ordering: .relaxed)
         if shutdownDeadline != nil && connections.isEmpty { loop.stop() }
     }
 

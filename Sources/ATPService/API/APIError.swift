@@ -7,7 +7,10 @@ import ATPHTTP
 /// Thread-safety: a value type.
 package struct APIError: Error, Sendable {
     package var status: Int
-    package var code: String
+    /// Which problem, from the one table.
+    let problem: ProblemCode
+    /// Its stable code, e.g. `insufficient_stock`.
+    package var code: String { problem.rawValue }
     package var detail: String
     /// For `insufficient_stock`: the short lines.
     var lines: [InsufficientLine]?
@@ -18,7 +21,7 @@ package struct APIError: Error, Sendable {
 
     init(_ code: ProblemCode, _ detail: String) {
         status = code.status
-        self.code = code.rawValue
+        problem = code
         self.detail = detail
     }
 

@@ -3,39 +3,48 @@ import ATPHTTP
 import ATPPush
 import ATPStore
 import ATPUtilities
-import Glibc
 import Synchronization
 
-/// The v1 API on top of the engine: routing, auth, dispatch to the handlers, metrics.
+/// The v1 API on top of the engine: routing, auth, the content-type check, dispatch to the
+/// handlers, request metrics and the slow-request log.
 ///
 /// Thread-safety: called from every loop thread at once; it holds only immutable configuration,
-/// the thread-safe engine and atomics.
+/// handler values over thread-safe objects, and atomics.
 final class APIResponder: HTTPResponder {
-    let engine: Engine
     let configuration: ServiceConfiguration
     let keys: APIKeys?
     /// Where mutations become durable (the one commit seam).
     let durable: DurableEngine
     /// The store behind `durable`; nil for the memory store (answered at once).
     var store: (any Store)? { durable.store }
-    /// Channel push: delivery status, dead-letter replay.
-    let push: PushService
-    let metrics = Metrics()
+    private let availability: AvailabilityHandler
+    private let stock: StockHandler
+    private let reservations: ReservationHandler
+    private let events: EventHandler
+    private let channels: ChannelHandler
+    private let operations: OperationsHandler
+    /// Request counters and latency histograms, by route.
+    let metrics: Metrics
     let log: Log
     /// True once state is recovered and the store is reachable (`/readyz`).
     let ready = Atomic<Bool>(false)
-    /// Set after the server is created, for the connection figures in `/metrics`.
-    let server = Locked<HTTPServer?>(nil)
-    /// Set when a Redis stream is consumed, for its figures in `/metrics`.
-    let stream = Locked<RedisStreamConsumer?>(nil)
 
+    /// - Parameters:
+    ///   - metrics: where requests are counted; one of `metricsSources`.
+    ///   - metricsSources: what `/metrics` renders, in order.
     init(
         durable: DurableEngine, configuration: ServiceConfiguration, keys: APIKeys?, push: PushService,
-        log: Log
+        log: Log, metrics: Metrics, metricsSources: [any MetricsSource]
     ) {
-        engine = durable.engine
+        let engine = durable.engine
         self.durable = durable
-        self.push = push
+        self.metrics = metrics
+        operations = OperationsHandler(store: durable.store, metricsSources: metricsSources)
+        availability = AvailabilityHandler(engine: engine)
+        stock = StockHandler(engine: engine)
+        reservations = ReservationHandler(engine: engine)
+        events = EventHandler(engine: engine)
+        channels = ChannelHandler(engine: engine, push: push)
         self.configuration = configuration
         self.keys = keys
         self.log = log
@@ -142,49 +151,44 @@ final class APIResponder: HTTPResponder {
         }
         switch (match.route, method) {
         case (.healthz, _):
-            response.body.appendASCII(#"{"status":"ok"}"#)
+            operations.healthz(&response)
         case (.readyz, _):
-            guard ready.load(ordering: .acquiring), store?.isAvailable ?? true else {
-                throw APIError(.notReady, "state is not recovered yet, or the store is unreachable")
-            }
-            response.body.appendASCII(#"{"status":"ready"}"#)
+            try operations.readyz(recovered: ready.load(ordering: .acquiring), &response)
         case (.metrics, _):
-            response.contentType = .prometheusText
-            metrics.render(
-                engine: engine, server: server.withLock { $0 }, store: store, stream: stream.withLock { $0 },
-                push: push, into: &response.body)
+            operations.metrics(&response)
         case (.openAPI, _):
-            response.body.append(contentsOf: OpenAPIDocument.bytes)
+            operations.openAPI(&response)
         case (.availability, .get):
-            try availability(query: request.query, &response)
+            try availability.read(query: request.query, &response)
         case (.availability, _):
-            try availability(body: request.body, &response)
+            try availability.read(body: request.body, &response)
         case (.stock, _):
-            try stock(sku: match.first, &response)
+            try stock.read(sku: match.first, &response)
         case (.safetyStock, _):
-            try safetyStock(sku: match.first, location: match.second, body: request.body, &response, &change)
+            try stock.setSafetyStock(
+                sku: match.first, location: match.second, body: request.body, &response, &change)
         case (.reservations, _):
-            try createReservation(request, key: key, &response, &change)
+            try reservations.create(request, key: key, &response, &change)
         case (.reservation, _):
-            try readReservation(id: match.first, &response)
+            try reservations.read(id: match.first, &response)
         case (.confirm, _), (.fulfill, _), (.release, _):
             let transition: ReservationTransition =
                 match.route == .confirm ? .confirm : match.route == .fulfill ? .fulfil : .release
-            try transitionReservation(id: match.first, transition, &response, &change)
+            try reservations.transition(id: match.first, transition, &response, &change)
         case (.events, _):
-            try ingest(body: request.body, &response, &change)
+            try events.ingest(body: request.body, &response, &change)
         case (.channels, _):
-            listChannels(&response)
+            channels.list(&response)
         case (.channel, .get):
-            try readChannel(name: match.first, &response)
+            try channels.read(name: match.first, &response)
         case (.channel, .put):
-            try defineChannel(name: match.first, body: request.body, &response, &change)
+            try channels.define(name: match.first, body: request.body, &response, &change)
         case (.channel, _):
-            try deleteChannel(name: match.first, &response, &change)
+            try channels.delete(name: match.first, &response, &change)
         case (.deadLetters, _):
-            try listDeadLetters(name: match.first, &response)
+            try channels.listDeadLetters(name: match.first, &response)
         case (.deadLetterReplay, _):
-            try replayDeadLetters(name: match.first, &response, &change)
+            try channels.replayDeadLetters(name: match.first, &response, &change)
         case (.unmatched, _):
             throw .notFound("no route for this path")
         }

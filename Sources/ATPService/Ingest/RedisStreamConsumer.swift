@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPRedis
+import ATPStore
 import ATPUtilities
 import Dispatch
 import Synchronization

@@ -9,9 +9,15 @@ import ATPUtilities
 ///
 /// A channel is its view (locations, buffer) plus its push settings (`ChannelDelivery`); both are
 /// journaled in one `channelDefined` record. Status figures come from the push service.
-/// Thread-safety: called from the loop threads; the engine and push service are thread-safe.
-extension APIResponder {
-    func defineChannel(
+/// Thread-safety: a value holding the thread-safe engine and push service; called from every loop
+/// thread.
+struct ChannelHandler: Sendable {
+    let engine: Engine
+    /// Delivery status figures and dead-letter replay.
+    let push: PushService
+
+    /// `PUT /v1/channels/{name}`: 201 when new, 200 when replaced.
+    func define(
         name: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse, _ change: inout Mutation
     ) throws(APIError) {
         if let problem = Key.problem(name, name: "channel name") { throw .invalidRequest(problem) }
@@ -68,15 +74,17 @@ extension APIResponder {
             throw APIError(error)
         }
         response.status = existed ? 200 : 201
-        try readChannel(name: name, &response)
+        try read(name: name, &response)
     }
 
-    func readChannel(name: String, _ response: inout HTTPResponse) throws(APIError) {
+    /// `GET /v1/channels/{name}`.
+    func read(name: String, _ response: inout HTTPResponse) throws(APIError) {
         guard let channel = engine.channel(named: name) else { throw .unknownChannel(name) }
         appendChannel(channel.view, to: &response.body)
     }
 
-    func listChannels(_ response: inout HTTPResponse) {
+    /// `GET /v1/channels`, sorted by name.
+    func list(_ response: inout HTTPResponse) {
         let views = engine.channelViews.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         response.body.appendASCII(#"{"channels":["#)
         for (i, view) in views.enumerated() {
@@ -86,7 +94,8 @@ extension APIResponder {
         response.body.appendASCII("]}")
     }
 
-    func deleteChannel(name: String, _ response: inout HTTPResponse, _ change: inout Mutation)
+    /// `DELETE /v1/channels/{name}`: 204.
+    func delete(name: String, _ response: inout HTTPResponse, _ change: inout Mutation)
         throws(APIError)
     {
         guard change.record({ engine.removeChannel(named: name, into: &$0) }) else {

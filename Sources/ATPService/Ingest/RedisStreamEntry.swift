@@ -23,24 +23,11 @@ import ATPEngine
 ///
 /// Thread-safety: stateless. Complexity: O(entry size).
 public enum RedisStreamEntry {
-    /// Why an entry is not a well-formed event: an API.md error code and a sentence.
-    public struct Malformed: Error, Hashable, Sendable {
-        /// `invalid_event` or `quantity_out_of_range`.
-        public var code: String
-        public var detail: String
-
-        public init(code: String, detail: String) {
-            self.code = code
-            self.detail = detail
-        }
-    }
-
     /// The event of an entry's flat `field, value, field, value, …` list, its shape and types
-    /// checked (the engine checks the rules between fields, as for `POST /v1/events`).
-    public static func decode(_ flat: [[UInt8]]) -> Result<StockEvent, Malformed> {
-        func invalid(_ detail: String) -> Result<StockEvent, Malformed> {
-            .failure(Malformed(code: "invalid_event", detail: detail))
-        }
+    /// checked (the engine checks the rules between fields, as for `POST /v1/events`); a
+    /// malformed entry is `invalid_event` or `quantity_out_of_range`.
+    public static func decode(_ flat: [[UInt8]]) -> Result<StockEvent, EngineError> {
+        func invalid(_ detail: String) -> Result<StockEvent, EngineError> { .failure(.invalidEvent(detail)) }
         guard flat.count % 2 == 0 else { return invalid("the entry has an odd number of fields and values") }
         var fields: [String: String] = [:]
         for i in stride(from: 0, to: flat.count, by: 2) {
@@ -65,10 +52,7 @@ public enum RedisStreamEntry {
         }
         guard let amount = Int64(amountText) else { return invalid("\(amountField) must be an integer") }
         guard amount.magnitude <= UInt64(Quantity.requestLimit) else {
-            return .failure(
-                Malformed(
-                    code: "quantity_out_of_range",
-                    detail: "\(amountField) is beyond ±\(Quantity.requestLimit)"))
+            return .failure(.quantityOutOfRange("\(amountField) is beyond ±\(Quantity.requestLimit)"))
         }
         var seq: Int64?
         if let text = optional("seq") {

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPRedis
+import ATPService
 import ATPTestSupport
 import ATPUtilities
 import Synchronization

@@ -7,11 +7,17 @@ import ATPStore
 /// The GET reads sku bytes straight from the query (decoding into stack memory only when a value is
 /// percent-encoded), asks the engine for all of them in one batch and writes the JSON by hand:
 /// no Foundation, no heap allocation once the response buffer has grown.
-extension APIResponder {
+/// Thread-safety: a value holding only the thread-safe engine; called from every loop thread.
+struct AvailabilityHandler: Sendable {
+    /// The most `sku` parameters one GET may carry.
     static let maxQuerySkus = 100
+    /// The most skus one POST body may carry.
     static let maxBodySkus = 1_000
 
-    func availability(query: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+    let engine: Engine
+
+    /// `GET /v1/availability?sku=…&location=…|channel=…`.
+    func read(query: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
         try withUnsafeTemporaryAllocation(byteCount: max(query.count, 1), alignment: 1) {
             decoded throws(APIError) in
             try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: Self.maxQuerySkus) {
@@ -62,7 +68,8 @@ extension APIResponder {
         }
     }
 
-    func availability(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
+    /// `POST /v1/availability` with `{"skus":[…],"location"|"channel":…}`.
+    func read(body: UnsafeRawBufferPointer, _ response: inout HTTPResponse) throws(APIError) {
         let object = try JSONBody.object(body)
         guard let items = try object.array("skus", at: "", required: true),
             (1...Self.maxBodySkus).contains(items.count)

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPRedis
+import ATPStore
 import ATPUtilities
 import Dispatch
 
@@ -54,8 +55,8 @@ final class RedisStreamWorker {
 
     // MARK: Reading and claiming
 
-    private func read(_ redis: RedisConnection) throws(StoreError) {
-        let reply = try redis.storeCommand([
+    private func read(_ redis: RedisConnection) throws(RedisError) {
+        let reply = try redis.command([
             "XREADGROUP", "GROUP", config.group, config.consumer, "COUNT", String(config.count),
             "BLOCK", String(config.blockMilliseconds), "STREAMS", config.stream, ">",
         ])
@@ -72,10 +73,10 @@ final class RedisStreamWorker {
     }
 
     /// One `XAUTOCLAIM` cycle: pages of entries idle for the minimum time, at most 10 pages.
-    private func claim(_ redis: RedisConnection) throws(StoreError) {
+    private func claim(_ redis: RedisConnection) throws(RedisError) {
         var cursor = "0-0"
         for _ in 0..<10 where !consumer.isStopping && !redis.isBroken {
-            let reply = try redis.storeCommand([
+            let reply = try redis.command([
                 "XAUTOCLAIM", config.stream, config.group, config.consumer,
                 String(config.claimMinIdleMilliseconds),
                 cursor, "COUNT", String(config.claimCount),
@@ -110,30 +111,27 @@ final class RedisStreamWorker {
     private func process(_ entries: [Entry]) {
         var events: [StockEvent] = []
         var sources: [Int] = []  // index in `entries` of each event
-        var dead: [DeadLetter] = []
+        var malformed: [EventRejection] = []
         for (index, entry) in entries.enumerated() {
             guard let fields = entry.fields else { continue }  // deleted: acknowledge only
             switch RedisStreamEntry.decode(fields) {
             case .success(let event):
                 events.append(event)
                 sources.append(index)
-            case .failure(let malformed):
-                dead.append(DeadLetter(entry: entry, code: malformed.code, detail: malformed.detail))
+            case .failure(let problem):
+                malformed.append(EventRejection(index: index, id: nil, refusal: problem))
             }
         }
         guard let outcomes = commit(events) else { return }  // stopping
+        let tally = EventTally(outcomes, of: events, at: sources, refusedBefore: malformed)
         let counters = consumer.counters
-        for (k, outcome) in outcomes.enumerated() {
-            switch outcome {
-            case .applied: counters.applied.add(1, ordering: .relaxed)
-            case .duplicate: counters.duplicate.add(1, ordering: .relaxed)
-            case .stale: counters.stale.add(1, ordering: .relaxed)
-            case .rejected(let error):
-                let code = error.code == "invalid_request" ? "invalid_event" : error.code
-                dead.append(DeadLetter(entry: entries[sources[k]], code: code, detail: error.detail))
-            }
+        counters.applied.add(tally.applied, ordering: .relaxed)
+        counters.duplicate.add(tally.duplicate, ordering: .relaxed)
+        counters.stale.add(tally.stale, ordering: .relaxed)
+        counters.rejected.add(tally.rejected.count, ordering: .relaxed)
+        let dead = tally.rejected.map {
+            DeadLetter(entry: entries[$0.index], code: $0.code, detail: $0.detail)
         }
-        counters.rejected.add(dead.count, ordering: .relaxed)
         settle(entries.map(\.id), dead: dead)
     }
 
@@ -182,7 +180,7 @@ final class RedisStreamWorker {
             do {
                 var keep: Set<[UInt8]> = []
                 if !dead.isEmpty {
-                    let replies = try redis.storePipeline(dead.map(deadLetterCommand))
+                    let replies = try redis.pipeline(dead.map(deadLetterCommand))
                     for (letter, reply) in zip(dead, replies) {
                         if let message = reply.errorMessage {
                             consumer.noteError("XADD \(config.deadLetterStream): \(message)")
@@ -194,7 +192,7 @@ final class RedisStreamWorker {
                 }
                 let acking = ids.filter { !keep.contains($0) }
                 guard !acking.isEmpty else { return }
-                let reply = try redis.storeCommand(
+                let reply = try redis.command(
                     [Array("XACK".utf8), Array(config.stream.utf8), Array(config.group.utf8)] + acking)
                 if let count = reply.integer {
                     consumer.counters.acked.add(Int(count), ordering: .relaxed)
@@ -230,7 +228,7 @@ final class RedisStreamWorker {
         consumer.setConnected(false)
         guard backoff.isDue else { return nil }
         do {
-            let fresh = try RedisConnection.connect(
+            let fresh = try RedisConnection(
                 url: config.url, connectTimeoutMilliseconds: 1_000,
                 commandTimeoutMilliseconds: config.blockMilliseconds + 2_000)
             try createGroup(fresh)
@@ -244,8 +242,8 @@ final class RedisStreamWorker {
         }
     }
 
-    private func createGroup(_ redis: RedisConnection) throws(StoreError) {
-        let reply = try redis.storeCommand([
+    private func createGroup(_ redis: RedisConnection) throws(RedisError) {
+        let reply = try redis.command([
             "XGROUP", "CREATE", config.stream, config.group, config.startID, "MKSTREAM",
         ])
         if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {
@@ -254,7 +252,7 @@ final class RedisStreamWorker {
     }
 
     /// Notes a failure; drops the connection and backs off.
-    private func failed(_ error: StoreError) {
+    private func failed(_ error: RedisError) {
         consumer.noteError(error.description)
         connection = nil
         consumer.setConnected(false)

@@ -3,8 +3,13 @@ import ATPHTTP
 import ATPStore
 
 /// `GET /v1/stock/{sku}` and `PUT /v1/stock/{sku}/{location}/safety-stock`.
-extension APIResponder {
-    func stock(sku: String, _ response: inout HTTPResponse) throws(APIError) {
+///
+/// Thread-safety: a value holding only the thread-safe engine; called from every loop thread.
+struct StockHandler: Sendable {
+    let engine: Engine
+
+    /// `GET /v1/stock/{sku}`: the network figure and every location's cell.
+    func read(sku: String, _ response: inout HTTPResponse) throws(APIError) {
         if let problem = Key.problem(sku, name: "sku") { throw .invalidRequest(problem) }
         guard let (available, locations) = engine.stock(sku: sku) else {
             throw APIError(.unknownSku, "sku \(sku) has never been seen")
@@ -16,12 +21,13 @@ extension APIResponder {
         response.body.appendASCII(#","locations":["#)
         for (i, row) in locations.enumerated() {
             if i > 0 { response.body.append(UInt8(ascii: ",")) }
-            Self.appendCell(row, sku: nil, to: &response.body)
+            row.appendJSON(sku: nil, to: &response.body)
         }
         response.body.appendASCII("]}")
     }
 
-    func safetyStock(
+    /// `PUT /v1/stock/{sku}/{location}/safety-stock`.
+    func setSafetyStock(
         sku: String, location: String, body: UnsafeRawBufferPointer, _ response: inout HTTPResponse,
         _ change: inout Mutation
     ) throws(APIError) {
@@ -37,28 +43,6 @@ extension APIResponder {
         } catch {
             throw APIError(error)
         }
-        Self.appendCell(row, sku: sku, to: &response.body)
-    }
-
-    /// `{"sku":..,"location":..,"onHand":..,"reserved":..,"safetyStock":..,"available":..}`
-    /// (without `sku` inside a stock detail).
-    static func appendCell(_ row: Engine.LocationStock, sku: String?, to body: inout [UInt8]) {
-        body.append(UInt8(ascii: "{"))
-        if let sku {
-            body.appendASCII(#""sku":"#)
-            body.appendJSONString(sku)
-            body.append(UInt8(ascii: ","))
-        }
-        body.appendASCII(#""location":"#)
-        body.appendJSONString(row.location)
-        body.appendASCII(#","onHand":"#)
-        body.appendDecimal(row.onHand)
-        body.appendASCII(#","reserved":"#)
-        body.appendDecimal(row.reserved)
-        body.appendASCII(#","safetyStock":"#)
-        body.appendDecimal(row.safetyStock)
-        body.appendASCII(#","available":"#)
-        body.appendDecimal(row.available)
-        body.append(UInt8(ascii: "}"))
+        row.appendJSON(sku: sku, to: &response.body)
     }
 }
