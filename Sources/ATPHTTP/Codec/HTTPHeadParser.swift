@@ -1,4 +1,4 @@
-import Glibc
+import ATPPosix
 
 /// Parses an HTTP/1.x request line and header section (RFC 9112 §3, §5, §6.3).
 ///
@@ -57,11 +57,10 @@ public struct HTTPHeadParser: Sendable {
         let end = min(bytes.count, maxHeadBytes + 2)
         var i = scanned
         while i < end {
-            guard let found = memchr(bytes.baseAddress! + i, 0x0A, end - i) else {
+            guard let newline = bytes.firstIndex(of: 0x0A, in: i..<end) else {
                 i = end
                 break
             }
-            let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
             let crlf = newline > 0 && bytes[newline - 1] == 0x0D
             if !crlf && !allowsBareLineFeed { throw .bareLineFeed }
             let ending = crlf ? newline - 1 : newline

@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPUtilities
 import CLinux
 import Glibc
@@ -42,7 +43,7 @@ public final class HTTPServer: Sendable {
     public let boundAddress: SocketAddress
     private let workers: [ServerWorker]
     private let shared = SharedState()
-    private let threads = Locked<[pthread_t]>([])
+    private let threads = Locked<[JoinableThread]>([])
     private let listener: Int32
     private let listenerClosed = Atomic<Bool>(false)
 
@@ -77,16 +78,8 @@ public final class HTTPServer: Sendable {
     public func start() {
         threads.withLock { threads in
             for worker in workers {
-                let box = Unmanaged.passRetained(worker.loop)
-                var thread = pthread_t()
-                pthread_create(
-                    &thread, nil,
-                    { raw in
-                        let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
-                        loop.run()
-                        return nil
-                    }, box.toOpaque())
-                threads.append(thread)
+                let loop = worker.loop
+                threads.append(JoinableThread { loop.run() })
             }
         }
     }
@@ -104,11 +97,11 @@ public final class HTTPServer: Sendable {
 
     /// Blocks until every loop thread has ended (after `shutdown`).
     public func wait() {
-        let joined = threads.withLock { threads -> [pthread_t] in
+        let joined = threads.withLock { threads -> [JoinableThread] in
             defer { threads = [] }
             return threads
         }
-        for thread in joined { pthread_join(thread, nil) }
+        for thread in joined { thread.join() }
         if !joined.isEmpty { shared.workers = [] }  // the loops have ended: break the cycle
         closeListener()
     }

@@ -1,3 +1,4 @@
+import ATPPosix
 import CLinux
 import Glibc
 import Synchronization
