@@ -5,8 +5,9 @@ import ATPPosix
 /// Strict where laxness is a smuggling risk (see `FieldLine` for the field rules): every line ends
 /// in CR LF, so a bare LF (unless `allowsBareLineFeed`) or a bare CR is refused; Content-Length
 /// together with Transfer-Encoding, differing Content-Lengths, Transfer-Encoding in HTTP/1.0, a
-/// final coding other than chunked, chunked applied twice, and a second Host, Authorization,
-/// Content-Type or Idempotency-Key are all refused. Repeats of one Content-Length value
+/// final coding other than chunked, chunked applied twice, a second Host, and a second line of an
+/// indexed header that refuses repeats (`IndexedHeader`) are all refused. Repeats of one
+/// Content-Length value
 /// (`5, 5`, or the header twice) are one length (RFC 9110 §8.6 allows either choice).
 /// Thread-safety: a value type, used by one connection at a time.
 /// - Complexity: O(head length); `findEnd` resumes where the previous call stopped.
@@ -19,6 +20,13 @@ public struct HTTPHeadParser: Sendable {
     /// that another parser on the path may read differently is a smuggling risk; the client, which
     /// reads webhook receivers' answers, says yes.
     public var allowsBareLineFeed = false
+    /// The application's headers to pick out (at most `HTTPRequestHead.indexedCapacity`); each is
+    /// stored at its position here.
+    public var indexedHeaders: [IndexedHeader] = [] {
+        didSet {
+            precondition(indexedHeaders.count <= HTTPRequestHead.indexedCapacity, "too many indexed headers")
+        }
+    }
     /// How far `findEnd` has already scanned.
     private var scanned = 0
 
@@ -102,11 +110,8 @@ public struct HTTPHeadParser: Sendable {
                 transferEncoding = value
             case .connection: connectionTokens.append(value)
             case .expect: head.expectsContinue = asciiEqualsIgnoringCase(bytes, value, "100-continue")
-            case .authorization: try setOnce(&head.authorization, value, "Authorization")
             case .requestID: head.requestID = value
-            case .idempotencyKey: try setOnce(&head.idempotencyKey, value, "Idempotency-Key")
-            case .contentType: try setOnce(&head.contentType, value, "Content-Type")
-            case .other: break
+            case .other: try index(bytes, name, value, into: &head)
             }
             position = line.next
         }
@@ -179,13 +184,24 @@ public struct HTTPHeadParser: Sendable {
         head.minorVersion = minor - 0x30
     }
 
-    /// Stores a header that may appear once; a second one is refused, as two parsers on the path
-    /// could each pick a different one.
-    private func setOnce(_ slot: inout Range<Int>?, _ value: Range<Int>, _ name: StaticString)
-        throws(HTTPParseError)
-    {
-        if slot != nil { throw .bad("more than one \(name) header") }
-        slot = value
+    /// Stores the value of a header the application indexed at its position; a second line of one
+    /// that refuses repeats is refused. - Complexity: O(indexed headers × name length).
+    @inline(__always)
+    private func index(
+        _ bytes: UnsafeRawBufferPointer, _ name: Range<Int>, _ value: Range<Int>,
+        into head: inout HTTPRequestHead
+    ) throws(HTTPParseError) {
+        for position in indexedHeaders.indices {
+            let header = indexedHeaders[position]
+            guard header.lowercased.count == name.count,
+                asciiEqualsIgnoringCase(bytes, name, header.lowercased)
+            else { continue }
+            if header.repeats == .refused && head.indexed[position] != nil {
+                throw .bad("more than one \(header.name) header")
+            }
+            head.indexed[position] = value
+            return
+        }
     }
 
     private func mergeContentLength(
@@ -269,6 +285,20 @@ func asciiEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int
         return false
     }
     return true
+}
+
+/// True when the bytes in `range` equal `lowercased` (ASCII lowercase), ignoring letter case.
+/// `range` must be as long as `lowercased`.
+@inline(__always)
+func asciiEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercased: [UInt8])
+    -> Bool
+{
+    lowercased.withUnsafeBufferPointer { expected in
+        for i in 0..<expected.count where asciiLowercase(bytes[range.lowerBound + i]) != expected[i] {
+            return false
+        }
+        return true
+    }
 }
 
 /// `b` with A–Z mapped to a–z.

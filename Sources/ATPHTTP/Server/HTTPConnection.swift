@@ -57,6 +57,7 @@ final class HTTPConnection: EventHandler {
         self.id = id
         self.worker = worker
         parser = HTTPHeadParser(maxHeadBytes: worker.configuration.maxHeadBytes)
+        parser.indexedHeaders = worker.indexedHeaders
         output.reserveCapacity(4096)
         setDeadline(.head, worker.configuration.headerTimeoutMilliseconds)
     }

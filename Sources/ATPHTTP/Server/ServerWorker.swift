@@ -13,6 +13,8 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     let index: Int
     let configuration: HTTPServerConfiguration
     let responder: HTTPResponder
+    /// The responder's `indexedHeaders`, read once; every connection's parser shares the array.
+    let indexedHeaders: [IndexedHeader]
     let shared: HTTPServer.SharedState
     private var listener: Int32
     private var connections: [UInt64: HTTPConnection] = [:]
@@ -31,6 +33,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
         self.listener = listener
         self.configuration = configuration
         self.responder = responder
+        indexedHeaders = responder.indexedHeaders
         self.shared = shared
         loop = try EventLoop()
         try loop.register(listener, events: Self.acceptEvents, handler: self)

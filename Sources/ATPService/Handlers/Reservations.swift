@@ -51,7 +51,7 @@ extension APIResponder {
 
     /// The `Idempotency-Key` header (1–255 printable ASCII), nil when absent.
     private static func idempotencyKey(_ request: HTTPRequest) throws(APIError) -> String? {
-        guard let bytes = request.bytes(request.head.idempotencyKey) else { return nil }
+        guard let bytes = request.header(at: APIHeader.idempotencyKey) else { return nil }
         guard (1...255).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
             throw .invalidRequest("Idempotency-Key must be 1 to 255 printable ASCII characters")
         }
