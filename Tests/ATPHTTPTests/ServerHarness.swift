@@ -34,6 +34,21 @@ final class TestResponder: HTTPResponder {
         bodyLimitBytes = bodyLimit
     }
 
+    /// Protocol errors as atpd renders them (problem+json with its codes), so that the limit and
+    /// smuggling tests read the answers a client of atpd gets.
+    func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse) {
+        response.setProblem(
+            status: error.status, code: Self.codes[error.kind] ?? "unknown", detail: error.detail)
+    }
+
+    /// atpd's code for each kind of protocol error.
+    static let codes: [HTTPParseError.Kind: String] = [
+        .malformed: "invalid_request", .headersTooLarge: "headers_too_large",
+        .payloadTooLarge: "payload_too_large",
+        .unsupportedCoding: "not_implemented", .unsupportedVersion: "http_version_not_supported",
+        .requestTimeout: "request_timeout", .tooManyConnections: "too_many_connections",
+    ]
+
     /// The singletons atpd's API indexes, so that the smuggling tests see a second one refused.
     let indexedHeaders = [
         IndexedHeader("Authorization"), IndexedHeader("Idempotency-Key"), IndexedHeader("Content-Type"),

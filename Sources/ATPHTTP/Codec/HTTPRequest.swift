@@ -66,8 +66,20 @@ public protocol HTTPResponder: AnyObject, Sendable {
     /// The request headers to pick out while parsing (read once, when the server starts); see
     /// `IndexedHeader`. None by default.
     var indexedHeaders: [IndexedHeader] { get }
+
+    /// Fills `response` (reset, with `error.status`) with the answer to a request the server
+    /// refuses itself: a malformed or oversized request, a timeout, and — rendered once, when the
+    /// server is created — the 503 for connections over the limit (sent with `Retry-After: 1`).
+    /// The server then closes the connection. By default a plain-text `detail`.
+    func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse)
 }
 
 extension HTTPResponder {
     public var indexedHeaders: [IndexedHeader] { [] }
+
+    public func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse) {
+        response.status = error.status
+        response.contentType = .plainText
+        response.body.append(contentsOf: error.detail.utf8)
+    }
 }

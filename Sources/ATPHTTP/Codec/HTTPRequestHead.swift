@@ -63,36 +63,3 @@ public struct HTTPRequestHead: Sendable {
         headers.removeAll(keepingCapacity: true)
     }
 }
-
-/// Why a request could not be parsed; the server answers with `status` and closes.
-///
-/// Thread-safety: a value type.
-public struct HTTPParseError: Error, Hashable, Sendable {
-    public var status: Int
-    public var code: String
-    public var detail: String
-
-    static func bad(_ detail: String) -> Self { Self(status: 400, code: "invalid_request", detail: detail) }
-    static let bareLineFeed = bad("a line ends in LF without CR")
-    static let bareCarriageReturn = bad("a CR not followed by LF")
-    static let headersTooLarge = Self(
-        status: 431, code: "headers_too_large", detail: "the request line and headers exceed the limit")
-    static let payloadTooLarge = Self(
-        status: 413, code: "payload_too_large", detail: "the request body exceeds the limit")
-    static let unsupportedCoding = Self(
-        status: 501, code: "not_implemented", detail: "only the chunked transfer coding is supported")
-    static let unsupportedVersion = Self(
-        status: 505, code: "http_version_not_supported", detail: "only HTTP/1.0 and HTTP/1.1 are supported")
-    static func requestTimeout(_ detail: String) -> Self {
-        Self(status: 408, code: "request_timeout", detail: detail)
-    }
-    /// The 503 sent (pre-rendered, see `ServerWorker`) to a connection over the limit.
-    static let tooManyConnections = Self(
-        status: 503, code: "too_many_connections", detail: "the server is at its connection limit")
-
-    /// Every (status, code) the HTTP layer itself answers with, for the service's table of codes.
-    public static let emitted: [(status: Int, code: String)] = [
-        bad(""), headersTooLarge, payloadTooLarge, unsupportedCoding, unsupportedVersion, requestTimeout(""),
-        tooManyConnections,
-    ].map { ($0.status, $0.code) }
-}

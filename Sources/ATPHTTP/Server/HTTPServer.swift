@@ -27,8 +27,11 @@ public final class HTTPServer: Sendable {
         let stopping = Atomic<Bool>(false)
         /// 8 hex digits that start every generated request id, random per process.
         let requestIDPrefix: [UInt8]
+        /// The whole answer to a connection over the limit, rendered once by the responder.
+        let connectionLimitRefusal: [UInt8]
 
-        init() {
+        init(responder: HTTPResponder) {
+            connectionLimitRefusal = Self.renderRefusal(responder)
             var random = SystemRandomNumberGenerator()
             let value = UInt32.random(in: .min ... .max, using: &random)
             requestIDPrefix = (0..<8).map { i in
@@ -36,13 +39,30 @@ public final class HTTPServer: Sendable {
                 return nibble < 10 ? 48 + nibble : 87 + nibble
             }
         }
+
+        /// The 503 for a connection over the limit: the responder's rendering of
+        /// `tooManyConnections`, with `Retry-After: 1` and `Connection: close`.
+        private static func renderRefusal(_ responder: HTTPResponder) -> [UInt8] {
+            var response = HTTPResponse(status: HTTPParseError.tooManyConnections.status)
+            responder.renderProtocolError(.tooManyConnections, into: &response)
+            var bytes: [UInt8] = []
+            HTTPStatus.appendStatusLine(response.status, to: &bytes)
+            bytes.appendASCII(response.contentType.headerLine)
+            bytes.appendASCII("Content-Length: ")
+            bytes.appendDecimal(response.body.count)
+            bytes.appendASCII("\r\n")
+            bytes.append(contentsOf: response.extraHeaders)
+            bytes.appendASCII("Retry-After: 1\r\nConnection: close\r\n\r\n")
+            bytes.append(contentsOf: response.body)
+            return bytes
+        }
     }
 
     public let configuration: HTTPServerConfiguration
     /// The address actually bound (the kernel's choice when the configured port was 0).
     public let boundAddress: SocketAddress
     private let workers: [ServerWorker]
-    private let shared = SharedState()
+    private let shared: SharedState
     private let threads = Locked<[JoinableThread]>([])
     private let listener: Int32
     private let listenerClosed = Atomic<Bool>(false)
@@ -50,6 +70,7 @@ public final class HTTPServer: Sendable {
     /// Binds the listening socket (so the port is known and taken) without serving yet.
     public init(configuration: HTTPServerConfiguration, responder: HTTPResponder) throws(SystemError) {
         self.configuration = configuration
+        shared = SharedState(responder: responder)
         let fd = try TCPSocket.listen(on: configuration.address)
         listener = fd
         do {

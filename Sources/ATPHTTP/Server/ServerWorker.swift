@@ -110,15 +110,9 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
         }
     }
 
-    /// Over the connection cap: a best-effort 503 and close.
+    /// Over the connection cap: the pre-rendered 503, best effort, and close.
     private func refuse(_ fd: Int32) {
-        let refusal = HTTPParseError.tooManyConnections
-        let body =
-            #"{"type":"about:blank","title":"Service Unavailable","status":503,"code":""# + refusal.code
-            + #"","detail":""# + refusal.detail + #""}"#
-        let text =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
-        _ = Array(text.utf8).withUnsafeBytes { try? Syscall.write(fd, $0) }
+        _ = shared.connectionLimitRefusal.withUnsafeBytes { try? Syscall.write(fd, $0) }
         Syscall.close(fd)
     }
 
