@@ -49,7 +49,10 @@ public enum TCPSocket {
     {
         let (fd, inProgress) = try beginConnect(to: address)
         if inProgress {
-            let deadline = MonotonicClock.now() + Int64(timeoutMilliseconds) * 1_000_000
+            // A negative timeout waits for good, as poll(2)'s does.
+            let deadline =
+                timeoutMilliseconds < 0
+                ? Int64.max : MonotonicClock.now() + Int64(timeoutMilliseconds) * 1_000_000
             let code: Int32
             do {
                 code =
