@@ -193,9 +193,7 @@ public struct HTTPHeadParser: Sendable {
     ) throws(HTTPParseError) {
         for position in indexedHeaders.indices {
             let header = indexedHeaders[position]
-            guard header.lowercased.count == name.count,
-                asciiEqualsIgnoringCase(bytes, name, header.lowercased)
-            else { continue }
+            guard asciiEqualsIgnoringCase(bytes, name, header.name) else { continue }
             if header.repeats == .refused && head.indexed[position] != nil {
                 throw .bad("more than one \(header.name) header")
             }
@@ -285,20 +283,6 @@ func asciiEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int
         return false
     }
     return true
-}
-
-/// True when the bytes in `range` equal `lowercased` (ASCII lowercase), ignoring letter case.
-/// `range` must be as long as `lowercased`.
-@inline(__always)
-func asciiEqualsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercased: [UInt8])
-    -> Bool
-{
-    lowercased.withUnsafeBufferPointer { expected in
-        for i in 0..<expected.count where asciiLowercase(bytes[range.lowerBound + i]) != expected[i] {
-            return false
-        }
-        return true
-    }
 }
 
 /// `b` with A–Z mapped to a–z.

@@ -4,7 +4,7 @@
 /// The application's `HTTPResponder.indexedHeaders` lists them; a header's position in that list
 /// is its slot. At most `HTTPRequestHead.indexedCapacity` headers can be indexed.
 /// Thread-safety: a value type.
-public struct IndexedHeader: Sendable, Hashable {
+public struct IndexedHeader: Sendable {
     /// What the parser does with a second line of the header.
     public enum Repeats: Sendable, Hashable {
         /// The request is refused (400): two parsers on the path could each pick a different one.
@@ -14,15 +14,12 @@ public struct IndexedHeader: Sendable, Hashable {
     }
 
     /// The name as written in error details (`more than one Authorization header`); matched
-    /// ignoring letter case.
-    public let name: String
+    /// ignoring letter case. A literal, so that matching it costs no reference counting.
+    public let name: StaticString
     public let repeats: Repeats
-    /// `name` in ASCII lowercase, for matching.
-    let lowercased: [UInt8]
 
-    public init(_ name: String, repeats: Repeats = .refused) {
+    public init(_ name: StaticString, repeats: Repeats = .refused) {
         self.name = name
         self.repeats = repeats
-        lowercased = name.utf8.map(asciiLowercase)
     }
 }
