@@ -1,16 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (DESIGN.md): ATPEngine is pure Swift with no I/O; ATPHTTP is the epoll server, HTTP/1.1
-// codec, client and JSON; ATPService wires engine and HTTP into the v1 API; atpd is a thin main.
-// ATPUtilities holds the lock and heap they share. CHiredis wraps the system hiredis library.
+// Layers (DESIGN.md): ATPEngine is pure Swift with no I/O; ATPPosix is the one POSIX layer (the
+// syscall wrapper with its EINTR loop, sockets, epoll/eventfd, the EventLoop, the monotonic clock,
+// the joinable thread; CLinux supplies the Linux calls Glibc's module leaves out); ATPHTTP is a
+// generic HTTP/1.1 server, codec, client and JSON on top of it, whose parsing code imports no
+// Glibc; ATPService wires engine and HTTP into the v1 API and renders the HTTP layer's protocol
+// errors; atpd is a thin main. ATPUtilities holds the lock and heap they share. CHiredis wraps the
+// system hiredis library; ATPRedis is the client on it.
 // ATPPush pushes channel availability to webhooks (DESIGN.md's ChannelPush).
 // ATPFuzz holds the fuzz targets' logic; the libFuzzer executables are the package in Tests/Fuzz,
 // outside the default build (see Tests/Fuzz/run.sh).
 // Every target builds in Swift 6 language mode.
 let package = Package(
     name: "atpd",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "atpd", targets: ["atpd"]),
         .executable(name: "atp-load", targets: ["atp-load"]),
@@ -28,20 +31,23 @@ let package = Package(
         .target(name: "ATPUtilities"),
         .target(name: "ATPEngine", dependencies: ["ATPUtilities"]),
         .target(name: "CLinux"),
+        .target(name: "ATPPosix", dependencies: ["ATPUtilities", "CLinux"]),
         .target(
-            name: "ATPHTTP", dependencies: ["ATPUtilities", "CLinux"],
+            name: "ATPHTTP", dependencies: ["ATPPosix", "ATPUtilities", "CLinux"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        .target(name: "ATPRedis", dependencies: ["ATPUtilities", "CHiredis"]),
-        .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPRedis", "ATPUtilities"]),
-        .target(name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPUtilities"]),
+        .target(name: "ATPRedis", dependencies: ["ATPPosix", "ATPUtilities", "CHiredis"]),
+        .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"]),
+        .target(
+            name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPPosix", "ATPStore", "ATPUtilities"]),
         .target(
             name: "ATPService",
-            dependencies: ["ATPEngine", "ATPHTTP", "ATPRedis", "ATPStore", "ATPPush", "ATPUtilities"],
+            dependencies: ["ATPEngine", "ATPHTTP", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush", "ATPUtilities"],
             // The API contract, served at GET /openapi.json, compiled into the binary.
             resources: [.embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
-        .target(name: "ATPLoad", dependencies: ["ATPHTTP", "ATPRedis", "ATPUtilities", "CLinux"]),
+        .target(
+            name: "ATPLoad", dependencies: ["ATPHTTP", "ATPPosix", "ATPRedis", "ATPUtilities", "CLinux"]),
         .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),
         .executableTarget(
             name: "EngineBenchmarks",
@@ -50,13 +56,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "PushBenchmarks",
-            dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPPush", "ATPUtilities"],
+            dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPPosix", "ATPPush", "ATPUtilities"],
             path: "Benchmarks/PushBenchmarks"
         ),
         .executableTarget(
             name: "ChaosRehearsal",
             dependencies: [
-                "ATPHTTP", "ATPRedis", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities", "ATPTestSupport",
+                "ATPHTTP", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities",
+                "ATPTestSupport",
             ],
             path: "Benchmarks/ChaosRehearsal"
         ),
@@ -71,25 +78,29 @@ let package = Package(
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(
-            name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPRedis", "ATPUtilities"],
+            name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"],
             path: "Tests/Support"),
-        .testTarget(name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPTestSupport", "ATPUtilities"]),
+        .testTarget(
+            name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPPosix", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(
             name: "ATPServiceTests",
             dependencies: [
-                "ATPService", "ATPHTTP", "ATPEngine", "ATPRedis", "ATPStore", "ATPTestSupport",
+                "ATPService", "ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPStore", "ATPTestSupport",
                 "ATPUtilities",
             ]),
         .testTarget(name: "ATPRedisTests", dependencies: ["ATPRedis", "ATPTestSupport"]),
         .testTarget(
             name: "ATPStoreTests",
-            dependencies: ["ATPRedis", "ATPStore", "ATPEngine", "ATPTestSupport", "ATPUtilities"]),
+            dependencies: ["ATPPosix", "ATPRedis", "ATPStore", "ATPEngine", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(name: "CHiredisTests", dependencies: ["CHiredis"]),
         .testTarget(
             name: "ATPPushTests",
-            dependencies: ["ATPPush", "ATPHTTP", "ATPEngine", "ATPStore", "ATPUtilities", "ATPTestSupport"]),
+            dependencies: [
+                "ATPPush", "ATPHTTP", "ATPEngine", "ATPPosix", "ATPStore", "ATPUtilities", "ATPTestSupport",
+            ]),
         .testTarget(
-            name: "ATPLoadTests", dependencies: ["ATPLoad", "ATPService", "ATPHTTP", "ATPTestSupport"]),
+            name: "ATPLoadTests",
+            dependencies: ["ATPLoad", "ATPService", "ATPHTTP", "ATPPosix", "ATPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import ATPLoad
+import ATPPosix
 import ATPUtilities
 
 /// The end of channel push: dead letters are counted and replayed (what an operator does once

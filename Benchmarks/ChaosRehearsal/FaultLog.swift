@@ -1,4 +1,5 @@
 import ATPLoad
+import ATPPosix
 import ATPUtilities
 
 /// The faults the script injected, read from the file it appends one line per fault to:

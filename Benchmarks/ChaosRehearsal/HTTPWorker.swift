@@ -1,5 +1,6 @@
 import ATPHTTP
 import ATPLoad
+import ATPPosix
 import ATPUtilities
 import Glibc
 

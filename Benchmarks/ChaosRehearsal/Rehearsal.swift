@@ -1,5 +1,6 @@
 import ATPHTTP
 import ATPLoad
+import ATPPosix
 import ATPRedis
 import ATPStore
 import ATPUtilities

@@ -1,5 +1,6 @@
 import ATPHTTP
 import ATPLoad
+import ATPPosix
 import ATPUtilities
 
 /// After the load, with atpd and Redis up: every request whose effect is not known (unanswered,

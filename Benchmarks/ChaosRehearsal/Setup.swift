@@ -1,5 +1,6 @@
 import ATPHTTP
 import ATPLoad
+import ATPPosix
 import ATPUtilities
 
 /// Why the rehearsal could not run (as opposed to a failed check).

@@ -1,4 +1,5 @@
 import ATPLoad
+import ATPPosix
 import ATPStore
 import ATPUtilities
 

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPPosix
 import ATPStore
 import ATPUtilities
 import Foundation

@@ -1,8 +1,7 @@
+import ATPPosix
 import ATPUtilities
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// When the next connection attempt may be made after failures: 50 ms, doubling, at most 2 s.
 ///

@@ -1,8 +1,6 @@
 import CHiredis
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// One blocking connection to a Redis server, over a hiredis 0.14 `redisContext`.
 ///

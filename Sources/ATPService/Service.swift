@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPPosix
 import ATPPush
 import ATPRedis
 import ATPStore

@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPPosix
 import ATPUtilities
 import Synchronization
 

@@ -1,11 +1,6 @@
 import ATPEngine
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// The names of the files in a store directory, with 16 lowercase hex digits of sequence number.
 /// Thread-safety: stateless.

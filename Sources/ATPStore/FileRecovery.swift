@@ -1,11 +1,8 @@
 import ATPEngine
+import ATPPosix
 import ATPUtilities
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Rebuilds an engine from a store directory: the newest whole snapshot, then every journal
 /// segment from the snapshot's sequence on, in order.

@@ -1,11 +1,8 @@
 import ATPEngine
+import ATPPosix
 import ATPUtilities
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Writes snapshots of the engine on a helper thread and deletes the files they make obsolete.
 ///

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import ATPPosix
+import Glibc
 
 /// Thin wrappers over the file calls the file store makes: each retries `EINTR` and turns every
 /// other errno into `StoreError.io` naming the call, the file and the error (the shape of
@@ -14,16 +11,13 @@ enum FileSystem {
         .io("\(call) \(path): \(String(cString: strerror(code))) (errno \(code))")
     }
 
-    /// Runs `body` until it stops failing with EINTR; a negative result throws.
+    /// Runs `body` until it stops failing with EINTR (`Syscall.retryingInterrupts`); a negative
+    /// result throws.
     @inline(__always)
     static func retrying(_ call: String, _ path: String, _ body: () -> Int) throws(StoreError) -> Int {
-        while true {
-            let result = body()
-            if result >= 0 { return result }
-            let code = errno
-            if code == EINTR { continue }
-            throw error(call, path, code)
-        }
+        let (result, code) = Syscall.retryingInterrupts(body)
+        if code != 0 { throw error(call, path, code) }
+        return result
     }
 
     /// Writes all of `bytes` at the file's current offset, continuing after short writes.

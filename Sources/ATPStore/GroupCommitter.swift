@@ -1,13 +1,9 @@
 import ATPEngine
+import ATPPosix
 import ATPUtilities
 import Dispatch
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Where a `GroupCommitter`'s writer thread sends each batch.
 ///

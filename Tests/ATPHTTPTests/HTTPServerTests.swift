@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
 import Glibc

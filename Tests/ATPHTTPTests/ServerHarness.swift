@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
 import Dispatch
@@ -18,7 +19,8 @@ import Testing
 /// - `/hold…` defers until the test calls `releaseHeld()`.
 /// - anything else answers `{"method":..,"path":..,"query":..,"bodyLength":..}`.
 ///
-/// Bodies may be up to `bodyLimit` bytes, except under `/small`, where the limit is 64.
+/// Bodies may be up to `bodyLimit` bytes, except under `/small`, where the limit is 64. It indexes
+/// `Authorization`, `Idempotency-Key` and `Content-Type`, refusing a second line of each.
 /// Thread-safety: immutable configuration, a mutex and atomics.
 final class TestResponder: HTTPResponder {
     let bodyLimitBytes: Int
@@ -31,6 +33,26 @@ final class TestResponder: HTTPResponder {
     init(bodyLimit: Int = 8 << 20) {
         bodyLimitBytes = bodyLimit
     }
+
+    /// Protocol errors as atpd renders them (problem+json with its codes), so that the limit and
+    /// smuggling tests read the answers a client of atpd gets.
+    func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse) {
+        response.setProblem(
+            status: error.status, code: Self.codes[error.kind] ?? "unknown", detail: error.detail)
+    }
+
+    /// atpd's code for each kind of protocol error.
+    static let codes: [HTTPParseError.Kind: String] = [
+        .malformed: "invalid_request", .headersTooLarge: "headers_too_large",
+        .payloadTooLarge: "payload_too_large",
+        .unsupportedCoding: "not_implemented", .unsupportedVersion: "http_version_not_supported",
+        .requestTimeout: "request_timeout", .tooManyConnections: "too_many_connections",
+    ]
+
+    /// The singletons atpd's API indexes, so that the smuggling tests see a second one refused.
+    let indexedHeaders = [
+        IndexedHeader("Authorization"), IndexedHeader("Idempotency-Key"), IndexedHeader("Content-Type"),
+    ]
 
     func bodyLimit(for head: HTTPRequestHead, headBytes: UnsafeRawBufferPointer) -> Int {
         UnsafeRawBufferPointer(rebasing: headBytes[head.path]).starts(with: "/small".utf8)
@@ -212,27 +234,10 @@ final class FailureLog: Sendable {
     var all: [String] { messages.withLock { $0 } }
 }
 
-private final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}
-
 /// Runs `body(0..<count)` on `count` fresh threads at once and joins them.
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    var threads: [pthread_t] = []
-    for index in 0..<count {
-        let box = Unmanaged.passRetained(ThreadBody { body(index) })
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, nil,
-            { raw in
-                Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().run()
-                return nil
-            }, box.toOpaque())
-        precondition(result == 0, "pthread_create failed")
-        threads.append(thread)
-    }
-    for thread in threads { pthread_join(thread, nil) }
+    let threads = (0..<count).map { index in JoinableThread { body(index) } }
+    for thread in threads { thread.join() }
 }
 
 // MARK: Raw socket helpers

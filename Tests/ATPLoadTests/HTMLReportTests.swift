@@ -1,11 +1,8 @@
 import Foundation
+import FoundationXML
 import Testing
 
 @testable import ATPLoad
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 
 /// Collects the element names of a document and any parse error.
 final class ElementCollector: NSObject, XMLParserDelegate {

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPPosix
 import ATPTestSupport
 import Foundation
 import Testing

@@ -158,7 +158,7 @@ import Testing
 
 /// Every problem code atpd can answer with is documented, under its status, and nothing else is:
 /// the "Errors" paragraph of the document's description against `ProblemCode` (the service's
-/// table) and `HTTPParseError.emitted` (the HTTP layer's).
+/// table, which includes the codes it renders the HTTP layer's protocol errors with).
 @Suite struct ProblemCodeDocumentationTests {
     /// The Errors paragraph as status → codes: "**Errors** … 400 `a`, `b`; 401 `c`; …".
     static func documented() throws -> [Int: Set<String>] {
@@ -190,11 +190,14 @@ import Testing
         let documented = try Self.documented()
         var emitted: [Int: Set<String>] = [:]
         for code in ProblemCode.allCases { emitted[code.status, default: []].insert(code.rawValue) }
-        for (status, code) in HTTPParseError.emitted {
+        for kind in HTTPParseError.Kind.all {
             #expect(
-                ProblemCode(rawValue: code)?.status == status,
-                "the HTTP layer's \(status) \(code) is not in ProblemCode")
+                ProblemCode(kind).status == kind.status,
+                "the HTTP layer's \(kind.status) \(kind) is answered as \(ProblemCode(kind).rawValue)")
         }
+        #expect(
+            Set(HTTPParseError.Kind.all.map(ProblemCode.init)).count == HTTPParseError.Kind.all.count,
+            "two kinds of protocol error share a code")
         #expect(
             emitted == documented,
             "emitted \(emitted.sorted { $0.key < $1.key }), documented \(documented.sorted { $0.key < $1.key })"

@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
 import Foundation

@@ -1,13 +1,11 @@
 import ATPEngine
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
+import Glibc
 import Testing
 
 @testable import ATPStore
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// A backend that remembers what it was given, takes `delay` per batch (an fsync's worth) and
 /// fails the batches whose numbers are in `failing`.

@@ -1,9 +1,6 @@
 import CHiredis
+import Glibc
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// Proves the `CHiredis` system library links and that the 0.14 API behaves as the store
 /// expects, without a server: the reply reader parses RESP, and a refused connection reports an

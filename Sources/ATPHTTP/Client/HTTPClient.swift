@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPUtilities
 
 /// A blocking HTTP/1.1 client with a keep-alive connection pool per server address.

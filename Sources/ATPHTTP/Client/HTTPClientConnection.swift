@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPUtilities
 import Glibc
 
@@ -93,8 +94,7 @@ public final class HTTPClientConnection {
     /// stream) has arrived since its last response. Closes it otherwise. One `poll` call.
     func isReusable() -> Bool {
         guard fd >= 0 else { return false }
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        if !peerClosed && input.isEmpty && poll(&poller, 1, 0) == 0 { return true }
+        if !peerClosed && input.isEmpty && !Syscall.isReady(fd, for: Int16(POLLIN)) { return true }
         close()
         return false
     }
@@ -202,15 +202,14 @@ public final class HTTPClientConnection {
     /// - Returns: the ready events (including POLLHUP and POLLERR, which the caller's next read or
     ///   write turns into an error or end of stream).
     private func wait(for events: Int16, until deadline: Int64) throws(HTTPClientError) -> Int16 {
-        var poller = pollfd(fd: fd, events: events, revents: 0)
-        while true {
-            let remaining = deadline - MonotonicClock.now()
-            guard remaining > 0 else { throw .timedOut }
-            let milliseconds = Int32(clamping: (remaining + 999_999) / 1_000_000)
-            let ready = poll(&poller, 1, milliseconds)
-            if ready > 0 { return poller.revents }
-            if ready < 0 && errno != EINTR { throw .connectionClosed }
+        let ready: Int16?
+        do {
+            ready = try Syscall.poll(fd, for: events, until: deadline)
+        } catch {
+            throw .connectionClosed
         }
+        guard let ready else { throw .timedOut }
+        return ready
     }
 
     private static func deadline(after milliseconds: Int) -> Int64 {

@@ -1,3 +1,4 @@
+import ATPPosix
 import Glibc
 
 /// A request for `HTTPClientConnection` and `HTTPClient`: method, target, headers and body.

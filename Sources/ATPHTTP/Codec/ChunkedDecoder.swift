@@ -1,4 +1,4 @@
-import Glibc
+import ATPPosix
 
 /// Decodes a chunked request body (RFC 9112 §7.1) incrementally, as bytes arrive.
 ///
@@ -106,8 +106,7 @@ public struct ChunkedDecoder: Sendable {
     private func line(_ bytes: UnsafeRawBufferPointer, from start: Int) throws(HTTPParseError)
         -> (content: Int, next: Int)?
     {
-        guard let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) else { return nil }
-        let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
+        guard let newline = bytes.firstIndex(of: 0x0A, in: start..<bytes.count) else { return nil }
         let crlf = newline > start && bytes[newline - 1] == 0x0D
         if !crlf && !allowsBareLineFeed { throw .bareLineFeed }
         return (crlf ? newline - 1 : newline, newline + 1)

@@ -1,12 +1,13 @@
-import Glibc
+import ATPPosix
 
 /// Parses an HTTP/1.x request line and header section (RFC 9112 §3, §5, §6.3).
 ///
 /// Strict where laxness is a smuggling risk (see `FieldLine` for the field rules): every line ends
 /// in CR LF, so a bare LF (unless `allowsBareLineFeed`) or a bare CR is refused; Content-Length
 /// together with Transfer-Encoding, differing Content-Lengths, Transfer-Encoding in HTTP/1.0, a
-/// final coding other than chunked, chunked applied twice, and a second Host, Authorization,
-/// Content-Type or Idempotency-Key are all refused. Repeats of one Content-Length value
+/// final coding other than chunked, chunked applied twice, a second Host, and a second line of an
+/// indexed header that refuses repeats (`IndexedHeader`) are all refused. Repeats of one
+/// Content-Length value
 /// (`5, 5`, or the header twice) are one length (RFC 9110 §8.6 allows either choice).
 /// Thread-safety: a value type, used by one connection at a time.
 /// - Complexity: O(head length); `findEnd` resumes where the previous call stopped.
@@ -19,6 +20,13 @@ public struct HTTPHeadParser: Sendable {
     /// that another parser on the path may read differently is a smuggling risk; the client, which
     /// reads webhook receivers' answers, says yes.
     public var allowsBareLineFeed = false
+    /// The application's headers to pick out (at most `HTTPRequestHead.indexedCapacity`); each is
+    /// stored at its position here.
+    public var indexedHeaders: [IndexedHeader] = [] {
+        didSet {
+            precondition(indexedHeaders.count <= HTTPRequestHead.indexedCapacity, "too many indexed headers")
+        }
+    }
     /// How far `findEnd` has already scanned.
     private var scanned = 0
 
@@ -57,11 +65,10 @@ public struct HTTPHeadParser: Sendable {
         let end = min(bytes.count, maxHeadBytes + 2)
         var i = scanned
         while i < end {
-            guard let found = memchr(bytes.baseAddress! + i, 0x0A, end - i) else {
+            guard let newline = bytes.firstIndex(of: 0x0A, in: i..<end) else {
                 i = end
                 break
             }
-            let newline = bytes.baseAddress!.distance(to: UnsafeRawPointer(found))
             let crlf = newline > 0 && bytes[newline - 1] == 0x0D
             if !crlf && !allowsBareLineFeed { throw .bareLineFeed }
             let ending = crlf ? newline - 1 : newline
@@ -103,11 +110,8 @@ public struct HTTPHeadParser: Sendable {
                 transferEncoding = value
             case .connection: connectionTokens.append(value)
             case .expect: head.expectsContinue = asciiEqualsIgnoringCase(bytes, value, "100-continue")
-            case .authorization: try setOnce(&head.authorization, value, "Authorization")
             case .requestID: head.requestID = value
-            case .idempotencyKey: try setOnce(&head.idempotencyKey, value, "Idempotency-Key")
-            case .contentType: try setOnce(&head.contentType, value, "Content-Type")
-            case .other: break
+            case .other: try index(bytes, name, value, into: &head)
             }
             position = line.next
         }
@@ -180,13 +184,22 @@ public struct HTTPHeadParser: Sendable {
         head.minorVersion = minor - 0x30
     }
 
-    /// Stores a header that may appear once; a second one is refused, as two parsers on the path
-    /// could each pick a different one.
-    private func setOnce(_ slot: inout Range<Int>?, _ value: Range<Int>, _ name: StaticString)
-        throws(HTTPParseError)
-    {
-        if slot != nil { throw .bad("more than one \(name) header") }
-        slot = value
+    /// Stores the value of a header the application indexed at its position; a second line of one
+    /// that refuses repeats is refused. - Complexity: O(indexed headers × name length).
+    @inline(__always)
+    private func index(
+        _ bytes: UnsafeRawBufferPointer, _ name: Range<Int>, _ value: Range<Int>,
+        into head: inout HTTPRequestHead
+    ) throws(HTTPParseError) {
+        for position in indexedHeaders.indices {
+            let header = indexedHeaders[position]
+            guard asciiEqualsIgnoringCase(bytes, name, header.name) else { continue }
+            if header.repeats == .refused && head.indexed[position] != nil {
+                throw .bad("more than one \(header.name) header")
+            }
+            head.indexed[position] = value
+            return
+        }
     }
 
     private func mergeContentLength(

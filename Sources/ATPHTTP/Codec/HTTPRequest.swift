@@ -33,10 +33,14 @@ public struct HTTPRequest {
     /// The value of the first header named `name` (ASCII, any case), or nil.
     /// - Complexity: O(headers).
     public func header(_ name: StaticString) -> UnsafeRawBufferPointer? {
-        for (key, value) in head.headers where asciiEqualsIgnoringCase(headBytes, key, name) {
-            return bytes(value)
-        }
-        return nil
+        bytes(head.value(of: name, in: headBytes))
+    }
+
+    /// The value of the application's indexed header at `position` (see `IndexedHeader`), or nil.
+    /// - Complexity: O(1).
+    @inline(__always)
+    public func header(at position: Int) -> UnsafeRawBufferPointer? {
+        bytes(head.indexedValue(at: position))
     }
 }
 
@@ -58,4 +62,24 @@ public protocol HTTPResponder: AnyObject, Sendable {
 
     /// Answers `request` by filling in `response`, or defers the answer (see `HTTPDisposition`).
     func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition
+
+    /// The request headers to pick out while parsing (read once, when the server starts); see
+    /// `IndexedHeader`. None by default.
+    var indexedHeaders: [IndexedHeader] { get }
+
+    /// Fills `response` (reset, with `error.status`) with the answer to a request the server
+    /// refuses itself: a malformed or oversized request, a timeout, and — rendered once, when the
+    /// server is created — the 503 for connections over the limit (sent with `Retry-After: 1`).
+    /// The server then closes the connection. By default a plain-text `detail`.
+    func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse)
+}
+
+extension HTTPResponder {
+    public var indexedHeaders: [IndexedHeader] { [] }
+
+    public func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse) {
+        response.status = error.status
+        response.contentType = .plainText
+        response.body.append(contentsOf: error.detail.utf8)
+    }
 }

@@ -1,7 +1,9 @@
 /// A parsed request line and header section, as byte ranges into the connection's read buffer.
 ///
-/// Ranges are offsets from the first byte of the request. The well-known headers the server and
-/// the API use are picked out while parsing, so no lookup is needed later.
+/// Ranges are offsets from the first byte of the request. The headers the server itself needs
+/// (framing, `Connection`, `Expect`, and `X-Request-Id`, which it echoes) and the ones the
+/// application asked for (`IndexedHeader`) are picked out while parsing, so no lookup is needed
+/// later; any other header is found with `value(of:in:)`.
 /// Thread-safety: a value type.
 public struct HTTPRequestHead: Sendable {
     public var method: HTTPMethod = .other
@@ -19,14 +21,32 @@ public struct HTTPRequestHead: Sendable {
     public var chunked = false
     /// True when the client sent `Expect: 100-continue`.
     public var expectsContinue = false
-    public var authorization: Range<Int>?
+    /// The client's `X-Request-Id` (the last one), which the server echoes.
     public var requestID: Range<Int>?
-    public var idempotencyKey: Range<Int>?
-    public var contentType: Range<Int>?
+    /// The values of the application's indexed headers, by their position in its list; a fixed
+    /// inline array, so resetting and filling it allocates nothing.
+    var indexed = IndexedValues(repeating: nil)
     /// Every header line as (name, value) ranges, in order; values are trimmed of spaces and tabs.
     public var headers: [(name: Range<Int>, value: Range<Int>)] = []
 
+    /// The storage of `indexed`: its count is `indexedCapacity`.
+    typealias IndexedValues = InlineArray<8, Range<Int>?>
+    /// The most headers an application can have indexed.
+    public static let indexedCapacity = IndexedValues.count
+
     public init() {}
+
+    /// The value of the indexed header at `position` in the application's list, or nil when the
+    /// request has none. - Complexity: O(1).
+    @inline(__always)
+    public func indexedValue(at position: Int) -> Range<Int>? { indexed[position] }
+
+    /// The value of the first header named `name` (ASCII, any case) in `bytes` (the head's bytes),
+    /// or nil. - Complexity: O(headers).
+    public func value(of name: StaticString, in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        for (key, value) in headers where asciiEqualsIgnoringCase(bytes, key, name) { return value }
+        return nil
+    }
 
     /// Clears the head for the next request, keeping the header array's storage.
     mutating func reset() {
@@ -38,43 +58,8 @@ public struct HTTPRequestHead: Sendable {
         contentLength = nil
         chunked = false
         expectsContinue = false
-        authorization = nil
         requestID = nil
-        idempotencyKey = nil
-        contentType = nil
+        indexed = IndexedValues(repeating: nil)
         headers.removeAll(keepingCapacity: true)
     }
-}
-
-/// Why a request could not be parsed; the server answers with `status` and closes.
-///
-/// Thread-safety: a value type.
-public struct HTTPParseError: Error, Hashable, Sendable {
-    public var status: Int
-    public var code: String
-    public var detail: String
-
-    static func bad(_ detail: String) -> Self { Self(status: 400, code: "invalid_request", detail: detail) }
-    static let bareLineFeed = bad("a line ends in LF without CR")
-    static let bareCarriageReturn = bad("a CR not followed by LF")
-    static let headersTooLarge = Self(
-        status: 431, code: "headers_too_large", detail: "the request line and headers exceed the limit")
-    static let payloadTooLarge = Self(
-        status: 413, code: "payload_too_large", detail: "the request body exceeds the limit")
-    static let unsupportedCoding = Self(
-        status: 501, code: "not_implemented", detail: "only the chunked transfer coding is supported")
-    static let unsupportedVersion = Self(
-        status: 505, code: "http_version_not_supported", detail: "only HTTP/1.0 and HTTP/1.1 are supported")
-    static func requestTimeout(_ detail: String) -> Self {
-        Self(status: 408, code: "request_timeout", detail: detail)
-    }
-    /// The 503 sent (pre-rendered, see `ServerWorker`) to a connection over the limit.
-    static let tooManyConnections = Self(
-        status: 503, code: "too_many_connections", detail: "the server is at its connection limit")
-
-    /// Every (status, code) the HTTP layer itself answers with, for the service's table of codes.
-    public static let emitted: [(status: Int, code: String)] = [
-        bad(""), headersTooLarge, payloadTooLarge, unsupportedCoding, unsupportedVersion, requestTimeout(""),
-        tooManyConnections,
-    ].map { ($0.status, $0.code) }
 }

@@ -49,7 +49,8 @@ public struct HTTPResponse: Sendable {
     }
 
     /// Sets an RFC 9457 problem response: `{"type":"about:blank","title":..,"status":..,"code":..,
-    /// "detail":..}` plus whatever `members` writes (each member preceded by a comma).
+    /// "detail":..}` plus whatever `members` writes (each member preceded by a comma); `code` is
+    /// the application's machine-readable name for the problem (an extension member).
     public mutating func setProblem(
         status: Int, code: String, detail: String, members: ((inout [UInt8]) -> Void)? = nil
     ) {

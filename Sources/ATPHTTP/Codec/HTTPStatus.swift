@@ -30,4 +30,16 @@ enum HTTPStatus {
         default: nil
         }
     }
+
+    /// Appends the status line for `code` (`Status` as the phrase of codes without one here).
+    /// - Complexity: O(1); no allocation once `output` has room.
+    static func appendStatusLine(_ code: Int, to output: inout [UInt8]) {
+        if let line = statusLine(code) {
+            output.appendASCII(line)
+        } else {
+            output.appendASCII("HTTP/1.1 ")
+            output.appendDecimal(code)
+            output.appendASCII(" Status\r\n")
+        }
+    }
 }

@@ -1,9 +1,9 @@
-/// The header names the parser picks out; every other name is `.other`.
+/// The header names the parser itself needs; every other name is `.other` (and may be one of the
+/// application's `IndexedHeader`s).
 ///
 /// Thread-safety: a value type.
 enum HeaderName {
-    case host, contentLength, transferEncoding, connection, expect
-    case authorization, requestID, idempotencyKey, contentType
+    case host, contentLength, transferEncoding, connection, expect, requestID
     case other
 
     /// Classifies the name at `range`, ignoring letter case. - Complexity: O(name length).
@@ -12,11 +12,8 @@ enum HeaderName {
         case 4 where asciiEqualsIgnoringCase(bytes, range, "host"): self = .host
         case 6 where asciiEqualsIgnoringCase(bytes, range, "expect"): self = .expect
         case 10 where asciiEqualsIgnoringCase(bytes, range, "connection"): self = .connection
-        case 12 where asciiEqualsIgnoringCase(bytes, range, "content-type"): self = .contentType
         case 12 where asciiEqualsIgnoringCase(bytes, range, "x-request-id"): self = .requestID
-        case 13 where asciiEqualsIgnoringCase(bytes, range, "authorization"): self = .authorization
         case 14 where asciiEqualsIgnoringCase(bytes, range, "content-length"): self = .contentLength
-        case 15 where asciiEqualsIgnoringCase(bytes, range, "idempotency-key"): self = .idempotencyKey
         case 17 where asciiEqualsIgnoringCase(bytes, range, "transfer-encoding"): self = .transferEncoding
         default: self = .other
         }

@@ -1,4 +1,4 @@
-import Glibc
+import ATPPosix
 
 /// A growable byte buffer that `read(2)` fills at its end and the parser consumes from its start.
 ///

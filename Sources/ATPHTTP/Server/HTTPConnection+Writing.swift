@@ -1,3 +1,4 @@
+import ATPPosix
 import CLinux
 import Glibc
 
@@ -6,13 +7,7 @@ extension HTTPConnection {
     /// Appends status line, standard headers and body of `response`.
     /// - Complexity: O(body); no allocation once `output` has grown.
     func appendResponse(_ response: HTTPResponse, isHead: Bool) {
-        if let line = HTTPStatus.statusLine(response.status) {
-            output.appendASCII(line)
-        } else {
-            output.appendASCII("HTTP/1.1 ")
-            output.appendDecimal(response.status)
-            output.appendASCII(" Status\r\n")
-        }
+        HTTPStatus.appendStatusLine(response.status, to: &output)
         output.append(contentsOf: worker.dateHeader)
         output.appendASCII(response.contentType.headerLine)
         output.appendASCII("Content-Length: ")

@@ -1,3 +1,4 @@
+import ATPPosix
 import CLinux
 import Glibc
 
@@ -56,6 +57,7 @@ final class HTTPConnection: EventHandler {
         self.id = id
         self.worker = worker
         parser = HTTPHeadParser(maxHeadBytes: worker.configuration.maxHeadBytes)
+        parser.indexedHeaders = worker.indexedHeaders
         output.reserveCapacity(4096)
         setDeadline(.head, worker.configuration.headerTimeoutMilliseconds)
     }
@@ -269,12 +271,13 @@ final class HTTPConnection: EventHandler {
         }
     }
 
-    /// Answers a protocol error with a problem response and closes the connection.
+    /// Answers a protocol error as the responder renders it and closes the connection.
     func fail(_ error: HTTPParseError) {
         keepAlive = false
         worker.makeRequestID(echoing: nil, into: &requestID)
         response.reset()
-        response.setProblem(status: error.status, code: error.code, detail: error.detail)
+        response.status = error.status
+        worker.responder.renderProtocolError(error, into: &response)
         appendResponse(response, isHead: false)
         flushThenClose()
     }

@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPUtilities
 import CLinux
 import Glibc
@@ -26,15 +27,35 @@ public final class HTTPServer: Sendable {
         let stopping = Atomic<Bool>(false)
         /// 8 hex digits that start every generated request id, random per process.
         let requestIDPrefix: [UInt8]
+        /// The whole answer to a connection over the limit, rendered once by the responder.
+        let connectionLimitRefusal: [UInt8]
 
-        init(connections: ConnectionStatistics) {
+        init(responder: HTTPResponder, connections: ConnectionStatistics) {
             self.connections = connections
+            connectionLimitRefusal = Self.renderRefusal(responder)
             var random = SystemRandomNumberGenerator()
             let value = UInt32.random(in: .min ... .max, using: &random)
             requestIDPrefix = (0..<8).map { i in
                 let nibble = UInt8(truncatingIfNeeded: value >> UInt32(28 - 4 * i)) & 0xF
                 return nibble < 10 ? 48 + nibble : 87 + nibble
             }
+        }
+
+        /// The 503 for a connection over the limit: the responder's rendering of
+        /// `tooManyConnections`, with `Retry-After: 1` and `Connection: close`.
+        private static func renderRefusal(_ responder: HTTPResponder) -> [UInt8] {
+            var response = HTTPResponse(status: HTTPParseError.tooManyConnections.status)
+            responder.renderProtocolError(.tooManyConnections, into: &response)
+            var bytes: [UInt8] = []
+            HTTPStatus.appendStatusLine(response.status, to: &bytes)
+            bytes.appendASCII(response.contentType.headerLine)
+            bytes.appendASCII("Content-Length: ")
+            bytes.appendDecimal(response.body.count)
+            bytes.appendASCII("\r\n")
+            bytes.append(contentsOf: response.extraHeaders)
+            bytes.appendASCII("Retry-After: 1\r\nConnection: close\r\n\r\n")
+            bytes.append(contentsOf: response.body)
+            return bytes
         }
     }
 
@@ -43,7 +64,7 @@ public final class HTTPServer: Sendable {
     public let boundAddress: SocketAddress
     private let workers: [ServerWorker]
     private let shared: SharedState
-    private let threads = Locked<[pthread_t]>([])
+    private let threads = Locked<[JoinableThread]>([])
     private let listener: Int32
     private let listenerClosed = Atomic<Bool>(false)
 
@@ -55,7 +76,7 @@ public final class HTTPServer: Sendable {
         connections: ConnectionStatistics = ConnectionStatistics()
     ) throws(SystemError) {
         self.configuration = configuration
-        let shared = SharedState(connections: connections)
+        let shared = SharedState(responder: responder, connections: connections)
         self.shared = shared
         let fd = try TCPSocket.listen(on: configuration.address)
         listener = fd
@@ -85,16 +106,8 @@ public final class HTTPServer: Sendable {
     public func start() {
         threads.withLock { threads in
             for worker in workers {
-                let box = Unmanaged.passRetained(worker.loop)
-                var thread = pthread_t()
-                pthread_create(
-                    &thread, nil,
-                    { raw in
-                        let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
-                        loop.run()
-                        return nil
-                    }, box.toOpaque())
-                threads.append(thread)
+                let loop = worker.loop
+                threads.append(JoinableThread { loop.run() })
             }
         }
     }
@@ -112,11 +125,11 @@ public final class HTTPServer: Sendable {
 
     /// Blocks until every loop thread has ended (after `shutdown`).
     public func wait() {
-        let joined = threads.withLock { threads -> [pthread_t] in
+        let joined = threads.withLock { threads -> [JoinableThread] in
             defer { threads = [] }
             return threads
         }
-        for thread in joined { pthread_join(thread, nil) }
+        for thread in joined { thread.join() }
         if !joined.isEmpty { shared.workers = [] }  // the loops have ended: break the cycle
         closeListener()
     }

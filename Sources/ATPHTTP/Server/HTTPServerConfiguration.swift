@@ -1,3 +1,4 @@
+import ATPPosix
 /// Limits and timeouts of an `HTTPServer`.
 ///
 /// Thread-safety: a value type.

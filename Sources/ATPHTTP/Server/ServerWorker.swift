@@ -1,3 +1,4 @@
+import ATPPosix
 import CLinux
 import Glibc
 import Synchronization
@@ -12,6 +13,8 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     let index: Int
     let configuration: HTTPServerConfiguration
     let responder: HTTPResponder
+    /// The responder's `indexedHeaders`, read once; every connection's parser shares the array.
+    let indexedHeaders: [IndexedHeader]
     let shared: HTTPServer.SharedState
     private var listener: Int32
     private var connections: [UInt64: HTTPConnection] = [:]
@@ -30,6 +33,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
         self.listener = listener
         self.configuration = configuration
         self.responder = responder
+        indexedHeaders = responder.indexedHeaders
         self.shared = shared
         loop = try EventLoop()
         try loop.register(listener, events: Self.acceptEvents, handler: self)
@@ -106,15 +110,9 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
         }
     }
 
-    /// Over the connection cap: a best-effort 503 and close.
+    /// Over the connection cap: the pre-rendered 503, best effort, and close.
     private func refuse(_ fd: Int32) {
-        let refusal = HTTPParseError.tooManyConnections
-        let body =
-            #"{"type":"about:blank","title":"Service Unavailable","status":503,"code":""# + refusal.code
-            + #"","detail":""# + refusal.detail + #""}"#
-        let text =
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\(body)"
-        _ = Array(text.utf8).withUnsafeBytes { try? Syscall.write(fd, $0) }
+        _ = shared.connectionLimitRefusal.withUnsafeBytes { try? Syscall.write(fd, $0) }
         Syscall.close(fd)
     }
 

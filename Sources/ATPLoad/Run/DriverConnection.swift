@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 
 /// One simulated client of an `EventDriver`: its session, its codec, its socket and where its
 /// request is in the exchange.

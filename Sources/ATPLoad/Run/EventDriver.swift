@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 import ATPUtilities
 import CLinux
 import Glibc
@@ -64,12 +65,10 @@ final class EventDriver {
     private var ledger = Ledger()
     /// Connections waiting to send: (wake-up time, connection index).
     private var timers = DeadlineHeap()
-    private let epollFD: Int32
-    private let events: UnsafeMutableBufferPointer<epoll_event>
+    private let epoll: Epoll
     private var outstanding = 0
     /// Connections whose next request is encoded and waits to be written (`flushQueued`).
     private var queued: [DriverConnection] = []
-    private var canWaitPrecisely = true
     /// No request starts after this: the end of the run in closed loop; in open loop one request
     /// timeout later, so that a backlog of requests due before the end (behind a slow server)
     /// is still sent and its queueing delay measured, as the schedule demands.
@@ -86,21 +85,21 @@ final class EventDriver {
         plan: DriverPlan, address: SocketAddress, connections: [DriverConnection],
         aggregator: LiveAggregator
     ) throws(LoadError) {
-        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epollFD >= 0 else { throw .target("epoll_create1: \(String(cString: strerror(errno)))") }
+        do {
+            epoll = try Epoll(maxEvents: max(16, min(1024, connections.count)))
+        } catch {
+            throw .target("epoll_create1: \(String(cString: strerror(error.errno)))")
+        }
         self.plan = plan
         self.address = address
         self.connections = connections
         self.aggregator = aggregator
         random = RandomSource(seed: plan.seed)
         lastStart = plan.intervalNanoseconds == nil ? plan.end : plan.end + plan.timeoutNanoseconds
-        events = .allocate(capacity: max(16, min(1024, connections.count)))
     }
 
     deinit {
         for c in connections { closeSocket(c) }
-        events.deallocate()
-        Syscall.close(epollFD)
     }
 
     /// Runs the load until `plan.end` and the drain after it; returns what was measured.
@@ -143,9 +142,9 @@ final class EventDriver {
             if let top = timers.min, top.deadline < wake { wake = top.deadline }
             if now < plan.end && plan.end < wake { wake = plan.end }
             flushQueued()
-            let ready = wait(until: wake)
-            for i in 0..<Int(max(0, ready)) {
-                let event = events[i]
+            let ready = epoll.wait(timeoutNanoseconds: wake - MonotonicClock.now())
+            for i in 0..<ready {
+                let event = epoll.events[i]
                 handle(connections[Int(event.data.u64)], event.events)
             }
         }
@@ -360,9 +359,15 @@ final class EventDriver {
 
     /// Registers `fd` for `events`, or changes what it watches; false when epoll refused.
     private func watch(_ c: DriverConnection, _ wanted: UInt32) -> Bool {
-        var event = epoll_event(events: wanted, data: epoll_data_t(u64: UInt64(c.index)))
-        let operation = c.watching == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
-        guard epoll_ctl(epollFD, operation, c.fd, &event) == 0 else { return false }
+        do {
+            if c.watching == 0 {
+                try epoll.add(c.fd, events: wanted, data: UInt64(c.index))
+            } else {
+                try epoll.modify(c.fd, events: wanted, data: UInt64(c.index))
+            }
+        } catch {
+            return false
+        }
         c.watching = wanted
         return true
     }
@@ -374,22 +379,5 @@ final class EventDriver {
         c.watching = 0
         c.needsGreeting = true
         c.input.consume(c.input.count)
-    }
-
-    /// Waits for readiness until `deadline` at the latest (`epoll_pwait2`; millisecond
-    /// `epoll_wait` on kernels before 5.11). Returns the number of ready events (0 on a timeout or
-    /// a signal).
-    private func wait(until deadline: Int64) -> Int32 {
-        let remaining = max(0, deadline - MonotonicClock.now())
-        if canWaitPrecisely {
-            var timeout = timespec(
-                tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
-            let ready = epoll_pwait2(epollFD, events.baseAddress, Int32(events.count), &timeout, nil)
-            if ready >= 0 { return ready }
-            if errno != ENOSYS { return 0 }
-            canWaitPrecisely = false
-        }
-        let milliseconds = Int32(clamping: (remaining + 999_999) / 1_000_000)
-        return max(0, epoll_wait(epollFD, events.baseAddress, Int32(events.count), milliseconds))
     }
 }

@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 import ATPUtilities
 
 /// Runs one load test against one target: seeds a fresh catalogue, connects every load
@@ -94,7 +95,7 @@ public struct LoadRunner: Sendable {
         for (t, driver) in drivers.enumerated() {
             let owned = Unchecked(driver)
             threads.append(
-                JoinableThread {
+                JoinableThread(stackSize: 1 << 20) {
                     let result = owned.value.run()
                     results.withLock { $0[t] = result }
                 })

@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPUtilities
 import Glibc
 

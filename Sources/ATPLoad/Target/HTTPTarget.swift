@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 
 /// atpd over its HTTP API: seeding through `POST /v1/events` and the verdict's reading through
 /// `GET /v1/stock/{sku}` over a blocking `HTTPClientConnection`; the load itself through

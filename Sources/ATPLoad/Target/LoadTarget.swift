@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 
 /// What the harness drives: atpd over HTTP (`HTTPTarget`) or the Redis+Lua baseline
 /// (`RedisTarget`). A target seeds the catalogue and reads the stock back for the verdict (both

@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 import ATPRedis
 
 /// The Redis+Lua baseline: the same scenarios straight against redis-server. Seeding, script

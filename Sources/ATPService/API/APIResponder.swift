@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPPosix
 import ATPPush
 import ATPStore
 import ATPUtilities
@@ -146,7 +147,7 @@ final class APIResponder: HTTPResponder {
                     "the \(store.kind) store is not accepting writes (\(why)); reads still work")
             }
         }
-        if !request.body.isEmpty, let type = request.bytes(request.head.contentType), !Self.isJSON(type) {
+        if !request.body.isEmpty, let type = request.header(at: APIHeader.contentType), !Self.isJSON(type) {
             throw APIError(.unsupportedMediaType, "send request bodies as application/json")
         }
         switch (match.route, method) {
@@ -197,7 +198,7 @@ final class APIResponder: HTTPResponder {
     /// The caller's key when it has `scope`; nil when the server runs open (no key file).
     private func authorize(_ request: HTTPRequest, _ scope: Scopes) throws(APIError) -> APIKey? {
         guard let keys else { return nil }
-        guard let header = request.bytes(request.head.authorization), header.count > 7,
+        guard let header = request.header(at: APIHeader.authorization), header.count > 7,
             Self.hasBearerPrefix(header)
         else { throw .unauthorized("send Authorization: Bearer <token>") }
         var token = UnsafeRawBufferPointer(rebasing: header[7...])

@@ -4,8 +4,9 @@ import ATPHTTP
 /// Every problem `code` atpd answers with, and its HTTP status: the one table. The OpenAPI
 /// document lists each (its "Errors" paragraph), and `OpenAPIDocumentTests` checks both ways.
 ///
-/// The HTTP layer (ATPHTTP) renders its own protocol errors; their codes are here too
-/// (`httpLayer`), so that the table is everything a client can see.
+/// The HTTP layer (ATPHTTP) refuses malformed requests itself and has atpd render them
+/// (`APIResponder.renderProtocolError`); their codes are here too (`init(_:)` of a
+/// `HTTPParseError.Kind`), so that the table is everything a client can see.
 /// Thread-safety: a value type.
 enum ProblemCode: String, CaseIterable, Sendable {
     case invalidJSON = "invalid_json"
@@ -66,6 +67,19 @@ enum ProblemCode: String, CaseIterable, Sendable {
         case .unknownChannel: self = .unknownChannel
         case .quantityOutOfRange: self = .quantityOutOfRange
         case .capacityExhausted: self = .capacityExhausted
+        }
+    }
+
+    /// The problem a protocol error of the HTTP layer is answered with.
+    init(_ kind: HTTPParseError.Kind) {
+        switch kind {
+        case .headersTooLarge: self = .headersTooLarge
+        case .payloadTooLarge: self = .payloadTooLarge
+        case .unsupportedCoding: self = .notImplemented
+        case .unsupportedVersion: self = .httpVersionNotSupported
+        case .requestTimeout: self = .requestTimeout
+        case .tooManyConnections: self = .tooManyConnections
+        default: self = .invalidRequest
         }
     }
 }

@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 import ATPRedis
 import ATPStore
 

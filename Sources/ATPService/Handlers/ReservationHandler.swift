@@ -84,7 +84,7 @@ struct ReservationHandler: Sendable {
     private static func idempotencyClaim(_ request: HTTPRequest, key: APIKey?) throws(APIError)
         -> IdempotencyClaim?
     {
-        guard let bytes = request.bytes(request.head.idempotencyKey) else { return nil }
+        guard let bytes = request.header(at: APIHeader.idempotencyKey) else { return nil }
         guard (1...255).contains(bytes.count), bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
             throw .invalidRequest("Idempotency-Key must be 1 to 255 printable ASCII characters")
         }

@@ -1,13 +1,11 @@
 import ATPEngine
+import ATPPosix
 import ATPRedis
 import ATPStore
 import ATPUtilities
 import Dispatch
+import Glibc
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// Where and how `RedisStreamConsumer` reads the events stream.
 ///
@@ -103,7 +101,7 @@ public final class RedisStreamConsumer: Sendable {
     let wake = DispatchSemaphore(value: 0)
     /// Signalled by the thread as it ends.
     private let finished = DispatchSemaphore(value: 0)
-    private let thread = Locked<pthread_t?>(nil)
+    private let thread = Locked<JoinableThread?>(nil)
 
     public init(configuration: RedisStreamConfiguration, durable: DurableEngine) {
         self.configuration = configuration
@@ -134,19 +132,11 @@ public final class RedisStreamConsumer: Sendable {
     public func start() {
         thread.withLock { handle in
             precondition(handle == nil, "RedisStreamConsumer.start called twice")
-            let box = Unmanaged.passRetained(self)
-            var created = pthread_t()
-            let result = pthread_create(
-                &created, nil,
-                { raw in
-                    let consumer = Unmanaged<RedisStreamConsumer>.fromOpaque(raw!).takeRetainedValue()
-                    RedisStreamWorker(consumer).run()
-                    consumer.connected.store(false, ordering: .relaxed)
-                    consumer.finished.signal()
-                    return nil
-                }, box.toOpaque())
-            precondition(result == 0, "pthread_create failed: \(result)")
-            handle = created
+            handle = JoinableThread { [self] in
+                RedisStreamWorker(self).run()
+                connected.store(false, ordering: .relaxed)
+                finished.signal()
+            }
         }
     }
 
@@ -161,16 +151,16 @@ public final class RedisStreamConsumer: Sendable {
         stopping.store(true, ordering: .releasing)
         wake.signal()
         guard
-            let handle = thread.withLock({ handle -> pthread_t? in
+            let handle = thread.withLock({ handle -> JoinableThread? in
                 defer { handle = nil }
                 return handle
             })
         else { return true }
         if finished.wait(timeout: .now() + .milliseconds(timeoutMilliseconds)) == .success {
-            pthread_join(handle, nil)
+            handle.join()
             return true
         }
-        pthread_detach(handle)
+        handle.detach()
         return false
     }
 

@@ -30,29 +30,59 @@ public enum IOResult<T> {
 ///
 /// Thread-safety: stateless; safe from any thread.
 public enum Syscall {
-    /// Runs `body` until it stops failing with EINTR; a negative result throws.
+    /// Runs `body` until it stops failing with EINTR — the one EINTR loop of atpd. Returns its
+    /// result and 0, or -1 and the errno of its failure. `body` runs again after each
+    /// interruption, so a timeout it computes is recomputed.
+    /// - Complexity: one call to `body`, plus one per interruption.
     @inline(__always)
-    static func retrying(_ call: StaticString, _ body: () -> Int) throws(SystemError) -> Int {
+    public static func retryingInterrupts(_ body: () -> Int) -> (result: Int, errno: Int32) {
         while true {
             let result = body()
-            if result >= 0 { return result }
+            if result >= 0 { return (result, 0) }
             let code = Glibc.errno
-            if code == EINTR { continue }
-            throw SystemError("\(call)", errno: code)
+            if code != EINTR { return (-1, code) }
         }
+    }
+
+    /// Runs `body` until it stops failing with EINTR; a negative result throws.
+    @inline(__always)
+    public static func retrying(_ call: StaticString, _ body: () -> Int) throws(SystemError) -> Int {
+        let (result, code) = retryingInterrupts(body)
+        if code != 0 { throw SystemError("\(call)", errno: code) }
+        return result
     }
 
     /// Like `retrying`, but EAGAIN becomes `.wouldBlock`.
     @inline(__always)
-    static func nonBlocking(_ call: StaticString, _ body: () -> Int) throws(SystemError) -> IOResult<Int> {
-        while true {
-            let result = body()
-            if result >= 0 { return .done(result) }
-            let code = Glibc.errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
-            throw SystemError("\(call)", errno: code)
+    public static func nonBlocking(_ call: StaticString, _ body: () -> Int) throws(SystemError) -> IOResult<
+        Int
+    > {
+        let (result, code) = retryingInterrupts(body)
+        if code == 0 { return .done(result) }
+        if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
+        throw SystemError("\(call)", errno: code)
+    }
+
+    /// Waits in `poll(2)` until `fd` has one of `events` or the monotonic `deadline` (nanoseconds,
+    /// see `MonotonicClock`) passes; an interruption waits again for the time that is left.
+    /// - Returns: the ready events (POLLHUP and POLLERR included), or nil when the deadline passed.
+    public static func poll(_ fd: Int32, for events: Int16, until deadline: Int64) throws(SystemError)
+        -> Int16?
+    {
+        var poller = pollfd(fd: fd, events: events, revents: 0)
+        let ready = try retrying("poll") {
+            let remaining = deadline - MonotonicClock.now()
+            guard remaining > 0 else { return 0 }
+            return Int(Glibc.poll(&poller, 1, Int32(clamping: (remaining + 999_999) / 1_000_000)))
         }
+        return ready > 0 ? poller.revents : nil
+    }
+
+    /// Whether `fd` has one of `events` right now (`poll(2)` with a zero timeout); also true when
+    /// `poll` fails, as the descriptor is then of no use.
+    public static func isReady(_ fd: Int32, for events: Int16) -> Bool {
+        var poller = pollfd(fd: fd, events: events, revents: 0)
+        return retryingInterrupts { Int(Glibc.poll(&poller, 1, 0)) }.result != 0
     }
 
     public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(SystemError)

@@ -24,8 +24,8 @@ public final class EventLoop: @unchecked Sendable {
     /// A task scheduled on the loop's thread.
     public typealias Task = () -> Void
 
-    private let epollFD: Int32
-    private let wakeFD: Int32
+    private let epoll: Epoll
+    private let wakeFD: EventFD
     /// Tasks sent from other threads; `closed` once the loop has ended, after which new ones are
     /// dropped (they would never run, and would keep what they capture alive).
     private struct Inbox {
@@ -39,29 +39,18 @@ public final class EventLoop: @unchecked Sendable {
     private var timers = DeadlineHeap()
     private var timerTasks: [UInt64: Task] = [:]
     private var nextTimerID: UInt64 = 1
-    private var events: UnsafeMutableBufferPointer<epoll_event>
     /// Monotonic milliseconds, refreshed once per iteration (cheap "now" for deadlines).
     public private(set) var now: Int64
 
     public init(maxEvents: Int = 256) throws(SystemError) {
-        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        if epollFD < 0 { throw SystemError("epoll_create1", errno: errno) }
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        if wakeFD < 0 {
-            let code = errno
-            Syscall.close(epollFD)
-            throw SystemError("eventfd", errno: code)
-        }
-        events = .allocate(capacity: maxEvents)
+        epoll = try Epoll(maxEvents: maxEvents)
+        wakeFD = try EventFD()
         now = MonotonicClock.milliseconds()
-        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeFD))
-        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+        try? epoll.add(wakeFD.fd, events: EPOLLIN.rawValue, data: UInt64(wakeFD.fd))
     }
 
     deinit {
-        events.deallocate()
-        Syscall.close(wakeFD)
-        Syscall.close(epollFD)
+        wakeFD.close()
     }
 
     // MARK: Descriptors (loop thread)
@@ -71,22 +60,22 @@ public final class EventLoop: @unchecked Sendable {
         let index = Int(fd)
         if index >= handlers.count { handlers += repeatElement(nil, count: index + 64 - handlers.count) }
         handlers[index] = handler
-        var event = epoll_event(events: events, data: epoll_data_t(fd: fd))
-        if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) < 0 {
+        do {
+            try epoll.add(fd, events: events, data: UInt64(fd))
+        } catch {
             handlers[index] = nil
-            throw SystemError("epoll_ctl(ADD)", errno: errno)
+            throw error
         }
     }
 
     /// Changes the events watched on a registered `fd`.
     public func modify(_ fd: Int32, events: UInt32) {
-        var event = epoll_event(events: events, data: epoll_data_t(fd: fd))
-        epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+        try? epoll.modify(fd, events: events, data: UInt64(fd))
     }
 
     /// Stops watching `fd` (before it is closed).
     public func unregister(_ fd: Int32) {
-        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+        epoll.remove(fd)
         if Int(fd) < handlers.count { handlers[Int(fd)] = nil }
     }
 
@@ -122,8 +111,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Interrupts `epoll_wait`; callable from any thread.
     public func wake() {
-        var one: UInt64 = 1
-        _ = Glibc.write(wakeFD, &one, 8)
+        wakeFD.signal()
     }
 
     /// Makes `run` return after its current iteration; callable from any thread.
@@ -154,19 +142,17 @@ public final class EventLoop: @unchecked Sendable {
         if let earliest = timers.min {
             timeout = Int32(clamping: max(0, earliest.deadline - now))
         }
-        let ready = epoll_wait(epollFD, events.baseAddress, Int32(events.count), timeout)
+        let ready = epoll.wait(timeoutMilliseconds: timeout)
         now = MonotonicClock.milliseconds()
-        if ready > 0 {
-            for i in 0..<Int(ready) {
-                let fd = events[i].data.fd
-                if fd == wakeFD {
-                    var count: UInt64 = 0
-                    _ = Glibc.read(wakeFD, &count, 8)
-                    continue
-                }
-                if Int(fd) < handlers.count, let handler = handlers[Int(fd)] {
-                    handler.handleEvents(events[i].events)
-                }
+        for i in 0..<ready {
+            let event = epoll.events[i]
+            let fd = Int32(truncatingIfNeeded: event.data.u64)
+            if fd == wakeFD.fd {
+                wakeFD.drain()
+                continue
+            }
+            if Int(fd) < handlers.count, let handler = handlers[Int(fd)] {
+                handler.handleEvents(event.events)
             }
         }
         runTasks()

@@ -23,7 +23,13 @@ public enum MonotonicClock {
     /// Sleeps until `deadline` (a `now()` value); returns at once when it has passed.
     public static func sleep(until deadline: Int64) {
         var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+        _ = Syscall.retryingInterrupts {
+            // clock_nanosleep returns its error instead of setting errno.
+            let code = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil)
+            if code == 0 { return 0 }
+            Glibc.errno = code
+            return -1
+        }
     }
 
     /// Sleeps for `nanoseconds`.
