@@ -25,7 +25,9 @@ import Testing
     }
 
     @Test func retryAfterPausesThatChannelOnly() throws {
-        let throttled = try WebhookReceiver { i, _ in WebhookReceiver.Answer(status: i == 0 ? 429 : 204, retryAfter: 1) }
+        let throttled = try WebhookReceiver { i, _ in
+            WebhookReceiver.Answer(status: i == 0 ? 429 : 204, retryAfter: 1)
+        }
         let healthy = try WebhookReceiver()
         defer {
             throttled.stop()

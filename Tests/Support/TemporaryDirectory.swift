@@ -14,7 +14,8 @@ public struct TemporaryDirectory: Sendable {
         let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw TemporaryDirectoryError(description: "mkdtemp in \(base): \(String(cString: strerror(errno)))")
+            throw TemporaryDirectoryError(
+                description: "mkdtemp in \(base): \(String(cString: strerror(errno)))")
         }
         path = String(cString: made)
     }
