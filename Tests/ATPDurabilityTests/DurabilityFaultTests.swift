@@ -241,12 +241,13 @@ struct ProbeCell {
         }
     }
 
-    /// A fault answer is problem+json 503 with `Retry-After` whose detail says nothing changed.
+    /// A fault answer is a `store_unavailable` problem (503) with `Retry-After` whose detail says
+    /// nothing changed.
     private static func expectNothingChanged(_ answer: RawResponse, _ what: String) {
+        let problem = expectProblem(answer, 503, "store_unavailable")
+        #expect(answer.header("Retry-After") != nil, "probe \(what): \(answer.text)")
         #expect(
-            answer.header("Content-Type") == "application/problem+json" && answer.header("Retry-After") != nil
-                && answer.text.contains("nothing was changed")
-                && answer.text.contains(#""code":"store_unavailable""#),
+            (problem["detail"] as? String)?.contains("nothing was changed") == true,
             "probe \(what): \(answer.text)")
     }
 

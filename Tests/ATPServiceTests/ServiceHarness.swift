@@ -207,25 +207,3 @@ extension RawResponse {
         return items.map { ($0["sku"] as? String ?? "?", $0["available"] as? Int ?? -1) }
     }
 }
-
-/// Checks that `response` is the RFC 9457 problem of API.md with `status` and `code`.
-@discardableResult
-func expectProblem(
-    _ response: RawResponse, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation
-) -> [String: Any] {
-    #expect(
-        response.status == status, "expected \(status) \(code), got \(response.status) \(response.text)",
-        sourceLocation: sourceLocation)
-    #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
-    #expect(response.header("X-Request-Id").map { !$0.isEmpty } == true, sourceLocation: sourceLocation)
-    guard let object = try? response.json() else {
-        Issue.record("problem body is not JSON: \(response.text)", sourceLocation: sourceLocation)
-        return [:]
-    }
-    #expect(object["type"] as? String == "about:blank", sourceLocation: sourceLocation)
-    #expect((object["title"] as? String).map { !$0.isEmpty } == true, sourceLocation: sourceLocation)
-    #expect(object["status"] as? Int == status, sourceLocation: sourceLocation)
-    #expect(object["code"] as? String == code, "body: \(response.text)", sourceLocation: sourceLocation)
-    #expect(object["detail"] is String, sourceLocation: sourceLocation)
-    return object
-}
