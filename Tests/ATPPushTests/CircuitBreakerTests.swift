@@ -83,7 +83,7 @@ import Testing
         var breaker = CircuitBreaker(threshold: 2, cooldownMicroseconds: 10)
         breaker.sent()
         breaker.sent()
-        let allowedAt0Again = breaker.allows(now: 0)
-        #expect(allowedAt0Again && breaker.state == .closed)
+        let allowedAt0 = breaker.allows(now: 0)
+        #expect(allowedAt0 && breaker.state == .closed)
     }
 }

@@ -76,7 +76,7 @@ import Testing
         let tookAt0 = bucket.take(now: 0)
         #expect(tookAt0)
         // A token every 333,333.33… µs: waiting 333,333 µs would be too early.
-        let waitAt0Again = bucket.wait(now: 0)
-        #expect(waitAt0Again == 333_334)
+        let waitAt0 = bucket.wait(now: 0)
+        #expect(waitAt0 == 333_334)
     }
 }
