@@ -56,6 +56,25 @@ value() {  # value OPTION "$@": the option's argument, or a clear error
   printf '%s' "$3"
 }
 
+# The options every wrk benchmark (HTTP, Stores, Push) takes, each with a value: sets DURATION,
+# CONNECTIONS, WRK_THREADS, SKUS, RUNS, WARMUP or OUT_DIR from "$1 $2" (the caller then shifts
+# 2); returns 1 for any other option.
+load_option() {  # load_option "$@"
+  local name given
+  case $1 in
+    --duration) name=DURATION ;;
+    --connections) name=CONNECTIONS ;;
+    --threads) name=WRK_THREADS ;;
+    --skus) name=SKUS ;;
+    --runs) name=RUNS ;;
+    --warmup) name=WARMUP ;;
+    --out) name=OUT_DIR ;;
+    *) return 1 ;;
+  esac
+  given=$(value "$1" "$@") || exit 1
+  printf -v "$name" '%s' "$given"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Tools: wrk, nginx, curl (and perf for --profile), installed from Debian when we are root.
 # ---------------------------------------------------------------------------------------------

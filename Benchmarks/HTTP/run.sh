@@ -80,19 +80,12 @@ EOF
 
 while (( $# > 0 )); do
   case $1 in
-    --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
-    --connections) CONNECTIONS=$(value "$1" "$@"); shift 2 ;;
-    --threads) WRK_THREADS=$(value "$1" "$@"); shift 2 ;;
-    --skus) SKUS=$(value "$1" "$@"); shift 2 ;;
-    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
-    --warmup) WARMUP=$(value "$1" "$@"); shift 2 ;;
-    --out) OUT_DIR=$(value "$1" "$@"); shift 2 ;;
     --build) BUILD=1; shift ;;
     --profile) PROFILE=1; shift ;;
     --nginx-only) NGINX_ONLY=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'" ;;
+    *) load_option "$@" || { usage >&2; die "unknown option '$1'"; }; shift 2 ;;
   esac
 done
 need_int --duration "$DURATION" 1

@@ -81,12 +81,6 @@ value() { (( $# >= 3 )) && [[ $3 != --* || $1 == --lag-args ]] || die "$1 needs 
 while (( $# > 0 )); do
   case $1 in
     --part) PART=$(value "$1" "$@"); shift 2 ;;
-    --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
-    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
-    --warmup) WARMUP=$(value "$1" "$@"); shift 2 ;;
-    --connections) CONNECTIONS=$(value "$1" "$@"); shift 2 ;;
-    --threads) WRK_THREADS=$(value "$1" "$@"); shift 2 ;;
-    --skus) SKUS=$(value "$1" "$@"); shift 2 ;;
     --channels) CHANNELS=$(value "$1" "$@"); shift 2 ;;
     --channel-rate) CHANNEL_RATE=$(value "$1" "$@"); shift 2 ;;
     --channel-burst) CHANNEL_BURST=$(value "$1" "$@"); shift 2 ;;
@@ -94,9 +88,8 @@ while (( $# > 0 )); do
     --writer-batch) WRITER_BATCH=$(value "$1" "$@"); shift 2 ;;
     --idle-seconds) IDLE_SECONDS=$(value "$1" "$@"); shift 2 ;;
     --lag-args) LAG_ARGS=$(value "$1" "$@"); shift 2 ;;
-    --out) OUT_DIR=$(value "$1" "$@"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'" ;;
+    *) load_option "$@" || { usage >&2; die "unknown option '$1'"; }; shift 2 ;;
   esac
 done
 [[ $PART == lag || $PART == cost || $PART == all ]] || die "--part must be lag, cost or all"
