@@ -88,6 +88,10 @@ let package = Package(
                 "ATPService", "ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPStore", "ATPTestSupport",
                 "ATPUtilities",
             ]),
+        // Process-level: real atpd children (built by `swift build`) against real stores.
+        .testTarget(
+            name: "ATPDurabilityTests",
+            dependencies: ["ATPEngine", "ATPHTTP", "ATPRedis", "ATPStore", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(name: "ATPRedisTests", dependencies: ["ATPRedis", "ATPTestSupport"]),
         .testTarget(
             name: "ATPStoreTests",

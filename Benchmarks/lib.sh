@@ -56,6 +56,25 @@ value() {  # value OPTION "$@": the option's argument, or a clear error
   printf '%s' "$3"
 }
 
+# The options every wrk benchmark (HTTP, Stores, Push) takes, each with a value: sets DURATION,
+# CONNECTIONS, WRK_THREADS, SKUS, RUNS, WARMUP or OUT_DIR from "$1 $2" (the caller then shifts
+# 2); returns 1 for any other option.
+load_option() {  # load_option "$@"
+  local name given
+  case $1 in
+    --duration) name=DURATION ;;
+    --connections) name=CONNECTIONS ;;
+    --threads) name=WRK_THREADS ;;
+    --skus) name=SKUS ;;
+    --runs) name=RUNS ;;
+    --warmup) name=WARMUP ;;
+    --out) name=OUT_DIR ;;
+    *) return 1 ;;
+  esac
+  given=$(value "$1" "$@") || exit 1
+  printf -v "$name" '%s' "$given"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Tools: wrk, nginx, curl (and perf for --profile), installed from Debian when we are root.
 # ---------------------------------------------------------------------------------------------
@@ -173,4 +192,88 @@ $3
     }
 }
 EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# Clean-up: every script defines `cleanup` (stop what it started, remove $TMP) and installs it
+# with this; INT and TERM exit with the shell's usual status, which runs the EXIT trap.
+# ---------------------------------------------------------------------------------------------
+install_cleanup() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+# Copy everything in $TMP to DIR (if DIR is set), so the raw outputs outlive the run.
+keep_outputs() {  # keep_outputs DIR
+  [[ -n $1 ]] || return 0
+  if mkdir -p "$1" && cp -r "$TMP"/. "$1"/ 2>/dev/null; then
+    log "raw outputs kept in $1"
+  else
+    warn "could not copy outputs to $1"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# perf, for --profile
+# ---------------------------------------------------------------------------------------------
+ensure_perf() {  # returns non-zero (with a warning) if perf cannot be had
+  command -v perf >/dev/null && return 0
+  log "installing perf (linux-perf)"
+  apt_install linux-perf && command -v perf >/dev/null && return 0
+  warn "perf is not available (apt-get install -y linux-perf); skipping --profile"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# atpd: seeding and liveness
+# ---------------------------------------------------------------------------------------------
+# POST 'set' events to BASE, BATCH per request: SKU-000001..SKU-nnnnnn (COUNT of them) at DC1,
+# UNITS each; dies naming WHO when a request fails or applies fewer events than it carries.
+seed_skus() {  # seed_skus BASE COUNT BATCH UNITS WHO
+  local base=$1 count=$2 batch=$3 units=$4 who=$5 first last code applied
+  for (( first = 1; first <= count; first += batch )); do
+    last=$(( first + batch - 1 ))
+    (( last <= count )) || last=$count
+    awk -v s="$first" -v e="$last" -v u="$units" 'BEGIN {
+      printf "{\"events\":["
+      for (i = s; i <= e; i++) {
+        if (i > s) printf ","
+        printf "{\"id\":\"seed-%d\",\"type\":\"set\",\"sku\":\"SKU-%06d\",\"location\":\"DC1\",\"qty\":%d}", i, i, u
+      }
+      printf "]}"
+    }' >"$TMP/seed.json"
+    code=$(curl -sS --max-time 60 -o "$TMP/seed.out" -w '%{http_code}' \
+      -H 'Content-Type: application/json' --data-binary @"$TMP/seed.json" "$base/v1/events") \
+      || die "POST /v1/events to $who failed (curl error)"
+    if [[ $code != 200 ]]; then
+      head -c 600 "$TMP/seed.out" >&2; echo >&2
+      die "seeding $who SKU $first..$last: POST /v1/events answered HTTP $code"
+    fi
+    applied=$(grep -o '"applied":[0-9]*' "$TMP/seed.out" | head -n1 | cut -d: -f2 || true)
+    [[ $applied == $(( last - first + 1 )) ]] \
+      || die "seeding $who SKU $first..$last: expected $(( last - first + 1 )) applied, got '${applied:-?}'"
+  done
+}
+
+# A server that died under load would otherwise show up only as socket errors in the load
+# generator's output: dies with the exit status and LOG's tail. PID_VAR, if given, names the
+# caller's variable holding PID, emptied so that `cleanup` does not stop it again.
+check_alive() {  # check_alive NAME PID LOG [PID_VAR]
+  alive "$2" && return 0
+  local status=0
+  wait "$2" 2>/dev/null || status=$?
+  [[ -z ${4:-} ]] || printf -v "$4" '%s' ""
+  printf '%s died during the benchmark (exit status %s); last lines of %s:\n' "$1" "$status" "$3" >&2
+  tail -n 30 "$3" >&2 2>/dev/null || true
+  die "$1 is gone"
+}
+
+# ---------------------------------------------------------------------------------------------
+# /proc figures
+# ---------------------------------------------------------------------------------------------
+# utime+stime of a whole process, in clock ticks (fields 14 and 15 of /proc/PID/stat, counted
+# after the command name, which may hold spaces).
+proc_ticks() {  # proc_ticks PID
+  sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }

@@ -101,15 +101,11 @@ cleanup() {
   for pid in "$DRIVER_PID" "$HOOK_PID" "$ATPD_PID" "$REDIS_PID"; do
     [[ -n $pid ]] && stop_process "$pid"
   done
-  if [[ -n $OUT_DIR ]]; then
-    if mkdir -p "$OUT_DIR" && cp -r "$TMP"/. "$OUT_DIR"/; then log "logs kept in $OUT_DIR"; else warn "could not copy logs to $OUT_DIR"; fi
-  fi
+  keep_outputs "$OUT_DIR"
   rm -rf "$TMP"
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_cleanup
 
 left() { echo $(( BOUND - (SECONDS - START) )); }  # seconds left of the bound
 

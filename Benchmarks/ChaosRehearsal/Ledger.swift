@@ -126,6 +126,10 @@ struct StreamRecord: Sendable {
 
 /// Every request of the rehearsal and its answer, merged from the workers after the load.
 ///
+/// Not the durability tests' `LoadLedger` (Tests/ATPDurabilityTests), which checks a short HTTP
+/// load against one fault where a 503 must have changed nothing; this one tracks stream events,
+/// duplicate and stale intents, and counts a 503 as uncertain (`Outcome.isUncertain`).
+///
 /// Thread-safety: a value type; each thread fills its own and they are merged once joined.
 struct Ledger: Sendable {
     var events: [EventRecord] = []

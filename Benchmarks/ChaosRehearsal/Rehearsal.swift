@@ -135,7 +135,7 @@ struct Rehearsal {
         var count = 0
         for i in records.indices {
             guard case .unanswered = records[i].added, let redis = group.live(),
-                let reply = try? redis.command(["XADD", group.stream, "*"] + records[i].event.streamFields),
+                let reply = try? redis.send(.xadd(group.stream, fields: records[i].event.streamFields)),
                 let entry = reply.string
             else { continue }
             records[i].added = .acknowledged(entry)

@@ -60,7 +60,7 @@ final class StreamFeeder {
         }
         let added: StreamRecord.Added
         do {
-            let reply = try redis.command(["XADD", group.stream, "*"] + event.streamFields)
+            let reply = try redis.send(.xadd(group.stream, fields: event.streamFields))
             added = reply.string.map { .acknowledged($0) } ?? .notSent
         } catch {
             added = .unanswered

@@ -34,7 +34,7 @@ final class StreamGroup {
 
     /// The group's `pending` count and `last-delivered-id` (`XINFO GROUPS`), or nil.
     private func groupInfo(_ redis: RedisConnection) -> (pending: Int64, lastDelivered: String)? {
-        guard let groups = (try? redis.command(["XINFO", "GROUPS", stream]))?.array else { return nil }
+        guard let groups = (try? redis.send(.xinfoGroups(stream)))?.array else { return nil }
         for entry in groups {
             let flat = entry.array ?? []
             var fields: [String: RedisReply] = [:]
@@ -49,7 +49,8 @@ final class StreamGroup {
     func isAcknowledged(_ id: String) -> Bool {
         guard let redis = live(), let info = groupInfo(redis),
             Self.order(info.lastDelivered) >= Self.order(id),
-            let pending = (try? redis.command(["XPENDING", stream, group, id, id, "1"]))?.array
+            let pending = (try? redis.send(.xpending(stream, group: group, start: id, end: id, count: 1)))?
+                .array
         else { return false }
         return pending.isEmpty
     }
@@ -57,7 +58,7 @@ final class StreamGroup {
     /// True when atpd has read every entry of the stream and acknowledged them all.
     func isDrained() -> Bool {
         guard let redis = live(), let info = groupInfo(redis),
-            let stream = (try? redis.command(["XINFO", "STREAM", self.stream]))?.array
+            let stream = (try? redis.send(.xinfoStream(self.stream)))?.array
         else { return false }
         var last = "0-0"
         for i in stride(from: 0, to: stream.count - 1, by: 2) where stream[i].string == "last-generated-id" {

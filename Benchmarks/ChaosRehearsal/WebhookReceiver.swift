@@ -15,6 +15,10 @@ import Glibc
 /// Signatures are checked against the channel's secret (Standard Webhooks: `v1,` base64
 /// HMAC-SHA256 of `id.timestamp.body`). Stopping the process makes the endpoint refuse
 /// connections; `ReceiverLog` reads the file back.
+///
+/// Not the tests' `WebhookReceiver` (Tests/Support), which keeps its requests in memory inside
+/// the test process: this one runs as a process of its own that the rehearsal kills and restarts,
+/// so what it received must be in a file that outlives it.
 /// Thread-safety: `respond` runs on the server's loop threads; the log is one fd, each request
 /// one `write`. Complexity: O(body) per request.
 final class WebhookReceiver: HTTPResponder {

@@ -80,19 +80,12 @@ EOF
 
 while (( $# > 0 )); do
   case $1 in
-    --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
-    --connections) CONNECTIONS=$(value "$1" "$@"); shift 2 ;;
-    --threads) WRK_THREADS=$(value "$1" "$@"); shift 2 ;;
-    --skus) SKUS=$(value "$1" "$@"); shift 2 ;;
-    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
-    --warmup) WARMUP=$(value "$1" "$@"); shift 2 ;;
-    --out) OUT_DIR=$(value "$1" "$@"); shift 2 ;;
     --build) BUILD=1; shift ;;
     --profile) PROFILE=1; shift ;;
     --nginx-only) NGINX_ONLY=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'" ;;
+    *) load_option "$@" || { usage >&2; die "unknown option '$1'"; }; shift 2 ;;
   esac
 done
 need_int --duration "$DURATION" 1
@@ -134,13 +127,6 @@ ensure_tools() {
   [[ -x $NGINX ]] || die "nginx binary '$NGINX' is not executable"
 }
 
-ensure_perf() {  # returns non-zero (with a warning) if perf cannot be had
-  command -v perf >/dev/null && return 0
-  log "installing perf (linux-perf)"
-  apt_install linux-perf && command -v perf >/dev/null && return 0
-  warn "perf is not available (apt-get install -y linux-perf); skipping --profile"
-  return 1
-}
 
 
 
@@ -168,15 +154,11 @@ cleanup() {
       tail -n 15 "$TMP/atpd.log" >&2 2>/dev/null || true
     fi
   fi
-  if [[ -n $OUT_DIR ]]; then
-    mkdir -p "$OUT_DIR" && cp -r "$TMP"/. "$OUT_DIR"/ 2>/dev/null && log "raw outputs kept in $OUT_DIR" || warn "could not copy outputs to $OUT_DIR"
-  fi
+  keep_outputs "$OUT_DIR"
   rm -rf "$TMP"
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_cleanup
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,35 +236,6 @@ start_atpd() {
   wait_http atpd "http://127.0.0.1:$port/healthz" "$ATPD_PID" "$TMP/atpd.log" "$HEALTH_TIMEOUT"
 }
 
-# POST SKUS 'set' events, SEED_BATCH per request: SKU-000001..SKU-nnnnnn at DC1, 1,000,000 each.
-seed_atpd() {
-  local base=$1 first last code applied
-  for (( first = 1; first <= SKUS; first += SEED_BATCH )); do
-    last=$(( first + SEED_BATCH - 1 ))
-    (( last <= SKUS )) || last=$SKUS
-    awk -v s="$first" -v e="$last" 'BEGIN {
-      printf "{\"events\":["
-      for (i = s; i <= e; i++) {
-        if (i > s) printf ","
-        printf "{\"id\":\"seed-%d\",\"type\":\"set\",\"sku\":\"SKU-%06d\",\"location\":\"DC1\",\"qty\":1000000}", i, i
-      }
-      printf "]}"
-    }' >"$TMP/seed.json"
-    code=$(curl -sS --max-time 60 -o "$TMP/seed.out" -w '%{http_code}' \
-      -H 'Content-Type: application/json' --data-binary @"$TMP/seed.json" "$base/v1/events") \
-      || die "POST /v1/events failed (curl error); atpd log: $TMP/atpd.log"
-    if [[ $code != 200 ]]; then
-      head -c 600 "$TMP/seed.out" >&2; echo >&2
-      die "seeding SKU $first..$last: POST /v1/events answered HTTP $code"
-    fi
-    applied=$(grep -o '"applied":[0-9]*' "$TMP/seed.out" | head -n1 | cut -d: -f2 || true)
-    if [[ $applied != $(( last - first + 1 )) ]]; then
-      head -c 600 "$TMP/seed.out" >&2; echo >&2
-      die "seeding SKU $first..$last: expected $(( last - first + 1 )) applied, got '${applied:-?}'"
-    fi
-  done
-}
-
 check_atpd() {
   local base=$1 size hdr ctype code id
   read -r size hdr ctype code < <(probe_get "$base/v1/availability?sku=SKU-000001" "$TMP/atpd-body")
@@ -311,17 +264,6 @@ check_atpd() {
     warn "skipping the hold+release benchmark"
     HOLDS_OK=0
   fi
-}
-
-# A server that died under load would otherwise show up only as socket errors in wrk's output.
-check_alive() {  # check_alive NAME PID LOG
-  alive "$2" && return 0
-  local status=0
-  wait "$2" 2>/dev/null || status=$?
-  [[ $1 == atpd ]] && ATPD_PID="" || NGINX_PID=""
-  printf '%s died during the benchmark (exit status %s); last lines of %s:\n' "$1" "$status" "$3" >&2
-  tail -n 30 "$3" >&2 2>/dev/null || true
-  die "$1 is gone"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -364,7 +306,7 @@ if (( ! NGINX_ONLY )); then
   log "atpd on $ATPD_URL ($ATPD, --threads $SERVER_THREADS --store memory; log $TMP/atpd.log)"
   start_atpd "$ATPD_PORT"
   log "seeding $SKUS stock cells (SKU-000001.. at DC1, 1000000 each)"
-  seed_atpd "$ATPD_URL"
+  seed_skus "$ATPD_URL" "$SKUS" "$SEED_BATCH" 1000000 atpd
   check_atpd "$ATPD_URL"
   log "atpd answers: $ATPD_SHAPE"
 fi
@@ -398,7 +340,7 @@ for (( r = 1; r <= RUNS; r++ )); do
   log "run $r/$RUNS"
 
   run_wrk "$TMP/run$r-nginx.txt" "$DURATION" "$NGINX_URL$AVAIL_PATH" "$AVAIL_LUA" "$SKUS"
-  check_alive nginx "$NGINX_PID" "$TMP/nginx-error.log"
+  check_alive nginx "$NGINX_PID" "$TMP/nginx-error.log" NGINX_PID
   read -r rps p50 p99 bad sock _ < <(parse_wrk "$TMP/run$r-nginx.txt") \
     || die "could not parse $TMP/run$r-nginx.txt"
   N_RPS+=("$rps") N_P50+=("$p50") N_P99+=("$p99")
@@ -408,7 +350,7 @@ for (( r = 1; r <= RUNS; r++ )); do
   (( NGINX_ONLY )) && continue
 
   run_wrk "$TMP/run$r-atpd.txt" "$DURATION" "$ATPD_URL$AVAIL_PATH" "$AVAIL_LUA" "$SKUS"
-  check_alive atpd "$ATPD_PID" "$TMP/atpd.log"
+  check_alive atpd "$ATPD_PID" "$TMP/atpd.log" ATPD_PID
   read -r rps p50 p99 bad sock _ < <(parse_wrk "$TMP/run$r-atpd.txt") \
     || die "could not parse $TMP/run$r-atpd.txt"
   A_RPS+=("$rps") A_P50+=("$p50") A_P99+=("$p99")
@@ -417,7 +359,7 @@ for (( r = 1; r <= RUNS; r++ )); do
 
   (( HOLDS_OK )) || continue
   run_wrk "$TMP/run$r-hold.txt" "$DURATION" "$ATPD_URL" "$HOLD_LUA" "$SKUS" "$HOLD_TTL"
-  check_alive atpd "$ATPD_PID" "$TMP/atpd.log"
+  check_alive atpd "$ATPD_PID" "$TMP/atpd.log" ATPD_PID
   read -r rps p50 p99 bad sock _ < <(parse_wrk "$TMP/run$r-hold.txt") \
     || die "could not parse $TMP/run$r-hold.txt"
   pps=$(sed -n 's/^hold_release: pairs\/s=\([0-9.]*\).*/\1/p' "$TMP/run$r-hold.txt")

@@ -17,6 +17,7 @@
 #        NICE=-10     run atpd, redis-server and atp-load at this nice level (root only below 0;
 #                     on a machine shared with other work, so the three get the cores they ask for)
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-.build/release}
 ATP_LOAD=${ATP_LOAD:-$BIN/atp-load}
@@ -33,19 +34,17 @@ mkdir -p "$OUT"
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(checkout flash-sale Benchmarks/Load/flash-sale-deep.json)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+wait_port() {  # wait_port PORT: up to 10 s for a listener (port_answers, lib.sh)
+    for _ in $(seq 1 100); do port_answers "$1" && return 0; sleep 0.1; done
     echo "port $1 never opened" >&2
     return 1
 }
-# utime + stime of a process in clock ticks (fields 14 and 15 of /proc/<pid>/stat).
-ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# CPU time is `proc_ticks` (lib.sh) in clock ticks, hz of them a second.
 hz=$(getconf CLK_TCK)
 secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }'; }
 
-atpd_port=$(free_port)
-redis_port=$(free_port)
+atpd_port=$(pick_port)
+redis_port=$(pick_port "$atpd_port")
 store_arg=memory
 data=""
 if [ "$STORE" = file ]; then data=$(mktemp -d /tmp/atp-rehearse-data.XXXXXX); store_arg="file:$data"; fi
@@ -81,9 +80,9 @@ run() {
     echo
     echo "### $name ($(date -u +%H:%M:%S) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg))"
     echo "\$ atp-load $*"
-    a0=$(ticks "$atpd_pid"); r0=$(ticks "$redis_pid")
+    a0=$(proc_ticks "$atpd_pid"); r0=$(proc_ticks "$redis_pid")
     /usr/bin/time -f "%U %S" -o "$OUT/$name.time" nice -n "$NICE" "$ATP_LOAD" "$@" >"$OUT/$name.txt" 2>"$OUT/$name.err" || status=$?
-    a1=$(ticks "$atpd_pid"); r1=$(ticks "$redis_pid")
+    a1=$(proc_ticks "$atpd_pid"); r1=$(proc_ticks "$redis_pid")
     cat "$OUT/$name.txt"
     echo "whole invocation (exit $status): atp-load $(awk '{ printf "%.2f", $1 + $2 }' "$OUT/$name.time") cpu-s," \
         "atpd $(secs $((a1 - a0))) cpu-s, redis-server $(secs $((r1 - r0))) cpu-s; load average after $(cut -d' ' -f1 /proc/loadavg)"

@@ -81,12 +81,6 @@ value() { (( $# >= 3 )) && [[ $3 != --* || $1 == --lag-args ]] || die "$1 needs 
 while (( $# > 0 )); do
   case $1 in
     --part) PART=$(value "$1" "$@"); shift 2 ;;
-    --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
-    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
-    --warmup) WARMUP=$(value "$1" "$@"); shift 2 ;;
-    --connections) CONNECTIONS=$(value "$1" "$@"); shift 2 ;;
-    --threads) WRK_THREADS=$(value "$1" "$@"); shift 2 ;;
-    --skus) SKUS=$(value "$1" "$@"); shift 2 ;;
     --channels) CHANNELS=$(value "$1" "$@"); shift 2 ;;
     --channel-rate) CHANNEL_RATE=$(value "$1" "$@"); shift 2 ;;
     --channel-burst) CHANNEL_BURST=$(value "$1" "$@"); shift 2 ;;
@@ -94,9 +88,8 @@ while (( $# > 0 )); do
     --writer-batch) WRITER_BATCH=$(value "$1" "$@"); shift 2 ;;
     --idle-seconds) IDLE_SECONDS=$(value "$1" "$@"); shift 2 ;;
     --lag-args) LAG_ARGS=$(value "$1" "$@"); shift 2 ;;
-    --out) OUT_DIR=$(value "$1" "$@"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'" ;;
+    *) load_option "$@" || { usage >&2; die "unknown option '$1'"; }; shift 2 ;;
   esac
 done
 [[ $PART == lag || $PART == cost || $PART == all ]] || die "--part must be lag, cost or all"
@@ -133,13 +126,11 @@ cleanup() {
     stop_process "$ATPD_PID"
     [[ $STOP_STATUS == 0 ]] || { warn "atpd exited with status $STOP_STATUS after SIGTERM; log tail:"; tail -n 15 "$TMP/atpd.log" >&2 || true; }
   fi
-  if [[ -n $OUT_DIR ]]; then mkdir -p "$OUT_DIR" && cp -r "$TMP"/. "$OUT_DIR"/ && log "raw outputs kept in $OUT_DIR"; fi
+  keep_outputs "$OUT_DIR"
   rm -rf "$TMP"
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_cleanup
 
 PUSHBENCH=${PUSHBENCH_BIN:-$ROOT/$SCRATCH/release/PushBenchmarks}
 [[ -n ${PUSHBENCH_BIN:-} || -x $PUSHBENCH ]] || build_product PushBenchmarks
@@ -178,29 +169,10 @@ start_nginx() {  # one worker answering 204 to everything, bodies discarded
   wait_http nginx "http://127.0.0.1:$port/hook" "$NGINX_PID" "$TMP/nginx-error.log" 10
 }
 
-seed_atpd() {  # SKU-000001.. at DC1, 1,000,000 each, as Benchmarks/HTTP/run.sh does
-  local base=$1 first last code applied
-  for (( first = 1; first <= SKUS; first += SEED_BATCH )); do
-    last=$(( first + SEED_BATCH - 1 )); (( last <= SKUS )) || last=$SKUS
-    awk -v s="$first" -v e="$last" 'BEGIN { printf "{\"events\":["
-      for (i = s; i <= e; i++) { if (i > s) printf ","
-        printf "{\"id\":\"seed-%d\",\"type\":\"set\",\"sku\":\"SKU-%06d\",\"location\":\"DC1\",\"qty\":1000000}", i, i }
-      printf "]}" }' >"$TMP/seed.json"
-    code=$(curl -sS --max-time 60 -o "$TMP/seed.out" -w '%{http_code}' -H 'Content-Type: application/json' \
-      --data-binary @"$TMP/seed.json" "$base/v1/events") || die "seeding: curl failed"
-    [[ $code == 200 ]] || { head -c 600 "$TMP/seed.out" >&2; die "seeding answered HTTP $code"; }
-    applied=$(grep -o '"applied":[0-9]*' "$TMP/seed.out" | head -n1 | cut -d: -f2 || true)
-    [[ $applied == $(( last - first + 1 )) ]] || die "seeding $first..$last: applied '${applied:-?}'"
-  done
-}
-
 # ---------------------------------------------------------------------------------------------
 # /proc figures
 # ---------------------------------------------------------------------------------------------
 CLK_TCK=$(getconf CLK_TCK)
-proc_ticks() {  # utime+stime of a whole process, in clock ticks
-  sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
 # "NS TICKS VOLUNTARY_SWITCHES" summed over the threads of PID whose comm starts with PREFIX
 thread_cpu() {  # thread_cpu PID PREFIX
   local t ns=0 ticks=0 sw=0 a b c
@@ -263,7 +235,7 @@ log "atpd on $ATPD_URL ($ATPD --threads $SERVER_THREADS --store memory); nginx r
 ATPD_PID=$!
 wait_http atpd "$ATPD_URL/healthz" "$ATPD_PID" "$TMP/atpd.log" 20
 log "seeding $SKUS cells"
-seed_atpd "$ATPD_URL"
+seed_skus "$ATPD_URL" "$SKUS" "$SEED_BATCH" 1000000 atpd
 curl -fsS --max-time 5 "$ATPD_URL/v1/availability?sku=SKU-000001" | grep -q '"available":1000000' || die "seeded availability not visible"
 
 # Idle: no channels, no load, the dispatcher polling.

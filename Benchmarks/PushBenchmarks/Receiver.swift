@@ -8,6 +8,10 @@ import Foundation
 ///
 /// Skus are named `PB-<digits>`; the digits are the sku's index. The receiver also keeps the
 /// latest value each sku received, so the driver can wait for convergence cheaply.
+///
+/// Not the tests' `WebhookReceiver` (Tests/Support), which keeps every request's headers and body:
+/// this one keeps only arrival times and sku indexes, so that under the benchmark's load the
+/// receiver's own work stays small next to the lag it measures.
 /// Thread-safety: the server calls `respond` from its loop threads; the state is behind `Locked`.
 final class BenchReceiver: HTTPResponder, @unchecked Sendable {  // `server` is set once in init
     struct Hit {

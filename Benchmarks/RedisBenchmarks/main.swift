@@ -63,14 +63,14 @@ func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Deletes every key matching `bench:*`.
 func cleanUp(_ redis: RedisConnection) throws {
-    var cursor = "0"
+    var cursor = Array("0".utf8)
     repeat {
-        let reply = try redis.command(["SCAN", cursor, "MATCH", "bench:*", "COUNT", "10000"])
+        let reply = try redis.send(.scan(cursor: cursor, match: Array("bench:*".utf8), count: 10_000))
         let parts = reply.array ?? []
-        cursor = parts.first?.string ?? "0"
+        cursor = parts.first?.bytes ?? Array("0".utf8)
         let keys = (parts.count > 1 ? parts[1].array ?? [] : []).compactMap(\.bytes)
-        if !keys.isEmpty { _ = try redis.command([Array("UNLINK".utf8)] + keys) }
-    } while cursor != "0"
+        if !keys.isEmpty { _ = try redis.send(.unlink(keys)) }
+    } while cursor != Array("0".utf8)
 }
 
 func recoverBenchmark(_ url: RedisURL, _ options: Options) throws {
@@ -78,13 +78,13 @@ func recoverBenchmark(_ url: RedisURL, _ options: Options) throws {
     let schema = RedisKeySchema(prefix: "bench:")
     let locations = (0..<options.locations).map { "LOC-\($0)" }
     let fill = try seconds {
-        var pipeline: [[[UInt8]]] = []
+        var pipeline: [RedisCommand] = []
         for s in 0..<options.skus {
-            var command = [Array("HSET".utf8), schema.cell(sku: "SKU-\(s)")]
+            var command = RedisCommand.hset(schema.cell(sku: "SKU-\(s)"), reservingPairs: locations.count)
             for (l, location) in locations.enumerated() {
                 let figures = CellSnapshotRecord(
                     sku: "", location: location, onHand: Int64(s % 1_000 + l), version: 1, safetyStock: 0)
-                command += [Array(location.utf8), RedisKeySchema.cellValue(figures)]
+                command.append(field: Array(location.utf8), value: RedisKeySchema.cellValue(figures))
             }
             pipeline.append(command)
             if pipeline.count == 1_000 || s == options.skus - 1 {

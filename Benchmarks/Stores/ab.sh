@@ -50,8 +50,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# CPU ticks (utime + stime) of a process.
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU ticks (utime + stime) of a process are `proc_ticks` (lib.sh), HZ of them a second.
 HZ=$(getconf CLK_TCK)
 
 start_redis() {  # sets REDIS_PID, REDIS_PORT
@@ -80,23 +79,14 @@ run_once() {
   PIDS+=("$pid")
   wait_http atpd "http://127.0.0.1:$port/readyz" "$pid" "$log" 30
   # Seed SKUS cells with plenty of units, 5,000 events per request.
-  python3 - "$port" "$SKUS" <<'PY'
-import json, sys, urllib.request
-port, skus = int(sys.argv[1]), int(sys.argv[2])
-for start in range(1, skus + 1, 5000):
-    events = [{"id": f"seed-{i}", "type": "set", "sku": f"SKU-{i:06d}", "location": "DC1", "qty": 1000000}
-              for i in range(start, min(skus, start + 4999) + 1)]
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/events", json.dumps({"events": events}).encode(),
-                                 {"Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=30).read()
-PY
+  seed_skus "http://127.0.0.1:$port" "$SKUS" 5000 1000000 "atpd ($store store)"
   timeout 10 taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d1s -s "$LUA" "http://127.0.0.1:$port" -- "$SKUS" >/dev/null 2>&1 || true
-  before=$(ticks "$pid")
-  [[ $store == redis ]] && rbefore=$(ticks "$REDIS_PID")
+  before=$(proc_ticks "$pid")
+  [[ $store == redis ]] && rbefore=$(proc_ticks "$REDIS_PID")
   out=$(timeout $(( DURATION + 20 )) taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency \
     -s "$LUA" "http://127.0.0.1:$port" -- "$SKUS" 2>&1) || die "wrk failed: $out"
-  after=$(ticks "$pid")
-  [[ $store == redis ]] && rafter=$(ticks "$REDIS_PID")
+  after=$(proc_ticks "$pid")
+  [[ $store == redis ]] && rafter=$(proc_ticks "$REDIS_PID")
   stop_process "$pid"
   printf '%s\n' "$out" >"$TMP/wrk.out"
   local rate requests

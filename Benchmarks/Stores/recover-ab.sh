@@ -40,7 +40,6 @@ cleanup() {
 }
 trap cleanup EXIT
 HZ=$(getconf CLK_TCK)
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 start_redis() {  # sets REDIS_PID, REDIS_PORT
   REDIS_PORT=$(pick_port)
@@ -99,7 +98,7 @@ run_once() {
     sleep 0.01
   done
   now=$(date +%s%N)
-  CPU_MS=$(awk -v t="$(ticks "$pid")" -v hz="$HZ" 'BEGIN { printf "%.0f", t * 1000 / hz }')
+  CPU_MS=$(awk -v t="$(proc_ticks "$pid")" -v hz="$HZ" 'BEGIN { printf "%.0f", t * 1000 / hz }')
   stop_process "$pid"
   READY_MS=$(( (now - started) / 1000000 ))
   LOGGED_MS=$(sed -n 's/.*"recovered".*"durationMs":\([0-9]*\).*/\1/p' "$log" | head -n 1)

@@ -96,19 +96,12 @@ EOF
 
 while (( $# > 0 )); do
   case $1 in
-    --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
-    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
-    --connections) CONNECTIONS=$(value "$1" "$@"); shift 2 ;;
-    --threads) WRK_THREADS=$(value "$1" "$@"); shift 2 ;;
-    --skus) SKUS=$(value "$1" "$@"); shift 2 ;;
-    --warmup) WARMUP=$(value "$1" "$@"); shift 2 ;;
     --redis-appendfsync) APPENDFSYNC=$(value "$1" "$@"); shift 2 ;;
-    --out) OUT_DIR=$(value "$1" "$@"); shift 2 ;;
     --build) BUILD=1; shift ;;
     --profile) PROFILE=1; shift ;;
     --strict) STRICT=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'" ;;
+    *) load_option "$@" || { usage >&2; die "unknown option '$1'"; }; shift 2 ;;
   esac
 done
 need_int --duration "$DURATION" 1
@@ -148,14 +141,6 @@ ensure_tools() {
   REDIS_CLI=${REDIS_CLI_BIN:-$(command -v redis-cli)}
   REDIS_BENCH=${REDIS_BENCHMARK_BIN:-$(command -v redis-benchmark)}
   [[ -x $REDIS_SERVER && -x $REDIS_CLI && -x $REDIS_BENCH ]] || die "redis binaries not executable"
-}
-
-ensure_perf() {
-  command -v perf >/dev/null && return 0
-  log "installing perf (linux-perf)"
-  apt_install linux-perf && command -v perf >/dev/null && return 0
-  warn "perf is not available (apt-get install -y linux-perf); skipping --profile"
-  return 1
 }
 
 resolve_atpd() {
@@ -212,16 +197,11 @@ cleanup() {
   if [[ -n $REDIS_PID ]]; then
     stop_process "$REDIS_PID"
   fi
-  if [[ -n $OUT_DIR ]]; then
-    mkdir -p "$OUT_DIR" && cp -r "$TMP"/. "$OUT_DIR"/ 2>/dev/null && log "raw outputs kept in $OUT_DIR" \
-      || warn "could not copy outputs to $OUT_DIR"
-  fi
+  keep_outputs "$OUT_DIR"
   rm -rf "$TMP"
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_cleanup
 
 # ---------------------------------------------------------------------------------------------
 # redis-server
@@ -285,34 +265,6 @@ start_atpd() {  # start_atpd NAME STORE_SPEC
   die "atpd (--store $spec) did not answer /readyz with 200 within ${READY_TIMEOUT}s"
 }
 
-# SKUS 'set' events, SEED_BATCH per request: SKU-000001..SKU-nnnnnn at DC1, UNITS each
-# (the same events as Benchmarks/HTTP/run.sh).
-seed_atpd() {  # seed_atpd NAME
-  local base=${URL[$1]} first last code applied
-  for (( first = 1; first <= SKUS; first += SEED_BATCH )); do
-    last=$(( first + SEED_BATCH - 1 ))
-    (( last <= SKUS )) || last=$SKUS
-    awk -v s="$first" -v e="$last" -v u="$UNITS" 'BEGIN {
-      printf "{\"events\":["
-      for (i = s; i <= e; i++) {
-        if (i > s) printf ","
-        printf "{\"id\":\"seed-%d\",\"type\":\"set\",\"sku\":\"SKU-%06d\",\"location\":\"DC1\",\"qty\":%d}", i, i, u
-      }
-      printf "]}"
-    }' >"$TMP/seed.json"
-    code=$(curl -sS --max-time 60 -o "$TMP/seed.out" -w '%{http_code}' \
-      -H 'Content-Type: application/json' --data-binary @"$TMP/seed.json" "$base/v1/events") \
-      || die "POST /v1/events to atpd ($1 store) failed (curl error)"
-    if [[ $code != 200 ]]; then
-      head -c 600 "$TMP/seed.out" >&2; echo >&2
-      die "seeding atpd ($1 store) SKU $first..$last: POST /v1/events answered HTTP $code"
-    fi
-    applied=$(grep -o '"applied":[0-9]*' "$TMP/seed.out" | head -n1 | cut -d: -f2 || true)
-    [[ $applied == $(( last - first + 1 )) ]] \
-      || die "seeding atpd ($1 store) SKU $first..$last: expected $(( last - first + 1 )) applied, got '${applied:-?}'"
-  done
-}
-
 # One hold and its release by hand, so that a broken write path stops the benchmark with a clear
 # message instead of a table of errors.
 check_atpd() {  # check_atpd NAME
@@ -331,15 +283,6 @@ check_atpd() {  # check_atpd NAME
     "$base/v1/reservations/$id/release") || code=000
   [[ $code == 200 ]] \
     || die "release check on atpd ($1 store): answered HTTP $code: $(head -c 300 "$TMP/release.out")"
-}
-
-check_alive() {  # check_alive NAME PID LOG
-  alive "$2" && return 0
-  local status=0
-  wait "$2" 2>/dev/null || status=$?
-  printf '%s died during the benchmark (exit status %s); last lines of %s:\n' "$1" "$status" "$3" >&2
-  tail -n 30 "$3" >&2 2>/dev/null || true
-  die "$1 is gone"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -573,7 +516,7 @@ for s in "${STORES[@]}"; do
 done
 log "seeding $SKUS cells (SKU-000001.. at DC1, $UNITS each) into every atpd through POST /v1/events"
 for s in "${STORES[@]}"; do
-  seed_atpd "$s"
+  seed_skus "${URL[$s]}" "$SKUS" "$SEED_BATCH" "$UNITS" "atpd ($s store)"
   check_atpd "$s"
 done
 log "seeding the anchor: $SKUS hashes ${ANCHOR_PREFIX}000000000000.. {onHand $UNITS, reserved 0}; SCRIPT LOAD hold and release"

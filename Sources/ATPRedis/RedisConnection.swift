@@ -6,7 +6,8 @@ import Glibc
 ///
 /// The initialiser connects (bounded by the connect timeout), sets the command timeout on the
 /// socket, logs in with `AUTH` when the URL has a password, runs `SELECT` for a non-zero
-/// database and checks the link with `PING`. Commands are binary-safe argument vectors.
+/// database and checks the link with `PING`. Commands are `RedisCommand`s (`Commands/`, one file
+/// per Redis type) or raw binary-safe argument vectors.
 ///
 /// Failures: a transport problem — refused or lost connection, EOF, timeout, protocol error —
 /// throws `RedisError.unavailable` and marks the connection broken (`isBroken`); from then on
@@ -76,19 +77,18 @@ public final class RedisConnection {
             throw breakConnection("setting the command timeout")
         }
         if let password = url.password {
-            let login = url.user.map { ["AUTH", $0, password] } ?? ["AUTH", password]
-            let reply = try command(login)
+            let reply = try send(.auth(user: url.user, password: password))
             if let message = reply.errorMessage {
                 throw .configuration("redis \(url): AUTH refused: \(message)")
             }
         }
         if url.db != 0 {
-            let reply = try command(["SELECT", String(url.db)])
+            let reply = try send(.select(database: url.db))
             if let message = reply.errorMessage {
                 throw .configuration("redis \(url): SELECT \(url.db) refused: \(message)")
             }
         }
-        let pong = try command(["PING"])
+        let pong = try send(.ping())
         if let message = pong.errorMessage {
             // NOAUTH: the server wants a password the URL lacks. LOADING etc.: try again later.
             if message.hasPrefix("NOAUTH") { throw .configuration("redis \(url): \(message)") }
@@ -98,10 +98,25 @@ public final class RedisConnection {
 
     deinit { redisFree(context) }
 
-    /// Sends one command and waits for its reply.
+    /// Sends one command (`Commands/`) and waits for its reply.
+    /// Complexity: one round trip; O(argument and reply bytes).
+    public func send(_ command: RedisCommand) throws(RedisError) -> RedisReply {
+        try exchange(1) { _ in command.arguments }[0]
+    }
+
+    /// Sends every command (`Commands/`), then reads every reply, in order: one round trip for
+    /// the lot.
     ///
-    /// `args` is the command name and its arguments, as raw bytes. Complexity: one round trip;
-    /// O(total argument and reply bytes).
+    /// Replies come back in command order, error replies included; a transport error breaks the
+    /// connection and throws, and then it is unknown which of the commands the server ran.
+    /// An empty command list returns `[]`. Complexity: O(total argument and reply bytes).
+    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        try exchange(commands.count) { commands[$0].arguments }
+    }
+
+    /// Sends one command given as raw argument bytes (the name first) and waits for its reply:
+    /// for commands `Commands/` does not have. Complexity: one round trip; O(argument and reply
+    /// bytes).
     public func command(_ args: [[UInt8]]) throws(RedisError) -> RedisReply {
         try pipeline([args])[0]
     }
@@ -111,35 +126,36 @@ public final class RedisConnection {
         try command(args.map { Array($0.utf8) })
     }
 
-    /// Sends every command, then reads every reply, in order: one round trip for the lot.
-    ///
-    /// Replies come back in command order, error replies included; a transport error breaks the
-    /// connection and throws, and then it is unknown which of the commands the server ran.
-    /// An empty command list returns `[]`; an empty command throws `.configuration` and leaves
-    /// the connection usable. Complexity: O(total argument and reply bytes).
+    /// `pipeline(_:)` of raw argument vectors (each the name first). An empty command throws
+    /// `.configuration` and leaves the connection usable.
     public func pipeline(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
-        if isBroken { throw .unavailable(brokenDetail) }
-        if commands.contains(where: \.isEmpty) {
-            throw .configuration("redis: an empty command cannot be sent")
-        }
-        for arguments in commands where !append(arguments) {
-            throw breakConnection("queueing a command")
-        }
-        var replies: [RedisReply] = []
-        replies.reserveCapacity(commands.count)
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(context, &raw) == REDIS_OK, let reply = raw else {
-                throw breakConnection("waiting for reply \(replies.count + 1) of \(commands.count)")
-            }
-            replies.append(RedisReply(consuming: reply))
-        }
-        return replies
+        try exchange(commands.count) { commands[$0] }
     }
 
     /// `pipeline(_:)` with text arguments (sent as UTF-8).
     public func pipeline(_ commands: [[String]]) throws(RedisError) -> [RedisReply] {
         try pipeline(commands.map { $0.map { Array($0.utf8) } })
+    }
+
+    /// Queues `count` commands (`arguments(i)` is the i-th), then reads their `count` replies.
+    private func exchange(_ count: Int, _ arguments: (Int) -> [[UInt8]]) throws(RedisError) -> [RedisReply] {
+        if isBroken { throw .unavailable(brokenDetail) }
+        for index in 0..<count where arguments(index).isEmpty {
+            throw .configuration("redis: an empty command cannot be sent")
+        }
+        for index in 0..<count where !append(arguments(index)) {
+            throw breakConnection("queueing a command")
+        }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(count)
+        for _ in 0..<count {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &raw) == REDIS_OK, let reply = raw else {
+                throw breakConnection("waiting for reply \(replies.count + 1) of \(count)")
+            }
+            replies.append(RedisReply(consuming: reply))
+        }
+        return replies
     }
 
     /// Formats one command into hiredis's output buffer (nothing is sent yet).

@@ -1,141 +1,9 @@
 import ATPPosix
+import ATPTestSupport
 import Glibc
 import Testing
 
 @testable import ATPHTTP
-
-// MARK: A scripted loopback server
-
-/// Runs `body` on a new pthread; join it with `pthread_join`.
-private func spawn(_ body: @escaping () -> Void) -> pthread_t {
-    final class Box {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-    var thread = pthread_t()
-    let box = Unmanaged.passRetained(Box(body)).toOpaque()
-    pthread_create(
-        &thread, nil,
-        {
-            Unmanaged<Box>.fromOpaque($0!).takeRetainedValue().body()
-            return nil
-        }, box)
-    return thread
-}
-
-/// One accepted connection of `ScriptedServer`: buffered reads of requests, raw writes. Every
-/// wait is bounded (3 s), so a confused test fails instead of hanging.
-private final class Peer {
-    let fd: Int32
-    var buffer: [UInt8] = []
-    /// Every request read, as text.
-    var requests: [String] = []
-    init(fd: Int32) { self.fd = fd }
-
-    /// Reads once, waiting up to 3 s; false at the end of the stream, on error or timeout.
-    func fill() -> Bool {
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 3_000) > 0 else { return false }
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { return false }
-        buffer += chunk[..<n]
-        return true
-    }
-
-    /// The next request (head and Content-Length body) as text, or nil when the client closed.
-    func readRequest() -> String? {
-        while true {
-            if let end = (0..<max(0, buffer.count - 3)).first(where: {
-                buffer[$0..<$0 + 4].elementsEqual("\r\n\r\n".utf8)
-            }) {
-                let head = String(decoding: buffer[..<end], as: UTF8.self)
-                let lengthLine = head.split(separator: "\r\n").first {
-                    $0.lowercased().hasPrefix("content-length:")
-                }
-                let length = lengthLine.flatMap { Int($0.dropFirst(15).trimmingASCIISpaces()) } ?? 0
-                if buffer.count >= end + 4 + length {
-                    requests.append(String(decoding: buffer[..<(end + 4 + length)], as: UTF8.self))
-                    buffer.removeFirst(end + 4 + length)
-                    return requests.last
-                }
-            }
-            guard fill() else { return nil }
-        }
-    }
-
-    func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            guard poll(&poller, 1, 3_000) > 0 else { return }
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
-            sent += n
-        }
-    }
-
-    /// Reads requests until the client closes (or 3 s pass without a byte).
-    func drain() { while readRequest() != nil {} }
-
-    /// Answers each request with the next of `responses`, then drains.
-    func answer(_ responses: [String]) {
-        for response in responses {
-            guard readRequest() != nil else { return }
-            write(response)
-        }
-        drain()
-    }
-}
-
-/// A blocking test server on 127.0.0.1 that accepts `connections` connections one after another
-/// and runs `script` on each, on its own thread.
-private final class ScriptedServer: @unchecked Sendable {
-    let listener: Int32
-    let address: SocketAddress
-    private var thread = pthread_t()
-    /// Every request received, in order; read after `finish`.
-    private(set) var requests: [String] = []
-    private(set) var accepted = 0
-
-    init(connections: Int = 1, _ script: @escaping (Peer, Int) -> Void) throws {
-        listener = try TCPSocket.listen(on: .loopback(port: 0))
-        address = try TCPSocket.localAddress(listener)
-        thread = spawn { [self] in
-            for index in 0..<connections {
-                var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, 3_000) > 0, case .done(let fd)? = try? Syscall.accept(listener) else {
-                    return
-                }
-                accepted += 1
-                let peer = Peer(fd: fd)
-                script(peer, index)
-                requests += peer.requests
-                Syscall.close(fd)
-            }
-        }
-    }
-
-    /// Answers the requests on each connection with `responses`, in order.
-    convenience init(connections: Int = 1, responses: [String]) throws {
-        try self.init(connections: connections) { peer, _ in peer.answer(responses) }
-    }
-
-    private var extraConnection: Bool?
-
-    /// Joins the server thread and closes the listener (once; later calls repeat the answer).
-    /// - Returns: whether a further connection was waiting to be accepted (one too many).
-    @discardableResult
-    func finish() -> Bool {
-        if let extraConnection { return extraConnection }
-        pthread_join(thread, nil)
-        var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-        extraConnection = poll(&poller, 1, 50) > 0
-        Syscall.close(listener)
-        return extraConnection!
-    }
-}
 
 private func ok(_ body: String, _ extra: String = "") -> String {
     "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\(extra)\r\n\(body)"
@@ -523,7 +391,7 @@ struct HTTPClientTests {
         let client = HTTPClient(readTimeoutMilliseconds: 5_000, maxIdlePerHost: 2)
         let tallies = (0..<4).map { _ in Tally() }
         let threads = tallies.enumerated().map { index, tally in
-            spawn {
+            startThread {
                 for i in 0..<50 {
                     let body = Array("\(index)/\(i)".utf8)
                     let response = try? client.send(

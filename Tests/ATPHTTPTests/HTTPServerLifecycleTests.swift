@@ -16,7 +16,7 @@ extension HTTPServerTests {
                 let client = try connect(port)
                 let started = MonotonicClock.milliseconds()
                 try client.send("GET /slowloris HTTP/1.1\r\nHost: a\r\nX-Partial: ")
-                try expectProblem(try client.readResponse(), status: 408, code: "request_timeout")
+                expectProblem(try client.readResponse(), 408, "request_timeout", closesConnection: true)
                 let elapsed = MonotonicClock.milliseconds() - started
                 #expect(elapsed >= 250 && elapsed < 2_000, "408 after \(elapsed) ms")
                 #expect(client.isClosedByPeer())
@@ -57,7 +57,7 @@ extension HTTPServerTests {
                 let client = try connect(port)
                 try client.send("POST /body HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789")
                 let started = MonotonicClock.milliseconds()
-                try expectProblem(try client.readResponse(), status: 408, code: "request_timeout")
+                expectProblem(try client.readResponse(), 408, "request_timeout", closesConnection: true)
                 let elapsed = MonotonicClock.milliseconds() - started
                 #expect(elapsed >= 250 && elapsed < 2_000, "408 after \(elapsed) ms")
                 #expect(client.isClosedByPeer())
@@ -65,7 +65,7 @@ extension HTTPServerTests {
                 let chunked = try connect(port)
                 try chunked.send(
                     "POST /body HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
-                try expectProblem(try chunked.readResponse(), status: 408, code: "request_timeout")
+                expectProblem(try chunked.readResponse(), 408, "request_timeout", closesConnection: true)
                 #expect(chunked.isClosedByPeer())
             }
         }
@@ -101,7 +101,8 @@ extension HTTPServerTests {
                 let fifth = try connect(port)
                 let refused = try fifth.readResponse()
                 // Refused before any request was read: a canned answer, without a request id.
-                try expectProblem(refused, status: 503, code: "too_many_connections", hasRequestID: false)
+                expectProblem(
+                    refused, 503, "too_many_connections", closesConnection: true, hasRequestID: false)
                 #expect(refused.header("Retry-After") == "1")
                 #expect(fifth.isClosedByPeer())
                 #expect(server.refusedConnections == 1)

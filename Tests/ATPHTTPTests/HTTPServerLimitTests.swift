@@ -67,12 +67,13 @@ extension HTTPServerTests {
                     prefix + String(repeating: "a", count: 16 * 1024 - prefix.utf8.count - 1) + "\r\n\r\n"
                 let refused = try connect(port)
                 try refused.send(tooBig)
-                try expectProblem(try refused.readResponse(), status: 431, code: "headers_too_large")
+                expectProblem(
+                    try refused.readResponse(), 431, "headers_too_large", closesConnection: true)
                 #expect(refused.isClosedByPeer())
 
                 let huge = try connect(port)
                 try huge.send(prefix + String(repeating: "b", count: 40_000) + "\r\n\r\n")
-                try expectProblem(try huge.readResponse(), status: 431, code: "headers_too_large")
+                expectProblem(try huge.readResponse(), 431, "headers_too_large", closesConnection: true)
                 #expect(huge.isClosedByPeer())
                 #expect(responder.answered.load(ordering: .relaxed) == 1)
             }
@@ -85,7 +86,7 @@ extension HTTPServerTests {
                 try client.send("GET /many HTTP/1.1\r\nHost: a\r\n\(headers)\r\n")
                 try expectDescribed(try client.readResponse(), path: "/many")
                 try client.send("GET /many HTTP/1.1\r\nHost: a\r\n\(headers)X-One-More: v\r\n\r\n")
-                try expectProblem(try client.readResponse(), status: 431, code: "headers_too_large")
+                expectProblem(try client.readResponse(), 431, "headers_too_large", closesConnection: true)
                 #expect(client.isClosedByPeer())
             }
         }
@@ -97,12 +98,12 @@ extension HTTPServerTests {
                 #expect(try client.readResponse().status == 200)
                 // Refused on the head alone, before any body byte.
                 try client.send("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 65\r\n\r\n")
-                try expectProblem(try client.readResponse(), status: 413, code: "payload_too_large")
+                expectProblem(try client.readResponse(), 413, "payload_too_large", closesConnection: true)
                 #expect(client.isClosedByPeer())
                 // With the body sent anyway: still 413, and the unread body does not reset the answer.
                 let eager = try connect(port)
                 try eager.send(post("/small", String(repeating: "y", count: 100_000)))
-                try expectProblem(try eager.readResponse(), status: 413, code: "payload_too_large")
+                expectProblem(try eager.readResponse(), 413, "payload_too_large", closesConnection: true)
                 #expect(eager.isClosedByPeer())
             }
         }
@@ -118,12 +119,12 @@ extension HTTPServerTests {
                 try client.send(
                     "POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n\(chunk)\r\n20\r\n\(chunk)\r\n1\r\nc\r\n0\r\n\r\n"
                 )
-                try expectProblem(try client.readResponse(), status: 413, code: "payload_too_large")
+                expectProblem(try client.readResponse(), 413, "payload_too_large", closesConnection: true)
                 #expect(client.isClosedByPeer())
                 // One chunk whose size alone is over the limit.
                 let single = try connect(port)
                 try single.send("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n41\r\n")
-                try expectProblem(try single.readResponse(), status: 413, code: "payload_too_large")
+                expectProblem(try single.readResponse(), 413, "payload_too_large", closesConnection: true)
                 #expect(single.isClosedByPeer())
             }
         }
@@ -135,7 +136,7 @@ extension HTTPServerTests {
                 let client = try connect(port)
                 try client.send("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n")
                 try client.send(String(repeating: chunk, count: 30))
-                try expectProblem(try client.readResponse(), status: 413, code: "payload_too_large")
+                expectProblem(try client.readResponse(), 413, "payload_too_large", closesConnection: true)
                 #expect(client.isClosedByPeer())
             }
         }

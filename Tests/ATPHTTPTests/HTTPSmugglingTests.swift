@@ -196,8 +196,8 @@ extension HTTPServerTests {
             try withServer { _, responder, port in
                 let client = try connect(port)
                 try client.send(request.raw + smuggled)
-                try expectProblem(
-                    try client.readResponse(), status: request.status, code: request.code,
+                expectProblem(
+                    try client.readResponse(), request.status, request.code, closesConnection: true,
                     sourceLocation: sourceLocation)
                 let rest = client.readToEnd()
                 #expect(
@@ -273,7 +273,7 @@ extension HTTPServerTests {
                         + get("/also-smuggled"))
                 let first = try client.readResponse()
                 #expect(first.status == 200 && first.text == "first")
-                try expectProblem(try client.readResponse(), status: 400, code: "invalid_request")
+                expectProblem(try client.readResponse(), 400, "invalid_request", closesConnection: true)
                 #expect(client.readToEnd() == [])
                 #expect(responder.answered.load(ordering: .relaxed) == 1)
             }

@@ -194,26 +194,6 @@ func expectDescribed(
     #expect(object["bodyLength"]?.int64 == Int64(bodyLength), sourceLocation: sourceLocation)
 }
 
-/// Checks an RFC 9457 problem response with `status` and `code` that closes the connection.
-func expectProblem(
-    _ response: RawResponse, status: Int, code: String, hasRequestID: Bool = true,
-    sourceLocation: SourceLocation = #_sourceLocation
-) throws {
-    #expect(
-        response.status == status, "got \(response.status) \(response.text)", sourceLocation: sourceLocation)
-    #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
-    #expect(response.header("Connection") == "close", sourceLocation: sourceLocation)
-    if hasRequestID {
-        #expect(response.header("X-Request-Id")?.isEmpty == false, sourceLocation: sourceLocation)
-    }
-    let object = try jsonObject(response, sourceLocation: sourceLocation)
-    #expect(object["status"]?.int64 == Int64(status), sourceLocation: sourceLocation)
-    #expect(object["code"]?.string == code, sourceLocation: sourceLocation)
-    #expect(object["type"]?.string == "about:blank", sourceLocation: sourceLocation)
-    #expect(object["title"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
-    #expect(object["detail"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
-}
-
 func sleepMilliseconds(_ milliseconds: Int) {
     usleep(UInt32(milliseconds * 1000))
 }

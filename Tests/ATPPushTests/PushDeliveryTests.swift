@@ -11,7 +11,7 @@ import Testing
     static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
     @Test func signedWebhooksVerifyIndependently() throws {
-        let receiver = try Receiver()
+        let receiver = try WebhookReceiver()
         defer { receiver.stop() }
         let h = PushHarness()
         h.set("A", 7)
@@ -68,7 +68,7 @@ import Testing
     /// Many changes to few skus: the receiver never sees more than `burst + rate × t` requests in
     /// any window, never more than `burst` at once, and ends with exactly the latest values.
     @Test func rateIsNeverExceededAndOnlyLatestValuesArrive() throws {
-        let receiver = try Receiver()
+        let receiver = try WebhookReceiver()
         defer { receiver.stop() }
         let h = PushHarness()
         let skus = 300
@@ -117,7 +117,7 @@ import Testing
 
     /// A backlog is waiting; a stock-out and a back-in-stock jump ahead of it.
     @Test func stockOutAndBackInStockJumpTheQueue() throws {
-        let receiver = try Receiver()
+        let receiver = try WebhookReceiver()
         defer { receiver.stop() }
         let h = PushHarness()
         for i in 0..<60 { h.set("B\(i)", 10) }

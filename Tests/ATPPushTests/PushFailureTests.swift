@@ -10,7 +10,7 @@ import Testing
 /// letters and replay, 410, and convergence after a restart.
 @Suite struct PushFailureTests {
     @Test func serverErrorsThenRecovery() throws {
-        let receiver = try Receiver { i, _ in Receiver.Answer(status: i < 3 ? 500 : 200) }
+        let receiver = try WebhookReceiver { i, _ in WebhookReceiver.Answer(status: i < 3 ? 500 : 200) }
         defer { receiver.stop() }
         let h = PushHarness()
         h.set("A", 3)
@@ -25,8 +25,10 @@ import Testing
     }
 
     @Test func retryAfterPausesThatChannelOnly() throws {
-        let throttled = try Receiver { i, _ in Receiver.Answer(status: i == 0 ? 429 : 204, retryAfter: 1) }
-        let healthy = try Receiver()
+        let throttled = try WebhookReceiver { i, _ in
+            WebhookReceiver.Answer(status: i == 0 ? 429 : 204, retryAfter: 1)
+        }
+        let healthy = try WebhookReceiver()
         defer {
             throttled.stop()
             healthy.stop()
@@ -48,8 +50,8 @@ import Testing
     }
 
     @Test func timeoutIsRetried() throws {
-        let receiver = try Receiver { i, _ in
-            Receiver.Answer(status: 204, delayMilliseconds: i == 0 ? 800 : 0)
+        let receiver = try WebhookReceiver { i, _ in
+            WebhookReceiver.Answer(status: 204, delayMilliseconds: i == 0 ? 800 : 0)
         }
         defer { receiver.stop() }
         let h = PushHarness()
@@ -63,7 +65,7 @@ import Testing
     }
 
     @Test func breakerOpensThenClosesThroughHalfOpen() throws {
-        let receiver = try Receiver { i, _ in Receiver.Answer(status: i < 3 ? 500 : 204) }
+        let receiver = try WebhookReceiver { i, _ in WebhookReceiver.Answer(status: i < 3 ? 500 : 204) }
         defer { receiver.stop() }
         let h = PushHarness()
         h.set("A", 3)
@@ -81,7 +83,7 @@ import Testing
     }
 
     @Test func deadLettersAreKeptAndReplayedWithCurrentValues() throws {
-        let receiver = try Receiver { _, _ in Receiver.Answer(status: 500) }
+        let receiver = try WebhookReceiver { _, _ in WebhookReceiver.Answer(status: 500) }
         defer { receiver.stop() }
         let h = PushHarness()
         h.set("A", 3)
@@ -94,7 +96,7 @@ import Testing
         #expect(receiver.count == 3)
         #expect(h.counters("web")?.deadLettered.load(ordering: .relaxed) == 1)
 
-        receiver.setPolicy { _, _ in Receiver.Answer(status: 204) }
+        receiver.setPolicy { _, _ in WebhookReceiver.Answer(status: 204) }
         h.set("A", 5, at: "DC2")  // A is now 8; replay must send that, not the stale 3
         #expect(eventually { receiver.latest["A"] == 8 })
         let (letters, record) = h.engine.takeDeadLetters(channel: "web")
@@ -106,7 +108,7 @@ import Testing
     }
 
     @Test func goneDisablesTheChannelUntilRedefined() throws {
-        let receiver = try Receiver { i, _ in Receiver.Answer(status: i == 0 ? 410 : 204) }
+        let receiver = try WebhookReceiver { i, _ in WebhookReceiver.Answer(status: i == 0 ? 410 : 204) }
         defer { receiver.stop() }
         let h = PushHarness()
         h.set("A", 3)
@@ -127,7 +129,7 @@ import Testing
     /// The first process pushes some changes and then stops while the endpoint fails; a second
     /// process recovered from the journal brings the receiver to the current availability.
     @Test func restartConverges() throws {
-        let receiver = try Receiver()
+        let receiver = try WebhookReceiver()
         defer { receiver.stop() }
         var journal: [JournalRecord] = []
         do {
@@ -135,13 +137,13 @@ import Testing
             for i in 0..<50 { h.set("R\(i)", 10, at: i % 2 == 0 ? "DC1" : "DC2") }
             h.define("web", url: receiver.url, locations: ["DC1"])
             #expect(eventually { receiver.latest.count == 25 })
-            receiver.setPolicy { _, _ in Receiver.Answer(status: 500) }
+            receiver.setPolicy { _, _ in WebhookReceiver.Answer(status: 500) }
             for i in 0..<50 { h.set("R\(i)", Int64(i % 3), at: i % 2 == 0 ? "DC1" : "DC2") }
             usleep(50_000)
             h.push.stop()
             journal = h.journal.withLock { $0 }
         }
-        receiver.setPolicy { _, _ in Receiver.Answer(status: 204) }
+        receiver.setPolicy { _, _ in WebhookReceiver.Answer(status: 204) }
         let engine = Engine(clock: ManualClock())
         for record in journal { engine.replay(try JournalRecord.decode(record.encoded)) }
         engine.finishReplay()

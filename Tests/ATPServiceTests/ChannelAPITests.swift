@@ -10,7 +10,7 @@ import Testing
 @Suite struct ChannelAPITests {
     func put(_ harness: ServiceHarness, _ name: String, _ body: Any) throws -> RawResponse {
         try harness.request(
-            "PUT", "/v1/channels/\(name.contains(" ") ? ServiceHarness.encode(name) : name)", json: body,
+            "PUT", "/v1/channels/\(name.contains(" ") ? percentEncoded(name) : name)", json: body,
             token: Tokens.ops)
     }
 

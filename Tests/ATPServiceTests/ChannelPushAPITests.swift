@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPTestSupport
 import ATPUtilities
 import Foundation
 import Testing
@@ -18,19 +19,19 @@ import Testing
     }
 
     @Test func changesReachTheChannelAndStatusShowsIt() throws {
-        let sink = try WebhookSink()
+        let sink = try WebhookReceiver()
         defer { sink.stop() }
         let harness = try ServiceHarness { $0.push.retryBaseMilliseconds = 10 }
         try harness.seed("A", "DC1", 5)
-        let url = "http://127.0.0.1:\(sink.server.boundAddress.port)/hook"
+        let url = sink.url
         let put = try harness.request(
             "PUT", "/v1/channels/web",
             json: ["endpoint": url, "locations": ["DC1"], "bufferUnits": 1, "maxAttempts": 1],
             token: Tokens.ops)
         #expect(put.status == 201, "\(put.text)")
-        #expect(wait { sink.bodies.withLock { $0.contains { $0.contains(#""sku":"A","available":4"#) } } })
+        #expect(wait { sink.bodies.contains { $0.contains(#""sku":"A","available":4"#) } })
         try harness.seed("A", "DC1", 0)
-        #expect(wait { sink.bodies.withLock { $0.contains { $0.contains(#""sku":"A","available":0"#) } } })
+        #expect(wait { sink.bodies.contains { $0.contains(#""sku":"A","available":0"#) } })
         #expect(
             try wait {
                 let status = try harness.request("GET", "/v1/channels/web", token: Tokens.reader).json()[
@@ -47,7 +48,7 @@ import Testing
         #expect(metrics.contains(#"atpd_push_lag_seconds_count{channel="web"} 2"#))
 
         // One failed attempt (maxAttempts 1) is a dead letter; replay sends the current value.
-        sink.status.withLock { $0 = 500 }
+        sink.setPolicy { _, _ in WebhookReceiver.Answer(status: 500) }
         try harness.seed("A", "DC1", 3)
         #expect(
             try wait {
@@ -61,11 +62,11 @@ import Testing
                 as? [[String: Any]])?.first)
         #expect(letter["attempts"] as? Int == 1 && letter["lastError"] as? String == "answered 500")
         #expect((letter["updates"] as? [[String: Any]])?.first?["available"] as? Int == 2)
-        sink.status.withLock { $0 = 204 }
+        sink.setPolicy { _, _ in WebhookReceiver.Answer(status: 204) }
         let replay = try harness.request("POST", "/v1/channels/web/dead-letters/replay", token: Tokens.ops)
         let replayed = try replay.json()["replayed"] as? Int
         #expect(replay.status == 200 && replayed == 1)
-        #expect(wait { sink.bodies.withLock { $0.last?.contains(#""sku":"A","available":2"#) == true } })
+        #expect(wait { sink.bodies.last?.contains(#""sku":"A","available":2"#) == true })
         let left = try harness.request("GET", "/v1/channels/web/dead-letters").json()["deadLetters"] as? [Any]
         #expect(left?.isEmpty == true)
     }

@@ -109,19 +109,13 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
         try RawConnection(port: port, timeoutMilliseconds: timeoutMilliseconds)
     }
 
-    /// The bytes of one request (with `Content-Length` when there is a body).
+    /// The bytes of one request (`requestText`), authorised with every scope unless told otherwise.
     static func requestText(
         _ method: String, _ path: String, body: String? = nil, headers: [(String, String)] = [],
         token: String? = Tokens.all, contentType: String? = "application/json"
     ) -> String {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        if let token { text += "Authorization: Bearer \(token)\r\n" }
-        if let body {
-            if let contentType { text += "Content-Type: \(contentType)\r\n" }
-            text += "Content-Length: \(body.utf8.count)\r\n"
-        }
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        return text + "\r\n" + (body ?? "")
+        ATPTestSupport.requestText(
+            method, path, body: body, headers: headers, token: token, contentType: contentType)
     }
 
     /// Sends one request on a fresh connection and reads its response.
@@ -160,9 +154,9 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
 
     /// Network-wide (or one location's) availability of one sku, read through the API.
     func available(_ sku: String, location: String? = nil, channel: String? = nil) throws -> Int? {
-        var path = "/v1/availability?sku=\(Self.encode(sku))"
-        if let location { path += "&location=\(Self.encode(location))" }
-        if let channel { path += "&channel=\(Self.encode(channel))" }
+        var path = "/v1/availability?sku=\(percentEncoded(sku))"
+        if let location { path += "&location=\(percentEncoded(location))" }
+        if let channel { path += "&channel=\(percentEncoded(channel))" }
         let response = try request("GET", path, token: Tokens.all)
         guard response.status == 200 else { return nil }
         let items = try response.json()["items"] as? [[String: Any]]
@@ -171,7 +165,7 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
 
     /// One cell of `GET /v1/stock/{sku}`, or nil.
     func cell(_ sku: String, _ location: String) throws -> [String: Any]? {
-        let response = try request("GET", "/v1/stock/\(Self.encode(sku))", token: Tokens.all)
+        let response = try request("GET", "/v1/stock/\(percentEncoded(sku))", token: Tokens.all)
         guard response.status == 200 else { return nil }
         let rows = try response.json()["locations"] as? [[String: Any]] ?? []
         return rows.first { $0["location"] as? String == location }
@@ -197,23 +191,6 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
         return nil
     }
 
-    /// Percent-encodes everything but unreserved characters (RFC 3986).
-    static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
-    }
-
     /// RFC 3339 UTC (seconds) of a millisecond Unix time, formatted by Foundation.
     static func rfc3339(milliseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()
@@ -223,45 +200,10 @@ final class ServiceHarness: @unchecked Sendable {  // written only in init and s
     }
 }
 
-struct JSONShapeError: Error, CustomStringConvertible {
-    var description: String
-}
-
 extension RawResponse {
-    /// The body as a JSON object.
-    func json() throws -> [String: Any] {
-        let value = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-        guard let object = value as? [String: Any] else {
-            throw JSONShapeError(description: "not an object: \(text)")
-        }
-        return object
-    }
-
     /// The `items` of an availability answer as (sku, available) pairs.
     func availabilityItems() throws -> [(sku: String, available: Int)] {
         let items = try json()["items"] as? [[String: Any]] ?? []
         return items.map { ($0["sku"] as? String ?? "?", $0["available"] as? Int ?? -1) }
     }
-}
-
-/// Checks that `response` is the RFC 9457 problem of API.md with `status` and `code`.
-@discardableResult
-func expectProblem(
-    _ response: RawResponse, _ status: Int, _ code: String, sourceLocation: SourceLocation = #_sourceLocation
-) -> [String: Any] {
-    #expect(
-        response.status == status, "expected \(status) \(code), got \(response.status) \(response.text)",
-        sourceLocation: sourceLocation)
-    #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
-    #expect(response.header("X-Request-Id").map { !$0.isEmpty } == true, sourceLocation: sourceLocation)
-    guard let object = try? response.json() else {
-        Issue.record("problem body is not JSON: \(response.text)", sourceLocation: sourceLocation)
-        return [:]
-    }
-    #expect(object["type"] as? String == "about:blank", sourceLocation: sourceLocation)
-    #expect((object["title"] as? String).map { !$0.isEmpty } == true, sourceLocation: sourceLocation)
-    #expect(object["status"] as? Int == status, sourceLocation: sourceLocation)
-    #expect(object["code"] as? String == code, "body: \(response.text)", sourceLocation: sourceLocation)
-    #expect(object["detail"] is String, sourceLocation: sourceLocation)
-    return object
 }

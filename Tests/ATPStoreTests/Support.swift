@@ -7,27 +7,6 @@ import Testing
 
 @testable import ATPStore
 
-/// A fresh directory under the system's temporary directory, removed by `remove`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() {
-        var template = Array((NSTemporaryDirectory() + "/atpstore-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
-
-    /// Runs `body` with a new directory and removes it afterwards.
-    static func with<R>(_ body: (String) throws -> R) rethrows -> R {
-        let directory = TemporaryDirectory()
-        defer { directory.remove() }
-        return try body(directory.path)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// The names in `directory` of store files of `kind`, sorted.
 func storeFiles(_ directory: String, _ kind: StoreFileName.Kind) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

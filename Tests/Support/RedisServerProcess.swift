@@ -54,7 +54,7 @@ public final class RedisServerProcess {
         }
         self.executable = executable
         self.arguments = arguments
-        directory = try RedisServerProcess.makeTemporaryDirectory()
+        directory = try TemporaryDirectory(prefix: "atpd-redis").path
         port = 0
         var lastError: (any Error)?
         for _ in 0..<10 {
@@ -194,15 +194,6 @@ public final class RedisServerProcess {
         let folders =
             path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/usr/sbin"]
         return folders.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
-    }
-
-    private static func makeTemporaryDirectory() throws -> String {
-        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(base)/atpd-redis-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw RedisServerError(description: "mkdtemp in \(base): \(String(cString: strerror(errno)))")
-        }
-        return String(cString: made)
     }
 
     /// The last 4 KiB of a file, for error messages.

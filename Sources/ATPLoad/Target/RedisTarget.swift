@@ -51,7 +51,7 @@ public struct RedisTarget: LoadTarget {
     public func makeCodecs(_ catalogue: Catalogue, count: Int) throws(LoadError) -> [any WireCodec] {
         let connection = try openConnection()
         func load(_ script: String) throws(LoadError) -> [UInt8] {
-            guard let reply = try? connection.command(["SCRIPT", "LOAD", script]), !reply.isError,
+            guard let reply = try? connection.send(.scriptLoad(script)), !reply.isError,
                 let sha = reply.bytes
             else { throw .target("\(description): SCRIPT LOAD failed") }
             return sha
@@ -67,12 +67,13 @@ public struct RedisTarget: LoadTarget {
         let connection = try openConnection()
         var cell = 0
         while cell < catalogue.cellCount {
-            var commands: [[[UInt8]]] = []
+            var commands: [RedisCommand] = []
             while cell < catalogue.cellCount && commands.count < 1_000 {
-                commands.append([
-                    Array("HSET".utf8), Self.cellKey(catalogue, cell), Array("onHand".utf8),
-                    Array(String(catalogue.seeded(cell: cell)).utf8), Array("reserved".utf8), [0x30],
-                ])
+                var seed = RedisCommand.hset(Self.cellKey(catalogue, cell), reservingPairs: 2)
+                seed.append(
+                    field: Array("onHand".utf8), value: Array(String(catalogue.seeded(cell: cell)).utf8))
+                seed.append(field: Array("reserved".utf8), value: [0x30])
+                commands.append(seed)
                 cell += 1
             }
             try run(connection, commands, "seeding")
@@ -86,12 +87,12 @@ public struct RedisTarget: LoadTarget {
         var cell = 0
         while cell < catalogue.cellCount {
             let first = cell
-            var commands: [[[UInt8]]] = []
+            var commands: [RedisCommand] = []
             while cell < catalogue.cellCount && commands.count < 1_000 {
-                commands.append([
-                    Array("HMGET".utf8), Self.cellKey(catalogue, cell),
-                    Array("onHand".utf8), Array("reserved".utf8),
-                ])
+                commands.append(
+                    .hmget(
+                        Self.cellKey(catalogue, cell), fields: [Array("onHand".utf8), Array("reserved".utf8)])
+                )
                 cell += 1
             }
             let replies = try run(connection, commands, "reading the stock")
@@ -110,7 +111,8 @@ public struct RedisTarget: LoadTarget {
     }
 
     @discardableResult
-    private func run(_ connection: RedisConnection, _ commands: [[[UInt8]]], _ what: String) throws(LoadError)
+    private func run(_ connection: RedisConnection, _ commands: [RedisCommand], _ what: String)
+        throws(LoadError)
         -> [RedisReply]
     {
         let replies: [RedisReply]

@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPRedis
 
 /// The Redis commands that make one batch of journal records durable (`RedisKeySchema`).
 ///
@@ -33,7 +34,7 @@ struct RedisBatch {
     private var channels: [String] = []
     private var channelSeen: Set<String> = []
     /// `HSET`/`HDEL`/`DEL` of `P dl:<channel>`, in record order.
-    private var deadLetterCommands: [[[UInt8]]] = []
+    private var deadLetterCommands: [RedisCommand] = []
     /// Repair: keys of forgotten event ids and idempotency keys (`DEL`ed first), sequence marks
     /// and dead-letter hashes to write from the engine's state.
     private var forgotten: [[UInt8]] = []
@@ -71,16 +72,16 @@ struct RedisBatch {
             touchChannel(view.name)
         case .channelRemoved(let name):
             touchChannel(name)
-            deadLetterCommands.append([Array("DEL".utf8), schema.deadLetters(channel: name)])
+            deadLetterCommands.append(.del(schema.deadLetters(channel: name)))
         case .deadLetter(let letter):
-            deadLetterCommands.append([
-                Array("HSET".utf8), schema.deadLetters(channel: letter.channel), Array(letter.webhookID.utf8),
-                record.encoded,
-            ])
+            deadLetterCommands.append(
+                .hset(
+                    schema.deadLetters(channel: letter.channel), field: Array(letter.webhookID.utf8),
+                    value: record.encoded))
         case .deadLettersRemoved(let channel, let ids):
             guard !ids.isEmpty else { break }
             deadLetterCommands.append(
-                [Array("HDEL".utf8), schema.deadLetters(channel: channel)] + ids.map { Array($0.utf8) })
+                .hdel(schema.deadLetters(channel: channel), fields: ids.map { Array($0.utf8) }))
         case .sequenceMark(let source, let sku, let location, let seq):
             mark(source: source, sku: sku, location: location, seq: seq)
         case .eventSeen(let id, let at):
@@ -116,14 +117,14 @@ struct RedisBatch {
     }
 
     /// The commands, without `MULTI`/`EXEC`; empty when nothing was touched.
-    mutating func commands() -> [[[UInt8]]] {
-        var out: [[[UInt8]]] = []
-        if !forgotten.isEmpty { out.append([Array("DEL".utf8)] + forgotten) }
+    mutating func commands() -> [RedisCommand] {
+        var out: [RedisCommand] = []
+        if !forgotten.isEmpty { out.append(.del(forgotten)) }
         // Reservations first: a fulfilled one touches its lines' cells.
         for id in reservations {
             let key = schema.reservation(id)
             guard let r = engine.reservation(id) else {
-                out.append([Array("DEL".utf8), key])  // purged from the engine: retention is over
+                out.append(.del(key))  // purged from the engine: retention is over
                 continue
             }
             if r.status == .fulfilled {
@@ -134,21 +135,21 @@ struct RedisBatch {
                 out.append(
                     expiring(key, value, at: r.updatedAt, retention: configuration.finalReservationRetention))
             } else {
-                out.append([Array("SET".utf8), key, value])
+                out.append(.set(key, to: value))
             }
         }
         for sku in cellOrder {
-            var command = [Array("HSET".utf8), schema.cell(sku: sku)]
-            for location in cellLocations[sku] ?? [] {
+            let locations = cellLocations[sku] ?? []
+            var command = RedisCommand.hset(schema.cell(sku: sku), reservingPairs: locations.count)
+            for location in locations {
                 let key = CellSnapshotRecord.Key(sku: sku, location: location)
                 guard let figures = engine.cellFigures(sku: sku, location: location) ?? snapshotFigures[key]
                 else {
                     continue
                 }
-                command.append(Array(location.utf8))
-                command.append(RedisKeySchema.cellValue(figures))
+                command.append(field: Array(location.utf8), value: RedisKeySchema.cellValue(figures))
             }
-            if command.count > 2 { out.append(command) }
+            if command.arguments.count > 2 { out.append(command) }
         }
         for (key, at) in events {
             out.append(
@@ -157,11 +158,9 @@ struct RedisBatch {
                     retention: configuration.eventIDRetention))
         }
         for (source, fields) in marks.sorted(by: { $0.key < $1.key }) {
-            var command = [Array("HSET".utf8), schema.sequenceMarks(source: source)]
-            for (field, seq) in fields {
-                command.append(field)
-                command.append(Array(String(seq).utf8))
-            }
+            var command = RedisCommand.hset(
+                schema.sequenceMarks(source: source), reservingPairs: fields.count)
+            for (field, seq) in fields { command.append(field: field, value: Array(String(seq).utf8)) }
             out.append(command)
         }
         for r in idempotency {
@@ -171,39 +170,37 @@ struct RedisBatch {
                     schema.idempotency(r.key), value, at: r.at, retention: configuration.idempotencyRetention)
             )
         }
-        var defined = [Array("HSET".utf8), schema.channels]
-        var removed = [Array("HDEL".utf8), schema.channels]
+        var defined = RedisCommand.hset(schema.channels, reservingPairs: channels.count)
+        var removed = RedisCommand.hdel(schema.channels)
         for name in channels {
             if let view = engine.channel(named: name)?.view {
-                defined.append(Array(name.utf8))
-                defined.append(JournalRecord.channelDefined(view).encoded)
+                defined.append(field: Array(name.utf8), value: JournalRecord.channelDefined(view).encoded)
             } else {
                 removed.append(Array(name.utf8))
             }
         }
-        if defined.count > 2 { out.append(defined) }
-        if removed.count > 2 { out.append(removed) }
+        if defined.arguments.count > 2 { out.append(defined) }
+        if removed.arguments.count > 2 { out.append(removed) }
         out.append(contentsOf: deadLetterCommands)
         for (source, sku, location) in repairedMarks {
             let field = RedisKeySchema.sequenceField(sku: sku, location: location)
             if let seq = engine.sequenceMark(source: source, sku: sku, location: location) {
-                out.append([
-                    Array("HSET".utf8), schema.sequenceMarks(source: source), field, Array(String(seq).utf8),
-                ])
+                out.append(
+                    .hset(schema.sequenceMarks(source: source), field: field, value: Array(String(seq).utf8)))
             } else {
-                out.append([Array("HDEL".utf8), schema.sequenceMarks(source: source), field])
+                out.append(.hdel(schema.sequenceMarks(source: source), fields: [field]))
             }
         }
         var rewritten: Set<String> = []
         for channel in repairedLetters where rewritten.insert(channel).inserted {
             let key = schema.deadLetters(channel: channel)
-            out.append([Array("DEL".utf8), key])
+            out.append(.del(key))
             let letters = engine.deadLetters(channel: channel)
             guard !letters.isEmpty else { continue }
-            var command = [Array("HSET".utf8), key]
+            var command = RedisCommand.hset(key, reservingPairs: letters.count)
             for letter in letters {
-                command.append(Array(letter.webhookID.utf8))
-                command.append(JournalRecord.deadLetter(letter).encoded)
+                command.append(
+                    field: Array(letter.webhookID.utf8), value: JournalRecord.deadLetter(letter).encoded)
             }
             out.append(command)
         }
@@ -214,10 +211,10 @@ struct RedisBatch {
 
     /// `SET key value PX <retention − age>`, or `DEL key` when the retention is already over
     /// (Redis refuses a non-positive `PX`).
-    private func expiring(_ key: [UInt8], _ value: [UInt8], at: Timestamp, retention: Int64) -> [[UInt8]] {
+    private func expiring(_ key: [UInt8], _ value: [UInt8], at: Timestamp, retention: Int64) -> RedisCommand {
         let remaining = retention - (now.milliseconds - at.milliseconds)
-        guard remaining > 0 else { return [Array("DEL".utf8), key] }
-        return [Array("SET".utf8), key, value, Array("PX".utf8), Array(String(remaining).utf8)]
+        guard remaining > 0 else { return .del(key) }
+        return .set(key, to: value, expiringInMilliseconds: remaining)
     }
 
     private mutating func touchCell(_ sku: String, _ location: String) {

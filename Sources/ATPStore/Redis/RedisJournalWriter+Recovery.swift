@@ -27,11 +27,8 @@ extension RedisJournalWriter {
         var loader = RedisRecoveryLoader(schema: schema, engine: engine)
         var cursor: [UInt8] = Array("0".utf8)
         repeat {
-            let command = [
-                Array("SCAN".utf8), cursor, Array("MATCH".utf8), schema.scanPattern, Array("COUNT".utf8),
-                Array("1000".utf8),
-            ]
-            let reply = try run { connection throws(StoreError) in try connection.storeCommand(command) }
+            let command = RedisCommand.scan(cursor: cursor, match: schema.scanPattern, count: 1_000)
+            let reply = try run { connection throws(StoreError) in try connection.storeSend(command) }
             guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes,
                 let keys = parts[1].array
             else {
@@ -59,7 +56,7 @@ extension RedisJournalWriter {
 ///
 /// Thread-safety: a value type for one thread.
 struct RedisRecoveryLoader {
-    typealias Send = ([[[UInt8]]]) throws(StoreError) -> [RedisReply]
+    typealias Send = ([RedisCommand]) throws(StoreError) -> [RedisReply]
 
     let schema: RedisKeySchema
     let engine: Engine
@@ -105,7 +102,7 @@ struct RedisRecoveryLoader {
 
     private mutating func flushHashes(_ send: Send) throws(StoreError) {
         guard !hashes.isEmpty else { return }
-        let replies = try send(hashes.map { [Array("HGETALL".utf8), $0.key] })
+        let replies = try send(hashes.map { .hgetall($0.key) })
         for ((key, kind), reply) in zip(hashes, replies) {
             guard let flat = reply.array, flat.count % 2 == 0 else {
                 report.quarantine("redis key \(text(key))", "not a hash: HGETALL answered \(reply)")
@@ -129,7 +126,7 @@ struct RedisRecoveryLoader {
 
     private mutating func flushStrings(_ send: Send) throws(StoreError) {
         guard !strings.isEmpty else { return }
-        let replies = try send([[Array("MGET".utf8)] + strings.map(\.key)])
+        let replies = try send([.mget(strings.map(\.key))])
         guard let values = replies[0].array, values.count == strings.count else {
             throw .corrupt("redis: MGET answered \(replies[0])")
         }

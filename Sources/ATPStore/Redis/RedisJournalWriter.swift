@@ -83,7 +83,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
     /// - Parameter repairing: records of rolled-back batches Redis may hold, written first from
     ///   the engine's state (`RedisBatch.repair`).
     /// - Complexity: O(records + touched keys).
-    func commands(for units: [EngineChange], repairing: [JournalRecord]) -> [[[UInt8]]] {
+    func commands(for units: [EngineChange], repairing: [JournalRecord]) -> [RedisCommand] {
         var batch = RedisBatch(
             schema: schema, engine: engine, configuration: configuration, now: engine.clock.now())
         for record in repairing { batch.repair(record) }
@@ -92,21 +92,21 @@ public final class RedisJournalWriter: @unchecked Sendable {
         }
         let body = batch.commands()
         guard !body.isEmpty else { return [] }
-        var commands: [[[UInt8]]] = []
+        var commands: [RedisCommand] = []
         commands.reserveCapacity(body.count + 3)
-        commands.append([Array("MULTI".utf8)])
+        commands.append(.multi())
         commands.append(contentsOf: body)
-        commands.append([Array("EXEC".utf8)])
+        commands.append(.exec())
         if waitForFsync {
-            let timeout = String(max(1, commandTimeoutMilliseconds / 2))
-            commands.append(["WAITAOF", "1", "0", timeout].map { Array($0.utf8) })
+            commands.append(
+                .waitaof(local: 1, replicas: 0, timeoutMilliseconds: max(1, commandTimeoutMilliseconds / 2)))
         }
         return commands
     }
 
     /// Sends a transaction from `commands(for:)` in one round trip and checks its replies; the
     /// errors of `write`.
-    func send(_ commands: [[[UInt8]]]) throws(StoreError) {
+    func send(_ commands: [RedisCommand]) throws(StoreError) {
         guard !commands.isEmpty else { return }
         // Once the transaction may have left, a broken connection leaves its outcome unknown.
         let replies = try run { connection throws(StoreError) in
@@ -123,7 +123,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
     @discardableResult
     public func probe() -> Bool {
         do {
-            let reply = try run { connection throws(StoreError) in try connection.storeCommand(["PING"]) }
+            let reply = try run { connection throws(StoreError) in try connection.storeSend(.ping()) }
             let healthy = !reply.isError
             available.store(healthy, ordering: .releasing)
             return healthy
@@ -179,7 +179,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
 
     /// Throws `.configuration` unless the server knows `WAITAOF` (Redis ≥ 7.2).
     private static func requireWAITAOF(_ connection: RedisConnection) throws(StoreError) {
-        let reply = try connection.storeCommand(["COMMAND", "INFO", "WAITAOF"])
+        let reply = try connection.storeSend(.commandInfo(["WAITAOF"]))
         guard let entries = reply.array, let first = entries.first, first.array != nil else {
             throw .configuration(
                 "redis \(connection.url): waiting for the fsync needs WAITAOF (Redis ≥ 7.2), which this server lacks; "

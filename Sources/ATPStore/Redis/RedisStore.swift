@@ -38,7 +38,7 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
             /// Records of rolled-back batches whose outcome in Redis is unknown, oldest first.
             var repair: [JournalRecord] = []
             /// The transaction being written (repair first), from `prepare`.
-            var commands: [[[UInt8]]] = []
+            var commands: [RedisCommand] = []
         }
         let writer: RedisJournalWriter
         let access = Locked(State())

@@ -168,15 +168,3 @@ final class AtpdProcess {
     /// Monotonic milliseconds.
     static func now() -> Int64 { MonotonicClock.milliseconds() }
 }
-
-/// A temporary directory for a file store, removed with everything in it by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "atpd-durability-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
-}

@@ -20,7 +20,7 @@ final class AtpdClient {
     {
         let live = try connection ?? RawConnection(port: port, timeoutMilliseconds: 5_000)
         connection = nil
-        try live.send(ServiceHarness.requestText(method, path, body: body, headers: headers, token: nil))
+        try live.send(requestText(method, path, body: body, headers: headers, token: nil))
         let response = try live.readResponse()
         if response.header("Connection")?.lowercased() != "close" { connection = live }
         return response
@@ -77,7 +77,7 @@ final class AtpdClient {
 
     /// Every cell of `GET /v1/stock/{sku}` by location; empty for an unknown sku.
     func stock(_ sku: String) throws -> [String: CellFigures] {
-        let response = try send("GET", "/v1/stock/\(ServiceHarness.encode(sku))")
+        let response = try send("GET", "/v1/stock/\(percentEncoded(sku))")
         guard response.status == 200 else { return [:] }
         var cells: [String: CellFigures] = [:]
         for row in try response.json()["locations"] as? [[String: Any]] ?? [] {
@@ -101,10 +101,10 @@ final class AtpdClient {
     /// so that two dumps of the same state are equal whatever order the server lists things in.
     /// Channels are compared without their delivery status.
     func dump(skus: [String], reservations: [String]) throws -> [String: String] {
-        var paths = skus.map { "/v1/stock/\(ServiceHarness.encode($0))" }
+        var paths = skus.map { "/v1/stock/\(percentEncoded($0))" }
         paths += reservations.map { "/v1/reservations/\($0)" }
         paths += ["/v1/channels"]
-        paths += skus.map { "/v1/availability?sku=\(ServiceHarness.encode($0))&channel=web" }
+        paths += skus.map { "/v1/availability?sku=\(percentEncoded($0))&channel=web" }
         var out: [String: String] = [:]
         for path in paths {
             let response = try send("GET", path)

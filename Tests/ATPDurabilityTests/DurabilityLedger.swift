@@ -11,6 +11,11 @@ import Testing
 /// answered 503 `store_unavailable` — which must have changed nothing, whenever and however the
 /// store failed (issue 22: a failure answer means no trace of the change, in memory, in the store,
 /// after a restart).
+///
+/// Not the chaos rehearsal's `Ledger` (Benchmarks/ChaosRehearsal): that one judges a long run
+/// with stream events, duplicate and stale intents, and counts a 503 as uncertain; this one
+/// checks a short HTTP load against one fault, where a 503 must have changed nothing. The two answer different questions, so they are kept apart.
+/// Thread-safety: a value type, built once the load's threads have stopped.
 struct LoadLedger {
     let cells: [CellKey]
     /// On-hand of every cell before the load.

@@ -143,7 +143,7 @@ final class LoadRun: Sendable {
             if isHold {
                 hold.key = "hold-\(plan.tag)-\(worker)-\(n)"
                 hold.cell = plan.cells[Int.random(in: 0..<plan.cells.count, using: &random)]
-                request = ServiceHarness.requestText(
+                request = requestText(
                     "POST", "/v1/reservations", body: LoadLedger.holdBody(hold.cell, key: hold.key),
                     headers: [("Idempotency-Key", hold.key)], token: nil)
             } else {
@@ -155,7 +155,7 @@ final class LoadRun: Sendable {
                         LoadEvent(id: "ev-\(plan.tag)-\(worker)-\(n)-\(j)", cell: cell, delta: delta))
                 }
                 let body = (try? AtpdClient.text(["events": batch.events.map(\.json)])) ?? ""
-                request = ServiceHarness.requestText("POST", "/v1/events", body: body, token: nil)
+                request = requestText("POST", "/v1/events", body: body, token: nil)
             }
             (hold.sentAt, batch.sentAt) = (AtpdProcess.now(), AtpdProcess.now())
             do {
