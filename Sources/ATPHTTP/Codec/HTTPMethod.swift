@@ -1,3 +1,5 @@
+import ATPPosix
+
 /// The request methods the server distinguishes; anything else is `.other` (and gets 405 or 501).
 ///
 /// Thread-safety: a value type.

@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 
 /// Every route of API.md; the raw value indexes per-route metrics.
 enum Route: Int, CaseIterable, Sendable {

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPPosix
 import ATPStore
 
 /// `GET` and `POST /v1/availability`: the hot path.
