@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 import ATPUtilities
 import Dispatch
 import Foundation
