@@ -42,7 +42,9 @@ let package = Package(
             name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPPosix", "ATPStore", "ATPUtilities"]),
         .target(
             name: "ATPService",
-            dependencies: ["ATPEngine", "ATPHTTP", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush", "ATPUtilities"],
+            dependencies: [
+                "ATPEngine", "ATPHTTP", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush", "ATPUtilities",
+            ],
             // The API contract, served at GET /openapi.json, compiled into the binary.
             resources: [.embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
@@ -78,7 +80,8 @@ let package = Package(
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(
-            name: "ATPTestSupport", dependencies: ["ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"],
+            name: "ATPTestSupport",
+            dependencies: ["ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"],
             path: "Tests/Support"),
         .testTarget(
             name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPPosix", "ATPTestSupport", "ATPUtilities"]),
