@@ -277,3 +277,19 @@ check_alive() {  # check_alive NAME PID LOG [PID_VAR]
 proc_ticks() {  # proc_ticks PID
   sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
+
+# A redis-server on CPU 0 (the server side), saving nothing, its data and log in DIR; the other
+# arguments are its own options (e.g. --appendonly yes). Sets REDIS_PID and REDIS_PORT and adds the
+# pid to the caller's PIDS array (which its trap stops); waits at most 10 s for PING.
+start_pinned_redis() {  # start_pinned_redis DIR [REDIS_OPTION…]
+  local dir=$1 i
+  shift
+  REDIS_PORT=$(pick_port)
+  mkdir -p "$dir"
+  taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --dir "$dir" "$@" \
+    >"$dir/redis.log" 2>&1 &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  for (( i = 0; i < 100; i++ )); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  die "redis-server did not start (see $dir/redis.log)"
+}

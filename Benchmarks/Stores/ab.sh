@@ -53,16 +53,6 @@ trap cleanup EXIT
 # CPU ticks (utime + stime) of a process are `proc_ticks` (lib.sh), HZ of them a second.
 HZ=$(getconf CLK_TCK)
 
-start_redis() {  # sets REDIS_PID, REDIS_PORT
-  REDIS_PORT=$(pick_port)
-  mkdir -p "$TMP/redis"
-  taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly yes \
-    --appendfsync everysec --dir "$TMP/redis" >"$TMP/redis.log" 2>&1 &
-  REDIS_PID=$!
-  PIDS+=("$REDIS_PID")
-  for (( i = 0; i < 100; i++ )); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
-  die "redis-server did not start"
-}
 
 # One measured run: start atpd (BIN) with STORE, seed, warm up 1 s, measure DURATION s.
 # Sets RATE (pairs/s, or requests/s for get) and CPU_US (server CPU µs per request).
@@ -104,7 +94,7 @@ run_once() {
     'BEGIN { printf "%.1f", t * 1000000 / hz / r }')
 }
 
-[[ $STORES == *redis* ]] && start_redis
+[[ $STORES == *redis* ]] && start_pinned_redis "$TMP/redis" --appendonly yes --appendfsync everysec
 unit=$([[ $WORKLOAD == hold ]] && echo pairs/s || echo req/s)
 printf '%-8s %12s %12s %8s %14s %14s %8s\n' store "base $unit" "cand $unit" ratio "base CPU µs/req" "cand CPU µs/req" ratio
 for store in $STORES; do

@@ -41,16 +41,6 @@ cleanup() {
 trap cleanup EXIT
 HZ=$(getconf CLK_TCK)
 
-start_redis() {  # sets REDIS_PID, REDIS_PORT
-  REDIS_PORT=$(pick_port)
-  mkdir -p "$TMP/redis"
-  taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
-    --dir "$TMP/redis" >"$TMP/redis.log" 2>&1 &
-  REDIS_PID=$!
-  PIDS+=("$REDIS_PID")
-  for (( i = 0; i < 100; i++ )); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
-  die "redis-server did not start"
-}
 
 spec_for() {  # spec_for STORE DIR
   case $1 in
@@ -106,7 +96,7 @@ run_once() {
   grep -q "\"cells\":$CELLS" "$log" || warn "$store: recovered cell count is not $CELLS: $(grep -o '"cells":[0-9]*' "$log" | head -n 1)"
 }
 
-[[ $STORES == *redis* ]] && start_redis
+[[ $STORES == *redis* ]] && start_pinned_redis "$TMP/redis" --appendonly no
 for store in $STORES; do seed "$store"; done
 printf '%-6s %10s %10s %7s %12s %12s %7s %11s %11s %7s\n' store "base ms" "cand ms" ratio \
   "base ready" "cand ready" ratio "base CPU ms" "cand CPU ms" ratio
