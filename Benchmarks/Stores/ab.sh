@@ -29,11 +29,7 @@ while (( $# )); do
   case $1 in
     --stores) STORES=$(value "$1" "$@"); shift 2 ;;
     --workload) WORKLOAD=$(value "$1" "$@"); shift 2 ;;
-    --duration) DURATION=$(value "$1" "$@"); shift 2 ;;
-    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
-    --connections) CONNECTIONS=$(value "$1" "$@"); shift 2 ;;
-    --skus) SKUS=$(value "$1" "$@"); shift 2 ;;
-    *) die "unknown option $1" ;;
+    *) load_option "$@" || die "unknown option $1"; shift 2 ;;
   esac
 done
 need_int --duration "$DURATION" 1; need_int --runs "$RUNS" 1

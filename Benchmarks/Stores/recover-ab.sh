@@ -23,8 +23,7 @@ while (( $# )); do
   case $1 in
     --stores) STORES=$(value "$1" "$@"); shift 2 ;;
     --cells) CELLS=$(value "$1" "$@"); shift 2 ;;
-    --runs) RUNS=$(value "$1" "$@"); shift 2 ;;
-    *) die "unknown option $1" ;;
+    *) load_option "$@" || die "unknown option $1"; shift 2 ;;
   esac
 done
 need_int --cells "$CELLS" 10; need_int --runs "$RUNS" 1
