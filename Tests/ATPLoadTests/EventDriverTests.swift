@@ -46,7 +46,9 @@ struct SilentTarget: LoadTarget {
         for kind in [OperationKind.availability, .hold, .confirm, .fulfil, .events] {
             #expect(kinds.contains(kind), "no \(kind.name) requests")
         }
-        #expect(result.requests > 1_000, "only \(result.requests) requests in 1 s")
+        // Every connection was reused for more than one request (a count, not a rate: the rate is
+        // a benchmark's business, and a sanitizer build on a busy machine is slow).
+        #expect(result.requests > options.connections * 2, "only \(result.requests) requests")
         #expect(result.timeline.count == 1 && result.timeline[0].requests > 0)
         // The client's own CPU (getrusage) and the watched pid's (/proc) are both reported.
         #expect(result.cpu.count == 2)
