@@ -9,7 +9,7 @@
 #
 # Every server (atpd, and redis-server for the redis store) is pinned to CPU 0 with
 # `taskset -c 0`, and wrk to CPU 1, so each side gets one core and the client never steals the
-# server's. atpd runs with --threads 1. Runs alternate baseline, candidate, baseline, … per store;
+# server's. atpd runs with --threads 1. Runs alternate per store in ABBA order (baseline first in odd runs, candidate first in even);
 # the report gives the median pairs/s (requests/s for get), the median server CPU µs per request (utime+stime of atpd
 # and, for redis, redis-server, from /proc, over the measured window, divided by requests), and
 # the candidate ÷ baseline ratio of each. Every wait is bounded; everything started is stopped
@@ -96,8 +96,14 @@ printf '%-8s %12s %12s %8s %14s %14s %8s\n' store "base $unit" "cand $unit" rati
 for store in $STORES; do
   base_p=() base_c=() cand_p=() cand_c=()
   for (( run = 1; run <= RUNS; run++ )); do
-    run_once "$BASELINE" "$store"; base_p+=("$RATE"); base_c+=("$CPU_US")
-    run_once "$CANDIDATE" "$store"; cand_p+=("$RATE"); cand_c+=("$CPU_US")
+    # ABBA order, so neither binary always runs second.
+    if (( run % 2 )); then
+      run_once "$BASELINE" "$store"; base_p+=("$RATE"); base_c+=("$CPU_US")
+      run_once "$CANDIDATE" "$store"; cand_p+=("$RATE"); cand_c+=("$CPU_US")
+    else
+      run_once "$CANDIDATE" "$store"; cand_p+=("$RATE"); cand_c+=("$CPU_US")
+      run_once "$BASELINE" "$store"; base_p+=("$RATE"); base_c+=("$CPU_US")
+    fi
     log "$store run $run: baseline ${base_p[-1]} $unit ${base_c[-1]} µs/req, candidate ${cand_p[-1]} $unit ${cand_c[-1]} µs/req"
   done
   bp=$(median "${base_p[@]}") cp=$(median "${cand_p[@]}") bc=$(median "${base_c[@]}") cc=$(median "${cand_c[@]}")

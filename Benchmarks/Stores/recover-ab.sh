@@ -6,7 +6,7 @@
 #                                   [--cells 500000] [--runs 5]
 #
 # The candidate seeds each store once (CELLS `set` events over POST /v1/events, 5,000 a request,
-# spread over 10 locations) and stops. Then runs alternate baseline, candidate, … : each starts
+# spread over 10 locations) and stops. Then runs alternate in ABBA order (the binary that starts second is slower, so each goes first in every other run): each starts
 # atpd (pinned to CPU 0 with `taskset -c 0`, like redis-server; the curl polling /readyz runs on
 # CPU 1) on a fresh copy of the file store's directory, or on the same Redis data, and reads the
 # `recovered` log line's durationMs (atpd's own measure), the time from exec to the first 200 from
@@ -102,8 +102,15 @@ printf '%-6s %10s %10s %7s %12s %12s %7s %11s %11s %7s\n' store "base ms" "cand 
 for store in $STORES; do
   bl=() cl=() br=() cr=() bc=() cc=()
   for (( run = 1; run <= RUNS; run++ )); do
-    run_once "$BASELINE" "$store"; bl+=("$LOGGED_MS"); br+=("$READY_MS"); bc+=("$CPU_MS")
-    run_once "$CANDIDATE" "$store"; cl+=("$LOGGED_MS"); cr+=("$READY_MS"); cc+=("$CPU_MS")
+    # ABBA order: the second start of a pair runs slower (page cache, the fresh copy), so each
+    # binary goes first in every other run.
+    if (( run % 2 )); then
+      run_once "$BASELINE" "$store"; bl+=("$LOGGED_MS"); br+=("$READY_MS"); bc+=("$CPU_MS")
+      run_once "$CANDIDATE" "$store"; cl+=("$LOGGED_MS"); cr+=("$READY_MS"); cc+=("$CPU_MS")
+    else
+      run_once "$CANDIDATE" "$store"; cl+=("$LOGGED_MS"); cr+=("$READY_MS"); cc+=("$CPU_MS")
+      run_once "$BASELINE" "$store"; bl+=("$LOGGED_MS"); br+=("$READY_MS"); bc+=("$CPU_MS")
+    fi
     log "$store run $run: baseline ${bl[-1]} ms (ready ${br[-1]}, CPU ${bc[-1]}), candidate ${cl[-1]} ms (ready ${cr[-1]}, CPU ${cc[-1]})"
   done
   awk -v s="$store" -v a="$(median "${bl[@]}")" -v b="$(median "${cl[@]}")" -v c="$(median "${br[@]}")" \
