@@ -39,6 +39,8 @@ public final class EventLoop: @unchecked Sendable {
     private var timers = DeadlineHeap()
     private var timerTasks: [UInt64: Task] = [:]
     private var nextTimerID: UInt64 = 1
+    /// Runs at the end of every iteration, after the handlers, tasks and timers (loop thread).
+    public var iterationDidEnd: (() -> Void)?
     /// Monotonic milliseconds, refreshed once per iteration (cheap "now" for deadlines).
     public private(set) var now: Int64
 
@@ -101,12 +103,16 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop's thread soon; callable from any thread. Once the loop has ended,
     /// `task` is dropped.
+    ///
+    /// Only the task that finds the inbox empty wakes the loop (one eventfd write): the loop takes
+    /// the whole inbox at once, so a wake is already owed for every task queued behind it.
     public func execute(_ task: @escaping @Sendable () -> Void) {
-        let queued = inbox.withLock { inbox -> Bool in
-            if !inbox.closed { inbox.tasks.append(task) }
-            return !inbox.closed
+        let wakes = inbox.withLock { inbox -> Bool in
+            guard !inbox.closed else { return false }
+            inbox.tasks.append(task)
+            return inbox.tasks.count == 1
         }
-        if queued { wake() }
+        if wakes { wake() }
     }
 
     /// Interrupts `epoll_wait`; callable from any thread.
@@ -132,6 +138,7 @@ public final class EventLoop: @unchecked Sendable {
         runTasks()
         inbox.withLock { $0 = Inbox(tasks: [], closed: true) }
         handlers = []
+        iterationDidEnd = nil
         timerTasks = [:]
         timers = DeadlineHeap()
     }
@@ -157,6 +164,7 @@ public final class EventLoop: @unchecked Sendable {
         }
         runTasks()
         runTimers()
+        iterationDidEnd?()
     }
 
     private func runTasks() {

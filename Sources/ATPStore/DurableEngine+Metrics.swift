@@ -43,6 +43,20 @@ extension DurableEngine: MetricsSource {
             [
                 ([], figures.durableMicroseconds)
             ])
+        if figures.batchSizes.count == figures.batchSizeBounds.count + 1 {
+            out.header(
+                "atpd_store_batch_units", "histogram",
+                "Changes per group-commit batch (one batch is one write + fsync, or one Redis pipeline).")
+            var cumulative = 0
+            for (i, bound) in figures.batchSizeBounds.enumerated() {
+                cumulative += figures.batchSizes[i]
+                out.sample("atpd_store_batch_units_bucket", [("le", String(bound))], Int64(cumulative))
+            }
+            cumulative += figures.batchSizes[figures.batchSizeBounds.count]
+            out.sample("atpd_store_batch_units_bucket", [("le", "+Inf")], Int64(cumulative))
+            out.sample("atpd_store_batch_units_sum", [], Int64(figures.unitsInBatches))
+            out.sample("atpd_store_batch_units_count", [], Int64(cumulative))
+        }
         out.family(
             "atpd_store_snapshots_total", "counter", "Snapshots written.", [([], figures.snapshots)]
         )

@@ -30,6 +30,8 @@ public final class DurableEngine: Sendable {
     private let inFlightOdd = Atomic<Int>(0)
     private let rollbacks = Atomic<Int>(0)
     private let settling = Locked<UInt8>(0)
+    /// Set by a commit that left waking the writer to `wakeWriterIfOwed`.
+    private let wakeOwed = Atomic<Bool>(false)
 
     public typealias Completion = @Sendable (Result<Void, StoreError>) -> Void
 
@@ -43,6 +45,10 @@ public final class DurableEngine: Sendable {
     /// first engine call (`Mutation.record`), so what comes before it — parsing, validation,
     /// authorization — runs outside the gate, and left after the append.
     ///
+    /// - Parameter wakingWriter: false to leave waking the store's writer to a
+    ///   `wakeWriterIfOwed()` call soon after, on the same thread — an event loop makes it once
+    ///   per iteration, so the changes of every request the iteration handled share one batch
+    ///   (the writer is not woken for the first while the others are still being parsed).
     /// - Parameter answer: given `change`'s result (still inside the gate, before the append),
     ///   returns the completion to call once the store has answered, on the store's thread. It is
     ///   used only when the returned `pending` is true (something was recorded and the store is
@@ -52,7 +58,7 @@ public final class DurableEngine: Sendable {
     ///   if it did record something, that is still made durable (never lost silently).
     @inlinable
     public func commit<R, E: Error>(
-        _ change: (inout Mutation) throws(E) -> R, answer: (R) -> Completion
+        wakingWriter: Bool = true, _ change: (inout Mutation) throws(E) -> R, answer: (R) -> Completion
     ) throws(E) -> (result: R, pending: Bool) {
         var mutation = Mutation(durable: self)
         let outcome = Result<R, E> { () throws(E) in try change(&mutation) }
@@ -66,8 +72,15 @@ public final class DurableEngine: Sendable {
         case .success(let value): completion = answer(value)
         case .failure: completion = { _ in }
         }
-        append(mutation.change, to: store, epoch: epoch, completion: completion)
+        append(mutation.change, to: store, epoch: epoch, waking: wakingWriter, completion: completion)
         return (try outcome.get(), true)
+    }
+
+    /// Wakes the store's writer if a commit made with `wakingWriter: false` left it owed.
+    /// - Complexity: one relaxed load when nothing is owed (every loop iteration pays it).
+    public func wakeWriterIfOwed() {
+        guard let store, wakeOwed.load(ordering: .relaxed) else { return }
+        if wakeOwed.exchange(false, ordering: .acquiringAndReleasing) { store.wakeWriter() }
     }
 
     /// `commit` for changes nobody waits on (the sweep, push's own records), entering the gate at
@@ -94,16 +107,24 @@ public final class DurableEngine: Sendable {
         exitEpoch(epoch)
     }
 
-    /// Appends (inside the gate), leaves the gate, then wakes the store's writer.
+    /// Appends (inside the gate), leaves the gate, then wakes the store's writer (or, when not
+    /// `waking`, leaves that owed to `wakeWriterIfOwed`).
     @usableFromInline
-    func append(_ change: EngineChange, to store: any Store, epoch: Int, completion: @escaping Completion) {
+    func append(
+        _ change: EngineChange, to store: any Store, epoch: Int, waking: Bool,
+        completion: @escaping Completion
+    ) {
         store.appendInsideGate(change) { [self] result in
             if case .failure = result { rollbacks.add(1, ordering: .releasing) }
             exitEpoch(epoch)
             completion(result)
         }
         gate?.exit()
-        store.wakeWriter()
+        if waking {
+            store.wakeWriter()
+        } else {
+            wakeOwed.store(true, ordering: .releasing)
+        }
     }
 
     // MARK: Acknowledged reads (channel push)

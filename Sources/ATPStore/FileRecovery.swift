@@ -1,7 +1,6 @@
 import ATPEngine
 import ATPPosix
 import ATPUtilities
-
 import Glibc
 
 /// Rebuilds an engine from a store directory: the newest whole snapshot, then every journal

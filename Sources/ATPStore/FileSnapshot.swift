@@ -1,7 +1,6 @@
 import ATPEngine
 import ATPPosix
 import ATPUtilities
-
 import Glibc
 
 /// Writes snapshots of the engine on a helper thread and deletes the files they make obsolete.

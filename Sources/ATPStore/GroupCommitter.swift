@@ -90,7 +90,13 @@ final class GroupCommitter: Sendable {
     private let rolledBackCount = Atomic<Int>(0)
     private let rollbackGenerations = Atomic<Int>(0)
     private let durableMicros = Atomic<Int>(0)
+    /// Batches by units per batch: bucket i counts batches of at most `batchBounds[i]` units (and
+    /// more than the bound before); the last, batches larger than every bound.
+    private let batchSizes = AtomicCounterArray(count: GroupCommitter.batchBounds.count + 1)
     private let lastFailure = Locked<String?>(nil)
+
+    /// Upper bounds of the batch-size histogram's buckets, in units (changes) per batch.
+    static let batchBounds = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 
     /// A committer that writes through `backend`; nothing is accepted before `start`.
     /// - Parameters:
@@ -165,6 +171,9 @@ final class GroupCommitter: Sendable {
         s.failedBatches = failedCount.load(ordering: .relaxed)
         s.rolledBackUnits = rolledBackCount.load(ordering: .relaxed)
         s.durableMicroseconds = durableMicros.load(ordering: .relaxed)
+        s.batchSizes = (0..<batchSizes.count).map { batchSizes.load($0) }
+        s.batchSizeBounds = Self.batchBounds
+        s.unitsInBatches = unitCount.load(ordering: .relaxed)
         s.lastFailure = lastFailure.withLock { $0 }
         return s
     }
@@ -263,6 +272,7 @@ final class GroupCommitter: Sendable {
             durableMicros.add(Int(MonotonicClock.microseconds()) - started, ordering: .relaxed)
             batchCount.add(1, ordering: .relaxed)
             unitCount.add(units.count, ordering: .relaxed)
+            batchSizes.add(Self.batchBounds.firstIndex { units.count <= $0 } ?? Self.batchBounds.count)
             recordCount.add(units.reduce(0) { $0 + $1.records.count }, ordering: .relaxed)
             if case .failure(let error) = result { rollBack(&units, &completions, after: error, in: engine) }
             for completion in completions { completion(result) }

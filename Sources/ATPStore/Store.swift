@@ -81,6 +81,13 @@ public struct StoreStatistics: Sendable {
     /// Time spent making batches durable (write + fsync, or the Redis round trip), in microseconds.
     public var durableMicroseconds = 0
     public var snapshots = 0
+    /// Batches by size: `batchSizes[i]` batches had at most `batchSizeBounds[i]` units (and more
+    /// than the bound before); the last element counts larger batches. Empty for a store that
+    /// does not group-commit.
+    public var batchSizes: [Int] = []
+    public var batchSizeBounds: [Int] = []
+    /// Units (changes) written in all batches so far: the histogram's sum.
+    public var unitsInBatches = 0
     /// Why the last failed batch failed, or nil if none has.
     public var lastFailure: String?
 

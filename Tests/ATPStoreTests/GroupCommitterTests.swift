@@ -77,6 +77,37 @@ final class RecordingBackend: GroupCommitBackend {
             stats.batches < threads * perThread, "\(stats.batches) batches for \(threads * perThread) units")
         #expect(stats.batches == backend.batches.withLock { $0.count })
         #expect(stats.durableMicroseconds >= stats.batches * 300)
+        // The batch-size histogram counts what the backend was given.
+        var sizes = Array(repeating: 0, count: GroupCommitter.batchBounds.count + 1)
+        for batch in backend.batches.withLock({ $0 }) {
+            sizes[
+                GroupCommitter.batchBounds.firstIndex { batch.count <= $0 }
+                    ?? GroupCommitter.batchBounds.count] += 1
+        }
+        #expect(stats.batchSizes == sizes)
+        #expect(stats.unitsInBatches == threads * perThread)
+    }
+
+    /// Units appended without waking the writer (as an event loop does for the requests of one
+    /// iteration) wait for the one `wake`, then share one batch.
+    @Test(.timeLimit(.minutes(1))) func unitsAppendedWithoutWakingShareTheBatchOfTheWake() {
+        let backend = RecordingBackend(delayMicroseconds: 0)
+        let committer = GroupCommitter(backend: backend)
+        committer.start()
+        // Let the writer reach its wait (a writer still looking at the queue takes what is there).
+        #expect(committer.barrier())
+        MonotonicClock.sleep(microseconds: 100_000)
+        let done = Latch(10)
+        for i in 0..<10 {
+            committer.append(EngineChange(records: Self.unit(0, i)), waking: false) { _ in done.countDown() }
+        }
+        MonotonicClock.sleep(microseconds: 50_000)
+        #expect(backend.batches.withLock { $0.count } == 1, "no batch but the barrier's before the wake")
+        committer.wake()
+        done.wait()
+        committer.close()
+        #expect(backend.batches.withLock { $0.map(\.count) } == [1, 10])
+        #expect(committer.statistics.batchSizes[GroupCommitter.batchBounds.firstIndex(of: 16)!] == 1)
     }
 
     @Test func aFailedBatchFailsItsUnitsOnly() {

@@ -72,10 +72,18 @@ public protocol HTTPResponder: AnyObject, Sendable {
     /// server is created — the 503 for connections over the limit (sent with `Retry-After: 1`).
     /// The server then closes the connection. By default a plain-text `detail`.
     func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse)
+
+    /// Called on each loop thread once per event-loop iteration, after every ready connection
+    /// (and every task and timer) of the iteration was handled: the place to hand over, in one
+    /// go, work gathered across the requests of the iteration — such as waking a group-commit
+    /// writer once for all of them. Nothing by default.
+    func loopIterationDidEnd()
 }
 
 extension HTTPResponder {
     public var indexedHeaders: [IndexedHeader] { [] }
+
+    public func loopIterationDidEnd() {}
 
     public func renderProtocolError(_ error: HTTPParseError, into response: inout HTTPResponse) {
         response.status = error.status

@@ -36,6 +36,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
         indexedHeaders = responder.indexedHeaders
         self.shared = shared
         loop = try EventLoop()
+        loop.iterationDidEnd = { [responder] in responder.loopIterationDidEnd() }
         try loop.register(listener, events: Self.acceptEvents, handler: self)
         refreshDate()
         scheduleSweep()

@@ -56,6 +56,9 @@ final class APIResponder: HTTPResponder {
         return path.equals("/v1/events") ? configuration.maxEventsBody : configuration.maxBody
     }
 
+    /// Wakes the store's writer once for the mutations this loop iteration made (see `respond`).
+    func loopIterationDidEnd() { durable.wakeWriterIfOwed() }
+
     func respond(to request: HTTPRequest, _ response: inout HTTPResponse) -> HTTPDisposition {
         let started = MonotonicClock.microseconds()
         let match: RouteMatch
@@ -74,8 +77,10 @@ final class APIResponder: HTTPResponder {
         // Every request passes the seam: a read records nothing and is answered at once; a
         // mutation enters the gate at its first engine call and is answered once it is durable
         // (the loop is woken through its eventfd), or that nothing changed.
+        // The writer is woken once per loop iteration (`loopIterationDidEnd`), so every mutation
+        // of the iteration shares its batch.
         let (_, pending) = durable.commit(
-            { change in handle(match, request, &response, &change) },
+            wakingWriter: false, { change in handle(match, request, &response, &change) },
             answer: { _ in
                 let answer = response
                 let deferral = request.deferral
