@@ -11,6 +11,7 @@
 # curl by --max-time); everything started is stopped by the EXIT trap. Exit status 0 whatever
 # the figures (it is a measurement); non-zero only when the benchmark itself could not run.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -281,6 +282,7 @@ parse_rb() {
 # ---------------------------------------------------------------------------------------------
 snapshot() {  # snapshot PREFIX
   local p=$1
+  awk '$1 == "cpu0" || $1 == "cpu1" { t = 0; for (i = 2; i <= NF; i++) t += $i; print $1, t - $5 - $6, t }' /proc/stat >"$p.cpus"
   if [[ -n $ATPD_PID ]]; then
     proc_ticks "$ATPD_PID" >"$p.atpd-ticks"
     comm_ticks "$ATPD_PID" >"$p.atpd-threads"
@@ -295,6 +297,13 @@ snapshot() {  # snapshot PREFIX
   if [[ -n $NGINX_PID ]]; then
     nginx_ticks >"$p.nginx-ticks"
   fi
+}
+
+# Busy share of CPU 0 (servers) and CPU 1 (load) over the window, from /proc/stat: "C0% C1%".
+# Anything else running on the machine counts too.
+cpu_busy() {  # cpu_busy BEFORE AFTER
+  awk 'FNR == 1 { f++ } { if (f == 1) { b[$1] = $2; t[$1] = $3 } else { db[$1] = $2 - b[$1]; dt[$1] = $3 - t[$1] } }
+    END { printf "%.0f %.0f\n", (dt["cpu0"] > 0 ? 100 * db["cpu0"] / dt["cpu0"] : 0), (dt["cpu1"] > 0 ? 100 * db["cpu1"] / dt["cpu1"] : 0) }' "$1" "$2"
 }
 
 # µs of CPU per op between two tick readings.
@@ -393,7 +402,7 @@ batch_figures() {  # batch_figures BEFORE AFTER
 # Results: one entry per row KEY and round, "KEY#ROUND"
 # ---------------------------------------------------------------------------------------------
 declare -A LABEL=() RATE=() P50=() P99=() OPS=() CPU_A=() CPU_R=() CPU_N=() THR_A=() THR_R=() \
-  CMDS=() BYTES_IN=() BYTES_OUT=() BATCHES=() RECORDS=() HIST=() FAILS=() FIRST_FAIL=()
+  CMDS=() BUSY=() BYTES_IN=() BYTES_OUT=() BATCHES=() RECORDS=() HIST=() FAILS=() FIRST_FAIL=()
 KEYS=()   # row keys in report order
 
 add_key() {  # add_key KEY LABEL
@@ -406,6 +415,7 @@ add_key() {  # add_key KEY LABEL
 record() {  # record KEY ROUND PREFIX OPS
   local k="$1#$2" p=$3 n=$4 tot rest b r h
   OPS[$k]=$n
+  BUSY[$k]=$(cpu_busy "$p.before.cpus" "$p.after.cpus")
   CPU_A[$k]=- CPU_R[$k]=- CPU_N[$k]=- THR_A[$k]=- THR_R[$k]=- CMDS[$k]=- BYTES_IN[$k]=- BYTES_OUT[$k]=-
   BATCHES[$k]=- RECORDS[$k]=- HIST[$k]=-
   if [[ -f $p.before.atpd-ticks ]]; then
@@ -639,7 +649,7 @@ atpd_runs=0 lua_runs=0 other_runs=0
 for step in "${PLAN[@]}"; do
   case $step in atpd*) (( ++atpd_runs )) ;; lua*) (( ++lua_runs )) ;; *) (( ++other_runs )) ;; esac
 done
-expected=$(( ROUNDS * ((atpd_runs + lua_runs + other_runs) * (DURATION + WARMUP) + atpd_runs * 2 + lua_runs + other_runs) + 5 ))
+expected=$(( ROUNDS * ((atpd_runs + lua_runs + other_runs) * (DURATION + WARMUP) + atpd_runs * 3 + lua_runs * 2 + other_runs) + 5 ))
 log "atpd: $ATPD"
 log "rows: ${ROW_LIST[*]}; atpd --threads: ${ATPD_THREADS[*]}; $ROUNDS rounds x ${DURATION}s (+${WARMUP}s warm-up), $CONNECTIONS connections, $SKUS skus, ttl ${TTL}s"
 log "servers on CPU 0, load on CPU 1 ($(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)); expected time about ${expected}s"
@@ -677,9 +687,9 @@ echo "servers pinned to CPU 0 (taskset -c 0), wrk -t $WRK_THREADS / redis-benchm
 [[ -z ${NGINX_BYTES:-} ]] || echo "GET answer bodies: atpd ${ATPD_GET_BYTES:-?} B, nginx $NGINX_BYTES B"
 [[ -z ${FILE_BYTES:-} ]] || echo "file store: $FILE_BYTES bytes on disk at the end of its last run"
 echo
-printf '%-34s %10s %9s %9s | %-20s | %-47s |\n' "" "" "" "" "server CPU us per op" "per op: Redis commands, bytes in/out, batches"
-printf '%-34s %10s %9s %9s | %6s %6s %6s | %6s %6s %7s %8s %8s | %s\n' \
-  "row" "ops/s" "p50 us" "p99 us" "atpd" "redis" "nginx" "cmds" "in B" "out B" "batches" "rec/bat" "failures"
+printf '%-34s %10s %9s %9s | %-20s | %-47s | %-9s |\n' "" "" "" "" "server CPU us per op" "per op: Redis commands, bytes in/out, batches" "busy %"
+printf '%-34s %10s %9s %9s | %6s %6s %6s | %6s %6s %7s %8s %8s | %4s %4s | %s\n' \
+  "row" "ops/s" "p50 us" "p99 us" "atpd" "redis" "nginx" "cmds" "in B" "out B" "batches" "rec/bat" "cpu0" "cpu1" "failures"
 for key in "${KEYS[@]}"; do
   k=${BEST[$key]}
   read -r cmds _ <<<"${CMDS[$k]}"
@@ -690,11 +700,13 @@ for key in "${KEYS[@]}"; do
   elif [[ $key == lua-* && ${CMDS[$k]} == *" evalsha="* ]]; then
     bpo=${CMDS[$k]#* evalsha=}; bpo=${bpo%% *}
   fi
-  printf '%-34s %10.0f %9.1f %9.1f | %6s %6s %6s | %6s %6s %7s %8s %8s | %s\n' "${LABEL[$key]}" \
+  read -r c0 c1 <<<"${BUSY[$k]}"
+  printf '%-34s %10.0f %9.1f %9.1f | %6s %6s %6s | %6s %6s %7s %8s %8s | %4s %4s | %s\n' "${LABEL[$key]}" \
     "${RATE[$k]}" "${P50[$k]}" "${P99[$k]}" "${CPU_A[$k]}" "${CPU_R[$k]}" "${CPU_N[$k]}" \
-    "${cmds:--}" "${BYTES_IN[$k]}" "${BYTES_OUT[$k]}" "$bpo" "$rpb" "${FAILS[$k]}"
+    "${cmds:--}" "${BYTES_IN[$k]}" "${BYTES_OUT[$k]}" "$bpo" "$rpb" "$c0" "$c1" "${FAILS[$k]}"
 done
-echo "  (ops: successful holds, or GET requests; batches: atpd_store_batches_total per hold, or EVALSHA round trips per hold for Lua)"
+echo "  (ops: successful holds, or GET requests; batches: atpd_store_batches_total per hold, or EVALSHA round trips per hold for Lua;"
+echo "   busy %: /proc/stat share of CPU 0 (servers) and CPU 1 (load client) in the window, whatever ran there)"
 
 echo
 echo "CPU us per op by thread name (comm; /proc/<pid>/task/*/stat utime+stime over the window):"
