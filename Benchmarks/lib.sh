@@ -293,3 +293,20 @@ start_pinned_redis() {  # start_pinned_redis DIR [REDIS_OPTION…]
   for (( i = 0; i < 100; i++ )); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
   die "redis-server did not start (see $dir/redis.log)"
 }
+
+# utime+stime of every thread of PID, summed by thread name (`comm`, field 2 of
+# /proc/PID/task/TID/stat): "NAME<TAB>TICKS" lines. A thread that exits between two readings
+# drops out of the second one; proc_ticks still counts it.
+comm_ticks() {  # comm_ticks PID
+  local f
+  for f in /proc/"$1"/task/*/stat; do
+    cat "$f" 2>/dev/null || true
+    echo
+  done | awk '
+    NF {
+      c = $0; sub(/^[0-9]+ \(/, "", c); sub(/\) [A-Za-z] .*/, "", c)
+      r = $0; sub(/.*\) /, "", r); split(r, a, " ")
+      t[c] += a[12] + a[13]
+    }
+    END { for (k in t) printf "%s\t%d\n", k, t[k] }'
+}
