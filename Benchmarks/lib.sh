@@ -61,6 +61,8 @@ value() {  # value OPTION "$@": the option's argument, or a clear error
 # 2); returns 1 for any other option.
 load_option() {  # load_option "$@"
   local name given
+  # A script that reads only some of them lists those in LOAD_OPTIONS; the rest are unknown.
+  [[ -z ${LOAD_OPTIONS:-} || " $LOAD_OPTIONS " == *" $1 "* ]] || return 1
   case $1 in
     --duration) name=DURATION ;;
     --connections) name=CONNECTIONS ;;

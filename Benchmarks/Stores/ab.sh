@@ -24,6 +24,8 @@ GET_LUA="$ROOT/Benchmarks/HTTP/availability.lua"
 (( $# >= 2 )) || die "usage: $0 BASELINE_ATPD CANDIDATE_ATPD [--stores LIST] [--duration S] [--runs N]"
 BASELINE=$1 CANDIDATE=$2
 shift 2
+# shellcheck disable=SC2034  # read by load_option
+LOAD_OPTIONS="--duration --runs --connections --skus"
 STORES="memory file redis" DURATION=6 RUNS=3 CONNECTIONS=64 SKUS=10000 WORKLOAD=hold
 while (( $# )); do
   case $1 in

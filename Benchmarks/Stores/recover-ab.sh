@@ -6,8 +6,9 @@
 #                                   [--cells 500000] [--runs 5]
 #
 # The candidate seeds each store once (CELLS `set` events over POST /v1/events, 5,000 a request,
-# spread over 10 locations) and stops. Then runs alternate in ABBA order (the binary that starts second is slower, so each goes first in every other run): each starts
-# atpd (pinned to CPU 0 with `taskset -c 0`, like redis-server; the curl polling /readyz runs on
+# spread over 10 locations) and stops. Then runs alternate in ABBA order (whichever binary starts
+# second recovers slower, so each goes first in every other run): each starts atpd
+# (pinned to CPU 0 with `taskset -c 0`, like redis-server; the curl polling /readyz runs on
 # CPU 1) on a fresh copy of the file store's directory, or on the same Redis data, and reads the
 # `recovered` log line's durationMs (atpd's own measure), the time from exec to the first 200 from
 # /readyz, and atpd's CPU (utime+stime) by then. The report gives medians and candidate ÷ baseline.
@@ -18,6 +19,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 (( $# >= 2 )) || die "usage: $0 BASELINE_ATPD CANDIDATE_ATPD [--stores LIST] [--cells N] [--runs N]"
 BASELINE=$1 CANDIDATE=$2
 shift 2
+# shellcheck disable=SC2034  # read by load_option
+LOAD_OPTIONS="--runs"
 STORES="file redis" CELLS=500000 RUNS=5
 while (( $# )); do
   case $1 in

@@ -48,7 +48,8 @@ public final class EventLoop: @unchecked Sendable {
         epoll = try Epoll(maxEvents: maxEvents)
         wakeFD = try EventFD()
         now = MonotonicClock.milliseconds()
-        try? epoll.add(wakeFD.fd, events: EPOLLIN.rawValue, data: UInt64(wakeFD.fd))
+        // Without it no other thread could interrupt a wait (`execute`, `stop`): fail instead.
+        try epoll.add(wakeFD.fd, events: EPOLLIN.rawValue, data: UInt64(wakeFD.fd))
     }
 
     deinit {

@@ -3,7 +3,6 @@ import ATPHTTP
 import ATPPosix
 import ATPStore
 import ATPUtilities
-import Foundation
 import Synchronization
 
 /// The one thread of channel push: it drains the engine's change feed (its only consumer), keeps
@@ -36,7 +35,8 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     private let inbox = Locked<[Message]>([])
     private let stopping = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    /// The dispatcher thread, joined by `stop`.
+    private let thread = Locked<JoinableThread?>(nil)
 
     // Dispatcher-thread state.
     var channels: [String: ChannelPushState] = [:]
@@ -67,41 +67,32 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
 
     func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = Thread { [self] in
-            Self.nameCurrentThread("atp-push")
+        let thread = JoinableThread(name: "atp-push") { [self] in
             while !stopping.load(ordering: .acquiring) {
                 turn()
                 let interval =
                     channels.isEmpty
                     ? max(configuration.pollIntervalMicroseconds, configuration.idlePollIntervalMicroseconds)
                     : configuration.pollIntervalMicroseconds
-                usleep(UInt32(clamping: max(50, interval)))
+                MonotonicClock.sleep(microseconds: Int64(max(50, interval)))
             }
-            finished.signal()
         }
-        thread.start()
+        self.thread.withLock { $0 = thread }
     }
 
     /// Stops the thread, then the senders (waiting up to one request timeout for them).
     func stop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         guard started.load(ordering: .acquiring) else { return }
-        finished.wait()
+        thread.withLock { t -> JoinableThread? in
+            defer { t = nil }
+            return t
+        }?.join()
         senders.stop(timeoutMilliseconds: configuration.requestTimeoutMilliseconds + 500)
         client.closeIdleConnections()
     }
 
     func post(_ message: Message) { inbox.withLock { $0.append(message) } }
-
-    /// Names the calling thread (its `comm`, 15 bytes at most) for `top -H`, `perf` and /proc.
-    /// Not `Thread.name`: on Linux Foundation drops a name set before `start`, and a name set
-    /// inside the thread's block is lost when the thread runs before `start` has returned.
-    static func nameCurrentThread(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        guard fd >= 0 else { return }
-        _ = Array(name.utf8.prefix(15)).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-    }
 
     /// One pass of the loop (tests may call it directly on a dispatcher that was not started).
     func turn() {

@@ -1,6 +1,6 @@
+import ATPPosix
 import ATPUtilities
 import Dispatch
-import Foundation
 
 /// Threads that run webhook requests (blocking HTTP calls), started on demand.
 ///
@@ -38,12 +38,11 @@ final class SenderPool: Sendable {
         }
         if spawn {
             exited.enter()
-            let thread = Thread { [self] in
-                PushDispatcher.nameCurrentThread("atp-push-sender")
+            // Detached: `stop` waits for the senders only up to a timeout (a request may hang).
+            JoinableThread(name: "atp-push-sender") { [self] in
                 run()
                 exited.leave()
-            }
-            thread.start()
+            }.detach()
         }
         wake.signal()
     }

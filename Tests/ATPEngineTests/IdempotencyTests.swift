@@ -29,14 +29,6 @@ import Testing
             "keys are scoped per client")
     }
 
-    @Test func abandonedKeysCanBeRetried() {
-        let clock = ManualClock()
-        let table = Engine(clock: clock).idempotency
-        #expect(table.begin(scope: "s", key: "k", fingerprint: fp1, now: clock.now()) == .proceed)
-        table.abandon(scope: "s", key: "k")
-        #expect(table.begin(scope: "s", key: "k", fingerprint: fp2, now: clock.now()) == .proceed)
-    }
-
     @Test func stuckInProgressKeysTimeOut() {
         let clock = ManualClock()
         let table = Engine(clock: clock).idempotency
@@ -74,7 +66,7 @@ import Testing
     }
 }
 
-/// `Engine.createReservation(_:idempotency:answer:into:)`: the engine decides what a retry with
+/// `Engine.createReservation(decoding:idempotency:answer:into:)`: the engine decides what a retry with
 /// the same key is answered with.
 @Suite struct IdempotentCreateTests {
     struct Malformed: Error { var detail: String }
@@ -85,6 +77,8 @@ import Testing
         let engine = Engine(clock: ManualClock())
         var change = EngineChange()
         var answers = 0
+        /// How often a request was decoded (only a first use of a key decodes).
+        var decodes = 0
         let request = ReservationRequest(lines: [ReservationLine(sku: "A", location: "DC1", qty: 2)])
 
         init(stock: Int64) { engine.stock("A", "DC1", stock) }
@@ -98,7 +92,10 @@ import Testing
             let request: Result<ReservationRequest, Malformed> =
                 malformed.map { .failure(Malformed(detail: $0)) } ?? .success(self.request)
             let outcome = engine.createReservation(
-                request, idempotency: claim(key, body: body),
+                decoding: {
+                    decodes += 1
+                    return request
+                }, idempotency: claim(key, body: body),
                 answer: { result in
                     answers += 1
                     switch result {
@@ -120,6 +117,14 @@ import Testing
             case .inProgress: return "in progress"
             }
         }
+    }
+
+    @Test func onlyTheFirstUseOfAKeyDecodesTheRequest() {
+        let c = Creator(stock: 5)
+        #expect(c.create("k1") == "created")
+        #expect(c.create("k1").hasPrefix("replayed 201"))
+        #expect(c.create("k1", body: "body 2") == "key reused")
+        #expect(c.decodes == 1, "a retry is answered without reading its body")
     }
 
     @Test func aCreateIsRememberedWithItsHoldAndReplayed() {

@@ -53,12 +53,13 @@ extension Engine {
     /// released, the key forgotten, and a retry proceeds anew. What is final is the typed
     /// failure: a body that does not decode, a broken rule, insufficient stock.
     /// - Parameters:
-    ///   - request: the decoded request, or why the body is not one (used only on first use).
+    ///   - decode: decodes the request, or says why the body is not one; called only on first use
+    ///     of the key, so a retry is answered without reading its body.
     ///   - answer: renders the result; called once, only on first use of the key.
     /// - Complexity: O(lines); locks one idempotency shard twice (begin, complete).
     /// - Thread-safety: from any thread.
     public func createReservation<Malformed: Error>(
-        _ request: Result<ReservationRequest, Malformed>, idempotency claim: IdempotencyClaim,
+        decoding decode: () -> Result<ReservationRequest, Malformed>, idempotency claim: IdempotencyClaim,
         answer: (Result<Reservation, CreateRefusal<Malformed>>) -> StoredOutcome,
         into change: inout EngineChange
     ) -> IdempotentCreateOutcome<Malformed> {
@@ -71,7 +72,7 @@ extension Engine {
         case .proceed: break
         }
         let result: Result<Reservation, CreateRefusal<Malformed>>
-        switch request {
+        switch decode() {
         case .failure(let malformed):
             result = .failure(.malformed(malformed))
         case .success(let request):

@@ -16,7 +16,7 @@ public struct StoredOutcome: Hashable, Sendable {
 
 /// What to do with a request that carries an idempotency key.
 public enum IdempotencyDecision: Equatable, Sendable {
-    /// First use of the key: process the request, then `complete` (or `abandon`) it.
+    /// First use of the key: process the request, then `complete` it (a rolled-back `complete` forgets the key).
     case proceed
     /// Same key, same request, already answered: answer with this again.
     case replay(StoredOutcome)
@@ -108,14 +108,6 @@ public final class IdempotencyTable: Sendable {
     /// Forgets the key stored under `digest`, completed or not (rollback of `complete`).
     func forget(_ digest: Digest128) {
         shard(digest).table.withLock { $0.remove(digest) }
-    }
-
-    /// Forgets an in-progress key whose request was not answered durably, so a retry can proceed.
-    public func abandon(scope: String, key: String) {
-        let digest = Self.keyDigest(scope: scope, key: key)
-        shard(digest).table.withLock { table in
-            if let entry = table.entry(digest), entry.value.outcome == nil { table.remove(digest) }
-        }
     }
 
     /// Puts a completed key back (journal replay, and `complete` itself).

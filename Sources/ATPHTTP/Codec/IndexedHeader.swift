@@ -18,7 +18,11 @@ public struct IndexedHeader: Sendable {
     public let name: StaticString
     public let repeats: Repeats
 
+    /// - Precondition: `name` is not one the server reads itself (`Host`, `Content-Length`,
+    ///   `Transfer-Encoding`, `Connection`, `Expect`, `X-Request-Id`): those never reach the index.
     public init(_ name: StaticString, repeats: Repeats = .refused) {
+        let known = name.withUTF8Buffer { HeaderName(UnsafeRawBufferPointer($0), 0..<$0.count) }
+        precondition(known == .other, "\(name) is read by the server itself and cannot be indexed")
         self.name = name
         self.repeats = repeats
     }

@@ -107,7 +107,7 @@ public final class HTTPServer: Sendable {
         threads.withLock { threads in
             for worker in workers {
                 let loop = worker.loop
-                threads.append(JoinableThread { loop.run() })
+                threads.append(JoinableThread(name: "atp-loop-\(worker.index)") { loop.run() })
             }
         }
     }

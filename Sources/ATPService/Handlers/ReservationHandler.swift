@@ -15,9 +15,8 @@ struct ReservationHandler: Sendable {
     )
         throws(APIError)
     {
-        let decoded = Result { () throws(APIError) in try ReservationRequest(body: request.body) }
         guard let claim = try Self.idempotencyClaim(request, key: key) else {
-            let reservation = try decoded.get()
+            let reservation = try ReservationRequest(body: request.body)
             do throws(Engine.CreateFailure) {
                 let created = try change.record { (change) throws(Engine.CreateFailure) in
                     try engine.createReservation(reservation, into: &change)
@@ -30,7 +29,8 @@ struct ReservationHandler: Sendable {
         }
         let outcome = change.record { change in
             engine.createReservation(
-                decoded, idempotency: claim,
+                decoding: { Result { () throws(APIError) in try ReservationRequest(body: request.body) } },
+                idempotency: claim,
                 answer: { result in
                     Self.write(result, into: &response)
                     return StoredOutcome(status: response.status, body: response.body)

@@ -132,7 +132,7 @@ public final class RedisStreamConsumer: Sendable {
     public func start() {
         thread.withLock { handle in
             precondition(handle == nil, "RedisStreamConsumer.start called twice")
-            handle = JoinableThread { [self] in
+            handle = JoinableThread(name: "atp-stream") { [self] in
                 RedisStreamWorker(self).run()
                 connected.store(false, ordering: .relaxed)
                 finished.signal()
