@@ -231,11 +231,12 @@ final class APIResponder: HTTPResponder {
 
     /// `application/json`, optionally with parameters such as `; charset=utf-8`.
     private static func isJSON(_ type: UnsafeRawBufferPointer) -> Bool {
-        let expected = Array("application/json".utf8)
-        guard type.count >= expected.count else { return false }
-        for i in 0..<expected.count where asciiLower(type[i]) != expected[i] { return false }
-        return type.count == expected.count || type[expected.count] == UInt8(ascii: ";")
-            || type[expected.count] == 0x20
+        ("application/json" as StaticString).withUTF8Buffer { expected in
+            guard type.count >= expected.count else { return false }
+            for i in 0..<expected.count where asciiLower(type[i]) != expected[i] { return false }
+            return type.count == expected.count || type[expected.count] == UInt8(ascii: ";")
+                || type[expected.count] == 0x20
+        }
     }
 
     private static func asciiLower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }

@@ -92,15 +92,31 @@ enum Router {
     static func match(_ path: UnsafeRawBufferPointer) throws(APIError) -> RouteMatch? {
         // The hot path first: no splitting for the availability route.
         if path.equals("/v1/availability") { return RouteMatch(route: .availability) }
-        var segments: [UnsafeRawBufferPointer] = []
-        var start = 1
         guard path.count >= 1 else { return nil }
-        for i in 1...path.count where i == path.count || path[i] == UInt8(ascii: "/") {
-            segments.append(UnsafeRawBufferPointer(rebasing: path[start..<i]))
-            start = i + 1
+        // The segments, on the stack: no route has more than `maxSegments`.
+        return try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: maxSegments) {
+            storage throws(APIError) in
+            var count = 0
+            var start = 1
+            for i in 1...path.count where i == path.count || path[i] == UInt8(ascii: "/") {
+                guard count < maxSegments else { return nil }
+                storage[count] = UnsafeRawBufferPointer(rebasing: path[start..<i])
+                count += 1
+                start = i + 1
+            }
+            let segments = UnsafeBufferPointer(rebasing: storage[..<count])
+            // No route has an empty segment: `/v1/stock/` has no sku, it is not a malformed one.
+            if segments.contains(where: { $0.isEmpty }) { return nil }
+            return try match(segments)
         }
-        // No route has an empty segment: `/v1/stock/` has no sku, it is not a malformed one.
-        if segments.contains(where: { $0.isEmpty }) { return nil }
+    }
+
+    /// The most segments a route has (`/v1/stock/{sku}/{location}/safety-stock`).
+    private static let maxSegments = 5
+
+    private static func match(_ segments: UnsafeBufferPointer<UnsafeRawBufferPointer>) throws(APIError)
+        -> RouteMatch?
+    {
         func literal(_ i: Int, _ text: StaticString) -> Bool { segments[i].equals(text) }
         func parameter(_ i: Int) throws(APIError) -> String {
             guard !segments[i].isEmpty, let value = PercentDecoding.string(segments[i], plusIsSpace: false)
