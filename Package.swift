@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CLinux"),
         .target(name: "ATPPosix", dependencies: ["ATPUtilities", "CLinux"]),
         .target(
-            name: "ATPHTTP", dependencies: ["ATPPosix", "ATPUtilities", "CLinux"],
+            name: "ATPHTTP", dependencies: ["ATPPosix", "ATPUtilities"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "ATPRedis", dependencies: ["ATPPosix", "ATPUtilities", "CHiredis"]),

@@ -67,8 +67,7 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
 
     func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = Thread { [self] in
-            Self.nameCurrentThread("atp-push")
+        JoinableThread(name: "atp-push") { [self] in
             while !stopping.load(ordering: .acquiring) {
                 turn()
                 let interval =
@@ -78,8 +77,7 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
                 usleep(UInt32(clamping: max(50, interval)))
             }
             finished.signal()
-        }
-        thread.start()
+        }.detach()  // `stop` waits on `finished`
     }
 
     /// Stops the thread, then the senders (waiting up to one request timeout for them).
@@ -92,16 +90,6 @@ final class PushDispatcher: @unchecked Sendable {  // mutable state is confined 
     }
 
     func post(_ message: Message) { inbox.withLock { $0.append(message) } }
-
-    /// Names the calling thread (its `comm`, 15 bytes at most) for `top -H`, `perf` and /proc.
-    /// Not `Thread.name`: on Linux Foundation drops a name set before `start`, and a name set
-    /// inside the thread's block is lost when the thread runs before `start` has returned.
-    static func nameCurrentThread(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        guard fd >= 0 else { return }
-        _ = Array(name.utf8.prefix(15)).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-    }
 
     /// One pass of the loop (tests may call it directly on a dispatcher that was not started).
     func turn() {

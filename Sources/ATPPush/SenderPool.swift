@@ -1,3 +1,4 @@
+import ATPPosix
 import ATPUtilities
 import Dispatch
 import Foundation
@@ -38,12 +39,10 @@ final class SenderPool: Sendable {
         }
         if spawn {
             exited.enter()
-            let thread = Thread { [self] in
-                PushDispatcher.nameCurrentThread("atp-push-sender")
+            JoinableThread(name: "atp-push-sender") { [self] in
                 run()
                 exited.leave()
-            }
-            thread.start()
+            }.detach()  // `stop` waits on `exited`, with a time limit
         }
         wake.signal()
     }

@@ -91,7 +91,7 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         if recovered {
             becomeReady()
         } else {
-            Thread.detachNewThread { [self] in recoverFromRedis() }
+            JoinableThread { [self] in recoverFromRedis() }.detach()
         }
     }
 
