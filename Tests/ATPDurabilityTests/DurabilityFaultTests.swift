@@ -1,6 +1,7 @@
 import ATPPosix
 import ATPRedis
 import ATPStore
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Glibc

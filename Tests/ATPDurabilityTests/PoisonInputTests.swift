@@ -3,6 +3,7 @@ import ATPHTTP
 import ATPPosix
 import ATPRedis
 import ATPStore
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 import ATPEngine
 import ATPHTTP
 import ATPPosix
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Testing
