@@ -5,8 +5,9 @@ import Glibc
 ///
 /// Thread-safety: stateless; call from any thread. Complexity: one vDSO call or system call each.
 public enum RealtimeClock {
-    /// Whole seconds since 1970-01-01T00:00:00Z (`time(2)`).
-    @inline(__always)
+    /// Whole seconds since 1970-01-01T00:00:00Z (`time(2)`); inlinable, so callers in other
+    /// modules make the same direct `time` call as before the wrapper.
+    @inlinable
     public static func unixSeconds() -> Int64 {
         Int64(time(nil))
     }
