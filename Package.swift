@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CLinux"),
         .target(name: "ATPPosix", dependencies: ["ATPUtilities", "CLinux"]),
         .target(
-            name: "ATPHTTP", dependencies: ["ATPPosix", "ATPUtilities", "CLinux"],
+            name: "ATPHTTP", dependencies: ["ATPPosix", "ATPUtilities"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "ATPRedis", dependencies: ["ATPPosix", "ATPUtilities", "CHiredis"]),
@@ -83,18 +83,25 @@ let package = Package(
             name: "ATPTestSupport",
             dependencies: ["ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"],
             path: "Tests/Support"),
+        // The Swift Testing expectations the suites share (expectProblem), apart from
+        // ATPTestSupport so that the benchmark executables using that do not link Testing.
+        .target(name: "ATPTestExpectations", dependencies: ["ATPTestSupport"], path: "Tests/Expectations"),
         .testTarget(
-            name: "ATPHTTPTests", dependencies: ["ATPHTTP", "ATPPosix", "ATPTestSupport", "ATPUtilities"]),
+            name: "ATPHTTPTests",
+            dependencies: ["ATPHTTP", "ATPPosix", "ATPTestExpectations", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(
             name: "ATPServiceTests",
             dependencies: [
-                "ATPService", "ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPStore", "ATPTestSupport",
-                "ATPUtilities",
+                "ATPService", "ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPStore",
+                "ATPTestExpectations", "ATPTestSupport", "ATPUtilities",
             ]),
         // Process-level: real atpd children (built by `swift build`) against real stores.
         .testTarget(
             name: "ATPDurabilityTests",
-            dependencies: ["ATPEngine", "ATPHTTP", "ATPRedis", "ATPStore", "ATPTestSupport", "ATPUtilities"]),
+            dependencies: [
+                "ATPEngine", "ATPHTTP", "ATPPosix", "ATPRedis", "ATPStore", "ATPTestExpectations",
+                "ATPTestSupport", "ATPUtilities",
+            ]),
         .testTarget(name: "ATPRedisTests", dependencies: ["ATPRedis", "ATPTestSupport"]),
         .testTarget(
             name: "ATPStoreTests",

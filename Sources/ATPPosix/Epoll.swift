@@ -25,7 +25,7 @@ public final class Epoll {
         Syscall.close(fd)
     }
 
-    /// Watches `descriptor` for `mask` (EPOLLIN, EPOLLOUT, ...), reporting `data` with its events.
+    /// Watches `descriptor` for `mask` (`EpollEvents`), reporting `data` with its events.
     /// - Complexity: one system call.
     public func add(_ descriptor: Int32, events mask: UInt32, data: UInt64) throws(SystemError) {
         try control(EPOLL_CTL_ADD, descriptor, mask, data, "epoll_ctl(ADD)")
@@ -71,4 +71,21 @@ public final class Epoll {
         var event = epoll_event(events: mask, data: epoll_data_t(u64: data))
         _ = try Syscall.retrying(call) { Int(epoll_ctl(fd, operation, descriptor, &event)) }
     }
+}
+
+/// The epoll event bits (epoll_ctl(2)) by name, so that callers need not import CLinux: combine
+/// them with `|` for `Epoll.add`/`modify` and `EventLoop.register`, test a fired mask with `&`.
+///
+/// Thread-safety: constants. Complexity: each folds to its C constant (inlinable).
+public enum EpollEvents {
+    /// `EPOLLIN`: readable, or end of stream.
+    @inlinable public static var readable: UInt32 { EPOLLIN.rawValue }
+    /// `EPOLLOUT`: writable.
+    @inlinable public static var writable: UInt32 { EPOLLOUT.rawValue }
+    /// `EPOLLHUP`: hung up (always reported, need not be asked for).
+    @inlinable public static var hangUp: UInt32 { EPOLLHUP.rawValue }
+    /// `EPOLLERR`: an error is pending (always reported, need not be asked for).
+    @inlinable public static var error: UInt32 { EPOLLERR.rawValue }
+    /// `EPOLLEXCLUSIVE`: of the epoll instances watching one descriptor this way, wake one.
+    @inlinable public static var exclusive: UInt32 { EPOLLEXCLUSIVE.rawValue }
 }

@@ -20,6 +20,13 @@ public enum MonotonicClock {
     @inline(__always)
     public static func milliseconds() -> Int64 { now() / 1_000_000 }
 
+    /// The `now()` value `milliseconds` from now, for deadlines such as `Syscall.poll`'s; a
+    /// negative `milliseconds` is no deadline (`Int64.max`, as poll(2) takes a negative timeout).
+    @inline(__always)
+    public static func deadline(afterMilliseconds milliseconds: Int) -> Int64 {
+        milliseconds < 0 ? Int64.max : now() &+ Int64(milliseconds) &* 1_000_000
+    }
+
     /// Sleeps until `deadline` (a `now()` value); returns at once when it has passed.
     public static func sleep(until deadline: Int64) {
         var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
@@ -39,4 +46,7 @@ public enum MonotonicClock {
 
     /// Sleeps for `microseconds`.
     public static func sleep(microseconds: Int64) { sleep(nanoseconds: microseconds &* 1_000) }
+
+    /// Sleeps for `milliseconds`.
+    public static func sleep(milliseconds: Int64) { sleep(nanoseconds: milliseconds &* 1_000_000) }
 }

@@ -16,6 +16,9 @@ public struct SystemError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         "\(call) failed: \(String(cString: strerror(errno))) (errno \(errno))"
     }
+
+    /// Whether the call timed out (`ETIMEDOUT`).
+    public var isTimedOut: Bool { errno == ETIMEDOUT }
 }
 
 /// What a non-blocking call did: done with a result, or would have blocked.
@@ -63,8 +66,9 @@ public enum Syscall {
         throw SystemError("\(call)", errno: code)
     }
 
-    /// Waits in `poll(2)` until `fd` has one of `events` or the monotonic `deadline` (nanoseconds,
-    /// see `MonotonicClock`) passes; an interruption waits again for the time that is left.
+    /// Waits in `poll(2)` until `fd` has one of `events` (`PollEvents`) or the monotonic `deadline`
+    /// (nanoseconds, see `MonotonicClock`) passes; an interruption waits again for the time that
+    /// is left.
     /// - Returns: the ready events (POLLHUP and POLLERR included), or nil when the deadline passed.
     public static func poll(_ fd: Int32, for events: Int16, until deadline: Int64) throws(SystemError)
         -> Int16?
@@ -76,6 +80,13 @@ public enum Syscall {
             return Int(Glibc.poll(&poller, 1, Int32(clamping: (remaining + 999_999) / 1_000_000)))
         }
         return ready > 0 ? poller.revents : nil
+    }
+
+    /// Like `poll(_:for:until:)` with a deadline `milliseconds` from now (negative: none).
+    public static func poll(_ fd: Int32, for events: Int16, withinMilliseconds milliseconds: Int)
+        throws(SystemError) -> Int16?
+    {
+        try poll(fd, for: events, until: MonotonicClock.deadline(afterMilliseconds: milliseconds))
     }
 
     /// Whether `fd` has one of `events` right now (`poll(2)` with a zero timeout); also true when
@@ -118,4 +129,19 @@ public enum Syscall {
             Int(setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size)))
         }
     }
+}
+
+/// The poll(2) event bits by name, for `Syscall.poll` and `Syscall.isReady`, so that callers need
+/// not import Glibc.
+///
+/// Thread-safety: constants. Complexity: each folds to its C constant (inlinable).
+public enum PollEvents {
+    /// `POLLIN`: readable, or end of stream.
+    @inlinable public static var readable: Int16 { Int16(POLLIN) }
+    /// `POLLOUT`: writable.
+    @inlinable public static var writable: Int16 { Int16(POLLOUT) }
+    /// `POLLHUP`: hung up (always reported).
+    @inlinable public static var hangUp: Int16 { Int16(POLLHUP) }
+    /// `POLLERR`: an error is pending (always reported).
+    @inlinable public static var error: Int16 { Int16(POLLERR) }
 }

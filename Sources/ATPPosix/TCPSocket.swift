@@ -50,13 +50,11 @@ public enum TCPSocket {
         let (fd, inProgress) = try beginConnect(to: address)
         if inProgress {
             // A negative timeout waits for good, as poll(2)'s does.
-            let deadline =
-                timeoutMilliseconds < 0
-                ? Int64.max : MonotonicClock.now() + Int64(timeoutMilliseconds) * 1_000_000
+            let deadline = MonotonicClock.deadline(afterMilliseconds: Int(timeoutMilliseconds))
             let code: Int32
             do {
                 code =
-                    try Syscall.poll(fd, for: Int16(POLLOUT), until: deadline) == nil
+                    try Syscall.poll(fd, for: PollEvents.writable, until: deadline) == nil
                     ? ETIMEDOUT : connectResult(fd)
             } catch {
                 code = error.errno
@@ -85,7 +83,7 @@ public enum TCPSocket {
             }
         }
         if result == 0 {
-            try? Syscall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            try? setNoDelay(fd)
             return (fd, false)
         }
         let code = errno
@@ -101,8 +99,38 @@ public enum TCPSocket {
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         if getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) < 0 { return errno }
-        if error == 0 { try? Syscall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
+        if error == 0 { try? setNoDelay(fd) }
         return error
+    }
+
+    /// Sets `TCP_NODELAY` (no Nagle delay for small writes). - Complexity: one system call.
+    @inlinable
+    public static func setNoDelay(_ fd: Int32) throws(SystemError) {
+        try Syscall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+    }
+
+    /// Which directions `shutdown` ends.
+    public enum ShutdownDirection: Sendable {
+        /// `SHUT_RD`: no more reading.
+        case reading
+        /// `SHUT_WR`: no more writing; the peer reads end of stream (our FIN).
+        case writing
+        /// `SHUT_RDWR`: both (on a listening socket, wakes and fails threads blocked in accept).
+        case both
+    }
+
+    /// shutdown(2): ends `direction` of the socket `fd`, which stays open until closed; errors
+    /// (ENOTCONN, ...) are ignored, as the callers have nothing to do about them.
+    /// - Complexity: one system call.
+    @inlinable
+    public static func shutdown(_ fd: Int32, _ direction: ShutdownDirection) {
+        let how: Int32
+        switch direction {
+        case .reading: how = Int32(SHUT_RD)
+        case .writing: how = Int32(SHUT_WR)
+        case .both: how = Int32(SHUT_RDWR)
+        }
+        _ = Glibc.shutdown(fd, how)
     }
 
     private static func socket() throws(SystemError) -> Int32 {

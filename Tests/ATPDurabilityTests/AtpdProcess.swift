@@ -79,21 +79,25 @@ final class AtpdProcess {
         precondition(pid == 0, "atpd is already running")
         let log = NSTemporaryDirectory() + "atpd-durability-\(getpid())-\(UUID().uuidString).log"
         logs.append(log)
-        pid = try Self.spawn(executable, [executable, "--listen", "127.0.0.1:0"] + arguments, log: log)
-        port = 0
-        let deadline = Self.now() + 10_000
-        while Self.now() < deadline {
-            if let status = reap(block: false) {
-                throw AtpdProcessError(
-                    description:
-                        "atpd exited during start-up (status \(status)):\n\(stderrTail)")
-            }
-            if port == 0 { port = Self.boundPort(in: stderrTail) ?? 0 }
-            if port != 0, let response = try? Self.get(port: port, "/readyz"), response.status == 200 {
-                return
-            }
-            usleep(20_000)
+        switch ChildProcess.spawn(
+            executable, [executable, "--listen", "127.0.0.1:0"] + arguments, logPath: log)
+        {
+        case .success(let child): pid = child
+        case .failure(let error): throw AtpdProcessError(description: error.description)
         }
+        port = 0
+        var exitStatus: Int32?
+        let ready = eventually(within: 10_000) {
+            exitStatus = reap(block: false)
+            if exitStatus != nil { return true }
+            if port == 0 { port = Self.boundPort(in: stderrTail) ?? 0 }
+            return port != 0 && (try? Self.get(port: port, "/readyz"))?.status == 200
+        }
+        if let exitStatus {
+            throw AtpdProcessError(
+                description: "atpd exited during start-up (status \(exitStatus)):\n\(stderrTail)")
+        }
+        if ready { return }
         kill9()
         throw AtpdProcessError(description: "atpd did not become ready within 10 s:\n\(stderrTail)")
     }
@@ -109,40 +113,25 @@ final class AtpdProcess {
     func terminate() throws {
         guard pid != 0 else { return }
         Glibc.kill(pid, SIGTERM)
-        let deadline = Self.now() + 10_000
-        while Self.now() < deadline {
-            if let status = reap(block: false) {
-                // WIFEXITED and WEXITSTATUS by hand: the macros are not imported.
-                guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
-                    throw AtpdProcessError(
-                        description:
-                            "atpd did not exit 0 on SIGTERM (wait status \(status)):\n\(stderrTail)")
-                }
-                return
+        if let status = ChildProcess.reap(pid, waitingMilliseconds: 10_000) {
+            pid = 0
+            guard ChildProcess.exitedZero(status) else {
+                throw AtpdProcessError(
+                    description: "atpd did not exit 0 on SIGTERM (wait status \(status)):\n\(stderrTail)")
             }
-            usleep(10_000)
+            return
         }
         kill9()
         throw AtpdProcessError(description: "atpd did not exit within 10 s of SIGTERM:\n\(stderrTail)")
     }
 
-    /// Reaps the child if it has exited (or waits for it when `block`); its wait status, or nil.
+    /// Reaps the child if it has exited (or waits for it when `block`); its wait status (-1 when
+    /// it was reaped elsewhere), or nil while it runs.
     private func reap(block: Bool) -> Int32? {
         guard pid != 0 else { return nil }
-        while true {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, block ? 0 : WNOHANG)
-            if result == pid {
-                pid = 0
-                return status
-            }
-            if result < 0 && errno == EINTR { continue }
-            if result < 0 {  // ECHILD: reaped elsewhere
-                pid = 0
-                return -1
-            }
-            return nil
-        }
+        let status = ChildProcess.reap(pid, block: block)
+        if status != nil { pid = 0 }
+        return status
     }
 
     /// One request on a fresh connection (500 ms timeout), for readiness polls.
@@ -156,13 +145,6 @@ final class AtpdProcess {
     private static func boundPort(in log: String) -> UInt16? {
         guard let range = log.range(of: #""boundAddress":"127.0.0.1:"#) else { return nil }
         return UInt16(log[range.upperBound...].prefix { $0.isNumber })
-    }
-
-    private static func spawn(_ executable: String, _ argv: [String], log: String) throws -> pid_t {
-        switch ChildProcess.spawn(executable, argv, logPath: log) {
-        case .success(let pid): return pid
-        case .failure(let error): throw AtpdProcessError(description: error.description)
-        }
     }
 
     /// Monotonic milliseconds.

@@ -1,5 +1,7 @@
+import ATPPosix
 import ATPRedis
 import ATPStore
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Glibc
@@ -77,7 +79,7 @@ extension Durability {
             plan.milliseconds = 12_000  // stopped below once enough was acknowledged after the fault
             let run = LoadRun(plan)
             run.start()
-            usleep(500_000)
+            MonotonicClock.sleep(milliseconds: 500)
 
             try fault()
             // Wait for the load to be refused, then probe P on its own connection while the store
@@ -94,7 +96,7 @@ extension Durability {
                 try probe.hold(client, qty: 30, key: "probe-hold-\(n)")
                 try probe.adjust(client, delta: 50, id: "probe-ev-\(n)")
                 n += 1
-                usleep(20_000)
+                MonotonicClock.sleep(milliseconds: 20)
             }
             #expect(
                 probe.refusedHolds.count > n / 2 && probe.refusedEvents.count > n / 2,
@@ -118,8 +120,7 @@ extension Durability {
             #expect(
                 eventually(within: 10_000) { sink.pushed("P").contains(Int64(last)) },
                 "\(label): P=\(last) was never pushed")
-            let enough = AtpdProcess.now() + 6_000
-            while run.acknowledged(after: recovered) < 500 && AtpdProcess.now() < enough { usleep(10_000) }
+            _ = eventually(within: 6_000, every: 10) { run.acknowledged(after: recovered) >= 500 }
             run.stop()
             #expect(run.join(), "\(label): a load thread did not stop")
 
@@ -304,12 +305,8 @@ final class TmpfsMount {
         rmdir(path)
     }
 
+    /// Runs a command to its end: its exit status, -1 when it could not start or was killed.
     private static func run(_ executable: String, _ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        do { try process.run() } catch { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
+        ChildProcess.run(executable, arguments) ?? -1
     }
 }

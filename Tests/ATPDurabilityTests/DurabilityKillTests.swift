@@ -34,8 +34,7 @@ extension Durability {
             let run = LoadRun(LoadPlan(port: atpd.port, cells: cells, tag: "kill"))
             run.start()
             // Crash once a couple of thousand mutations are acknowledged (at most 1.5 s in).
-            let deadline = AtpdProcess.now() + 1_500
-            while run.acknowledged() < 2_000 && AtpdProcess.now() < deadline { usleep(5_000) }
+            _ = eventually(within: 1_500) { run.acknowledged() >= 2_000 }
             atpd.kill9()
             #expect(run.join(), "\(label): a load thread did not stop")
             #expect(run.transportFailures.isEmpty, "\(label): \(run.transportFailures)")

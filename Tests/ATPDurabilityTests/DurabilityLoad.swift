@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
 import Dispatch
@@ -93,10 +94,10 @@ final class LoadRun: Sendable {
     func start() {
         for worker in 0..<plan.workers {
             done.enter()
-            Thread.detachNewThread { [self] in
+            JoinableThread(name: "load-\(worker)") { [self] in
                 defer { done.leave() }
                 run(worker)
-            }
+            }.detach()  // `join` waits on `done`, with a time limit
         }
     }
 
@@ -180,7 +181,9 @@ final class LoadRun: Sendable {
                 batch.answeredAt = AtpdProcess.now()
                 batches.withLock { $0.append(batch) }
             }
-            if case .unavailable = outcome { usleep(plan.pauseAfterUnavailableMilliseconds * 1_000) }
+            if case .unavailable = outcome {
+                MonotonicClock.sleep(milliseconds: Int64(plan.pauseAfterUnavailableMilliseconds))
+            }
             if answer.header("Connection")?.lowercased() == "close" { return }
         }
     }

@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
 import Foundation
@@ -32,19 +33,19 @@ extension Durability {
             plan.milliseconds = 10_000  // stopped below once enough was acknowledged after the outage
             let run = LoadRun(plan)
             let probe = Probe()
-            Thread.detachNewThread { [port = atpd.port] in Self.read(port: port, probe) }
+            JoinableThread(name: "outage-probe") { [port = atpd.port] in Self.read(port: port, probe) }
+                .detach()
             run.start()
 
-            usleep(700_000)
+            MonotonicClock.sleep(milliseconds: 700)
             redis.kill()  // SIGKILL: in the middle of a batch (8 clients keep one in flight)
             let down = AtpdProcess.now()
-            usleep(1_000_000)
+            MonotonicClock.sleep(milliseconds: 1_000)
             let upAgain = AtpdProcess.now()
             try redis.restart()
             let up = AtpdProcess.now()
             // Load on until atpd has reconnected (its backoff reaches 2 s) and acknowledged more.
-            let enough = up + 6_000
-            while run.acknowledged(after: up) < 500 && AtpdProcess.now() < enough { usleep(10_000) }
+            _ = eventually(within: 6_000, every: 10) { run.acknowledged(after: up) >= 500 }
             run.stop()
             #expect(run.join(), "a load thread did not stop")
             probe.stopping.store(true, ordering: .relaxed)
@@ -84,10 +85,7 @@ extension Durability {
                 !outage.isEmpty && outage.allSatisfy { $0.ready == 503 },
                 "/readyz during the outage: \(outage.map(\.ready))")
             // Ready again within a few seconds of Redis coming back (the reconnect backoff is ≤ 2 s).
-            let readyBy = AtpdProcess.now() + 5_000
-            while (try? client.send("GET", "/readyz").status) != 200 && AtpdProcess.now() < readyBy {
-                usleep(20_000)
-            }
+            _ = eventually(within: 5_000, every: 20) { (try? client.send("GET", "/readyz").status) == 200 }
             #expect(try client.send("GET", "/readyz").status == 200, "/readyz after the outage")
 
             print("redis outage: \(ledger.summary)")
@@ -111,7 +109,7 @@ extension Durability {
                 let sent = AtpdProcess.now()
                 let ready = (try? client.send("GET", "/readyz").status) ?? -1
                 probe.samples.withLock { $0.append((stock, ready, sent, AtpdProcess.now())) }
-                usleep(10_000)
+                MonotonicClock.sleep(milliseconds: 10)
             }
         }
     }

@@ -172,10 +172,9 @@ extension Durability {
             func swept() throws -> Bool {
                 try c.reservationStatus(expiring) == "expired" && c.stock("A")["DC1"]?.reserved == 3
             }
-            let deadline = AtpdProcess.now() + 5_000
-            while try !swept() && AtpdProcess.now() < deadline { usleep(50_000) }
+            let wasSwept = try eventually(within: 5_000, every: 50) { try swept() }
             let cells = try c.stock("A")
-            #expect(try swept(), "the 1 s hold was not swept within 5 s: \(cells)")
+            #expect(wasSwept, "the 1 s hold was not swept within 5 s: \(cells)")
             let ids = [expiring, held, confirmed, fulfilled, released, shipped, cancelled, idempotent]
             return State(reservations: ids, idempotentID: idempotent)
         }

@@ -93,9 +93,8 @@ extension Durability {
 
         /// Waits (at most 10 s) until atpd has acknowledged `count` entries since it started.
         private static func waitForAcks(_ client: AtpdClient, _ count: Int, _ atpd: AtpdProcess) throws {
-            let deadline = AtpdProcess.now() + 10_000
-            while try metric(client, "atpd_stream_acked_total") ?? 0 < count && AtpdProcess.now() < deadline {
-                usleep(20_000)
+            _ = try eventually(within: 10_000, every: 20) {
+                try metric(client, "atpd_stream_acked_total") ?? 0 >= count
             }
             let acked = try metric(client, "atpd_stream_acked_total") ?? 0
             #expect(

@@ -1,7 +1,9 @@
 import ATPEngine
 import ATPHTTP
+import ATPPosix
 import ATPRedis
 import ATPStore
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Testing
@@ -40,7 +42,7 @@ extension Durability {
                     ["id": "poison-\(i)", "type": "set", "sku": "A", "location": "DC1", "qty": 10 + i]
                 ])
                 #expect(counts == EventCounts(applied: 1))
-                usleep(20_000)
+                MonotonicClock.sleep(milliseconds: 20)
             }
             #expect(try client.send("GET", "/healthz").status == 200, "atpd died: \(atpd.stderrTail)")
             try atpd.terminate()

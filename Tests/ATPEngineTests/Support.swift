@@ -1,28 +1,26 @@
+import ATPPosix
 import ATPTestSupport
 import Foundation
 import Synchronization
 
 @testable import ATPEngine
 
-/// Runs `body(i)` on `count` new threads that start together; returns when all have finished.
+/// Runs `body(i)` on `count` new threads (`JoinableThread`) that start together; returns when all
+/// have finished.
 func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     let ready = DispatchGroup()
-    let done = DispatchGroup()
     let start = DispatchSemaphore(value: 0)
-    for i in 0..<count {
+    let threads = (0..<count).map { i in
         ready.enter()
-        done.enter()
-        let thread = Thread {
+        return JoinableThread(name: "concurrent-\(i)") {
             ready.leave()
             start.wait()
             body(i)
-            done.leave()
         }
-        thread.start()
     }
     ready.wait()
     for _ in 0..<count { start.signal() }
-    done.wait()
+    for thread in threads { thread.join() }
 }
 
 extension Engine {

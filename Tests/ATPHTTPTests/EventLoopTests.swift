@@ -20,10 +20,10 @@ import Testing
             loop.execute { loop.schedule(afterMilliseconds: 60_000) { _ = token } }
         }
         let ended = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        JoinableThread(name: "event-loop") {
             loop.run()
             ended.signal()
-        }
+        }.detach()  // waited for on `ended`, with a time limit
         loop.stop()
         #expect(ended.wait(timeout: .now() + 5) == .success)
         #expect(pending == nil)

@@ -1,5 +1,6 @@
 import ATPPosix
 import ATPTestSupport
+import ATPUtilities
 import Glibc
 import Testing
 
@@ -52,7 +53,7 @@ struct HTTPClientTests {
                 "rld\r\n0\r\nX-Trailer: t\r\n\r\n",
             ] {
                 peer.write(piece)
-                usleep(20_000)
+                MonotonicClock.sleep(milliseconds: 20)
             }
             peer.answer([ok("next")])
         }
@@ -70,7 +71,7 @@ struct HTTPClientTests {
             let server = try ScriptedServer { peer, _ in
                 _ = peer.readRequest()
                 peer.write(head + "until ")
-                usleep(20_000)
+                MonotonicClock.sleep(milliseconds: 20)
                 peer.write("close")
             }
             defer { server.finish() }
@@ -139,7 +140,7 @@ struct HTTPClientTests {
         defer { server.finish() }
         let client = HTTPClient(readTimeoutMilliseconds: 3_000)
         let first = try client.send(HTTPClientRequest(path: "/1"), to: server.address)
-        if !closeOnNextRequest { usleep(50_000) }
+        if !closeOnNextRequest { MonotonicClock.sleep(milliseconds: 50) }
         let second = try client.send(HTTPClientRequest(path: "/2"), to: server.address)
         client.closeIdleConnections()
         #expect(server.finish() == false)
@@ -387,21 +388,17 @@ struct HTTPClientTests {
             server.shutdown()
             server.wait()
         }
-        final class Tally { var echoed = 0 }
         let client = HTTPClient(readTimeoutMilliseconds: 5_000, maxIdlePerHost: 2)
-        let tallies = (0..<4).map { _ in Tally() }
-        let threads = tallies.enumerated().map { index, tally in
-            startThread {
-                for i in 0..<50 {
-                    let body = Array("\(index)/\(i)".utf8)
-                    let response = try? client.send(
-                        HTTPClientRequest(method: .post, path: "/", body: body), to: server.boundAddress)
-                    if response?.body == body { tally.echoed += 1 }
-                }
+        let echoed = Locked([0, 0, 0, 0])
+        onThreads(4) { index in
+            for i in 0..<50 {
+                let body = Array("\(index)/\(i)".utf8)
+                let response = try? client.send(
+                    HTTPClientRequest(method: .post, path: "/", body: body), to: server.boundAddress)
+                if response?.body == body { echoed.withLock { $0[index] += 1 } }
             }
         }
-        for thread in threads { pthread_join(thread, nil) }
-        #expect(tallies.map(\.echoed) == [50, 50, 50, 50])
+        #expect(echoed.withLock { $0 } == [50, 50, 50, 50])
         #expect(client.idleConnectionCount(to: server.boundAddress) <= 2)
         client.closeIdleConnections()
     }

@@ -1,4 +1,5 @@
 import ATPPosix
+import ATPTestExpectations
 import ATPTestSupport
 import ATPUtilities
 import Glibc

@@ -195,7 +195,7 @@ func expectDescribed(
 }
 
 func sleepMilliseconds(_ milliseconds: Int) {
-    usleep(UInt32(milliseconds * 1000))
+    MonotonicClock.sleep(milliseconds: Int64(milliseconds))
 }
 
 /// CPU time a thread has used, in milliseconds.
@@ -230,12 +230,14 @@ extension RawConnection {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while !bytes.suffix(4).elementsEqual([13, 10, 13, 10]) {
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, timeoutMilliseconds) > 0 else { throw RawConnectionError.timedOut }
-            let n = recv(fd, &byte, 1, 0)
-            if n < 0 && errno == EINTR { continue }
-            guard n == 1 else { throw RawConnectionError.closed }
-            bytes.append(byte)
+            guard waitFor(PollEvents.readable, milliseconds: Int(timeoutMilliseconds)) else {
+                throw RawConnectionError.timedOut
+            }
+            switch try? withUnsafeMutableBytes(of: &byte, { try Syscall.read(fd, $0) }) {
+            case .done(1)?: bytes.append(byte)
+            case .wouldBlock?: continue
+            default: throw RawConnectionError.closed
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -248,11 +250,12 @@ extension RawConnection {
         while true {
             let left = deadline - MonotonicClock.milliseconds()
             if left <= 0 { return bytes }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, Int32(left)) > 0 else { return bytes }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return bytes }
-            bytes += chunk[..<n]
+            guard waitFor(PollEvents.readable, milliseconds: Int(left)) else { return bytes }
+            switch try? chunk.withUnsafeMutableBytes({ try Syscall.read(fd, $0) }) {
+            case .done(let n)? where n > 0: bytes += chunk[..<n]
+            case .wouldBlock?: continue
+            default: return bytes
+            }
         }
     }
 
@@ -265,17 +268,11 @@ extension RawConnection {
         while true {
             let left = deadline - MonotonicClock.milliseconds()
             if left <= 0 { return nil }
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(left))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return nil }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
-                bytes += chunk[..<n]
-            } else if n == 0 || errno == ECONNRESET {
-                return bytes
-            } else if errno != EINTR && errno != EAGAIN {
-                return bytes
+            guard waitFor(PollEvents.readable, milliseconds: Int(left)) else { return nil }
+            switch try? chunk.withUnsafeMutableBytes({ try Syscall.read(fd, $0) }) {
+            case .done(let n)? where n > 0: bytes += chunk[..<n]
+            case .wouldBlock?: continue
+            default: return bytes  // end of stream, reset or another error: closed
             }
         }
     }
@@ -284,13 +281,13 @@ extension RawConnection {
     func sendByteByByte(_ text: String, pauseMicroseconds: UInt32 = 300) throws {
         for byte in text.utf8 {
             try send([byte])
-            usleep(pauseMicroseconds)
+            MonotonicClock.sleep(microseconds: Int64(pauseMicroseconds))
         }
     }
 
     /// Sends our FIN (no more requests) but keeps reading.
     func shutdownWrite() {
-        _ = Glibc.shutdown(fd, Int32(SHUT_WR))
+        TCPSocket.shutdown(fd, .writing)
     }
 
     /// Makes the coming close send a reset (SO_LINGER with a zero timeout).

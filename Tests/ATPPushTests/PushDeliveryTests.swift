@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
 import Foundation
@@ -81,15 +82,15 @@ import Testing
             $0.maxBatch = 25
         }
         var random = SystemRandomNumberGenerator()
-        let started = Date()
+        let end = MonotonicClock.deadline(afterMilliseconds: 1_500)
         var changes = 0
-        while Date().timeIntervalSince(started) < 1.5 {
+        while MonotonicClock.now() < end {
             for _ in 0..<200 {
                 h.set(
                     "S\(Int.random(in: 0..<skus, using: &random))", Int64.random(in: 0...20, using: &random))
                 changes += 1
             }
-            usleep(1_000)
+            MonotonicClock.sleep(milliseconds: 1)
         }
         #expect(changes > 10_000)
         let expected = Dictionary(
@@ -135,7 +136,7 @@ import Testing
             })
         let before = receiver.count
         for i in 0..<60 { h.set("B\(i)", 9) }  // 12 requests of backlog
-        usleep(20_000)
+        MonotonicClock.sleep(milliseconds: 20)
         h.set("OUT", 0)
         h.set("BACK", 3)
         #expect(

@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPPosix
 import ATPTestSupport
 import ATPUtilities
 import Foundation
@@ -120,7 +121,7 @@ import Testing
                 if case .channelDefined(let v) = $0 { v.delivery?.disabled == true } else { false }
             })
         h.set("A", 4)
-        usleep(100_000)
+        MonotonicClock.sleep(milliseconds: 100)
         #expect(receiver.count == 1, "nothing is sent to a disabled channel")
         h.define("web", url: receiver.url)
         #expect(eventually { receiver.latest["A"] == 4 })
@@ -139,7 +140,7 @@ import Testing
             #expect(eventually { receiver.latest.count == 25 })
             receiver.setPolicy { _, _ in WebhookReceiver.Answer(status: 500) }
             for i in 0..<50 { h.set("R\(i)", Int64(i % 3), at: i % 2 == 0 ? "DC1" : "DC2") }
-            usleep(50_000)
+            MonotonicClock.sleep(milliseconds: 50)
             h.push.stop()
             journal = h.journal.withLock { $0 }
         }

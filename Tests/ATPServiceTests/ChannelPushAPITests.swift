@@ -10,12 +10,9 @@ import Testing
 /// Channel push through the service: a channel defined over the API receives the changes made
 /// over the API; status, metrics and the dead-letter routes report it.
 @Suite struct ChannelPushAPITests {
+    /// Up to 5 s for `condition` (`eventually`).
     func wait(_ condition: () throws -> Bool) rethrows -> Bool {
-        for _ in 0..<1000 {
-            if try condition() { return true }
-            usleep(5_000)
-        }
-        return false
+        try eventually(within: 5_000, condition)
     }
 
     @Test func changesReachTheChannelAndStatusShowsIt() throws {

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import ATPTestExpectations
 import ATPTestSupport
 import Testing
 

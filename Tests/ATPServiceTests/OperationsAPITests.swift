@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Testing
@@ -124,11 +125,10 @@ import Testing
         let open = try #require(try harness.metric("atpd_open_connections"))
         #expect(open >= 4 && open <= 8, "3 idle + the one asking, got \(open)")
         connections.removeAll()
-        let deadline = Date().addingTimeInterval(5)
         var now = open
-        while now > 1 && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+        _ = try eventually(within: 5_000, every: 10) {
             now = try harness.metric("atpd_open_connections") ?? -1
+            return now <= 1
         }
         #expect(now == 1, "closed connections are no longer counted")
     }

@@ -1,5 +1,7 @@
 import ATPEngine
 import ATPHTTP
+import ATPPosix
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Testing
@@ -263,7 +265,7 @@ import Testing
         let object = try created(try harness.hold([("A", "DC1", 4)], ttlSeconds: 60))
         let id = try #require(object["id"] as? String)
         harness.clock.advance(seconds: 59)
-        Thread.sleep(forTimeInterval: 0.05)
+        MonotonicClock.sleep(milliseconds: 50)
         #expect(try harness.request("GET", "/v1/reservations/\(id)").json()["status"] as? String == "held")
         #expect(try harness.available("A") == 6)
 
@@ -271,8 +273,7 @@ import Testing
         let read = try harness.request("GET", "/v1/reservations/\(id)")
         #expect(try read.json()["status"] as? String == "expired")
         #expect(try read.json()["expiresAt"] as? String == object["expiresAt"] as? String)
-        let deadline = Date().addingTimeInterval(5)
-        while try harness.available("A") != 10 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        _ = try eventually(within: 5_000, every: 10) { try harness.available("A") == 10 }
         #expect(try harness.available("A") == 10, "the sweep returned the units")
         #expect(try harness.cell("A", "DC1")?["reserved"] as? Int == 0)
         for transition in ["confirm", "fulfill", "release"] {
@@ -305,12 +306,11 @@ import Testing
         let id = try #require(try created(try harness.hold([("A", "DC1", 1)]))["id"] as? String)
         #expect(try harness.request("POST", "/v1/reservations/\(id)/release").status == 200)
         harness.clock.advance(seconds: 23 * 3_600)
-        Thread.sleep(forTimeInterval: 0.05)
+        MonotonicClock.sleep(milliseconds: 50)
         #expect(try harness.request("GET", "/v1/reservations/\(id)").status == 200)
         harness.clock.advance(seconds: 3_600)
-        let deadline = Date().addingTimeInterval(5)
-        while try harness.request("GET", "/v1/reservations/\(id)").status == 200 && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+        _ = try eventually(within: 5_000, every: 10) {
+            try harness.request("GET", "/v1/reservations/\(id)").status != 200
         }
         expectProblem(try harness.request("GET", "/v1/reservations/\(id)"), 404, "unknown_reservation")
         #expect(try harness.available("A") == 10)

@@ -72,9 +72,9 @@ import Testing
         let events = #"{"events":[{"id":"e1","type":"set","sku":"A","location":"DC1","qty":5}]}"#
         #expect(try call("POST", "/v1/events", body: events, token: Tokens.wms).status == 200)
         var letters: [Any] = []
-        for _ in 0..<500 where letters.isEmpty {
+        _ = try eventually(within: 5_000, every: 10) {
             letters = try call("GET", "/v1/channels/web/dead-letters").json()["deadLetters"] as? [Any] ?? []
-            if letters.isEmpty { usleep(10_000) }
+            return !letters.isEmpty
         }
         #expect(letters.count == 1, "no dead letter: the delivery path was not exercised")
         #expect(try call("POST", "/v1/channels/web/dead-letters/replay", token: Tokens.ops).status == 200)
@@ -132,7 +132,7 @@ import Testing
         for url in ["redis://:\(password)@127.0.0.1:\(port)", "redis://app:\(password)@127.0.0.1:\(port)/2"] {
             let harness = try ServiceHarness(captureLog: true) { $0.store = .redis(url: url) }
             var answers: [String] = []
-            for _ in 0..<300 where !harness.logText.contains("recovery_failed") { usleep(10_000) }
+            _ = eventually(within: 3_000, every: 10) { harness.logText.contains("recovery_failed") }
             for path in ["/readyz", "/metrics", "/v1/availability?sku=A"] {
                 answers.append(Self.text(try harness.request("GET", path)))
             }

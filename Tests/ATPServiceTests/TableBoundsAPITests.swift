@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPTestExpectations
 import ATPTestSupport
 import Foundation
 import Testing

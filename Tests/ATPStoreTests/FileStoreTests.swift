@@ -193,11 +193,13 @@ import Testing
                             if case .success = result { acknowledged.withLock { $0.append(sku) } }
                         }
                         i += 1
-                        if i % 50 == 0 { usleep(500) }
+                        if i % 50 == 0 { MonotonicClock.sleep(microseconds: 500) }
                     }
                 }
             }
-            while acknowledged.withLock({ $0.count }) < 500 { usleep(1000) }
+            #expect(
+                eventually(within: 10_000, every: 1) { acknowledged.withLock { $0.count } >= 500 },
+                "500 appends were not acknowledged within 10 s")
             store.abandonForTesting()
             stop.withLock { $0 = true }
             done.wait()

@@ -24,7 +24,7 @@ final class RecordingBackend: GroupCommitBackend {
             b.append(units.map(\.records))
             return b.count - 1
         }
-        usleep(delay)
+        MonotonicClock.sleep(microseconds: Int64(delay))
         if failing.contains(number) { throw .io("batch \(number) fails") }
     }
 
@@ -178,7 +178,7 @@ final class RecordingBackend: GroupCommitBackend {
         let slow = JoinableThread(name: "slow-mutation") {
             gate.pass {
                 inside.countDown()
-                usleep(100_000)
+                MonotonicClock.sleep(milliseconds: 100)
                 committer.append(Self.unit(1, 0)) { _ in done.countDown() }
             }
         }

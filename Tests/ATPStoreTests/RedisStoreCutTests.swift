@@ -1,4 +1,5 @@
 import ATPEngine
+import ATPPosix
 import ATPRedis
 import ATPStore
 import ATPTestSupport
@@ -28,14 +29,14 @@ import Testing
 
         let lateApplied = DispatchSemaphore(value: 0)
         let lateDurable = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
+        JoinableThread(name: "late-mutation") {
             gate.enter()
             let records = engine.apply([event("late", .adjust, "A", "DC1", 7)]).records
             lateApplied.signal()
-            usleep(300_000)
+            MonotonicClock.sleep(milliseconds: 300)
             store.append(records) { _ in lateDurable.signal() }
             gate.exit()
-        }
+        }.detach()
         lateApplied.wait()
         let early = gate.pass {
             append(store, engine.apply([event("early", .adjust, "A", "DC1", 1)]).records)

@@ -1,6 +1,8 @@
+import ATPPosix
 import Glibc
 
-/// Starting the servers tests run as child processes (redis-server, atpd).
+/// Starting, reaping and waiting for the child processes of the tests and benchmarks
+/// (redis-server, atpd, umount): the one process-spawning code of the tests.
 ///
 /// Thread-safety: stateless.
 public enum ChildProcess {
@@ -38,6 +40,50 @@ public enum ChildProcess {
                 SpawnError(description: "posix_spawn \(executable): \(String(cString: strerror(result)))"))
         }
         return .success(child)
+    }
+
+    /// Reaps `pid` if it has exited, or waits until it has when `block`; EINTR is retried.
+    /// - Returns: its wait status; -1 when it is no child of this process any more (ECHILD:
+    ///   reaped elsewhere); nil while it is still running (only when not `block`).
+    public static func reap(_ pid: pid_t, block: Bool) -> Int32? {
+        var status: Int32 = 0
+        let (result, code) = Syscall.retryingInterrupts {
+            Int(waitpid(pid, &status, block ? 0 : WNOHANG))
+        }
+        if result == Int(pid) { return status }
+        if code != 0 { return -1 }
+        return nil
+    }
+
+    /// Waits up to `milliseconds` for `pid` to exit (polling as `eventually` does) and reaps it.
+    /// - Returns: its wait status (-1 for ECHILD), or nil when it is still running.
+    public static func reap(_ pid: pid_t, waitingMilliseconds milliseconds: Int) -> Int32? {
+        var status: Int32?
+        _ = eventually(within: milliseconds) {
+            status = reap(pid, block: false)
+            return status != nil
+        }
+        return status
+    }
+
+    /// Whether a wait status says the child exited normally with status 0 (WIFEXITED and
+    /// WEXITSTATUS by hand: the macros are not imported).
+    public static func exitedZero(_ status: Int32) -> Bool { exitCode(status) == 0 }
+
+    /// The exit status of a child that exited normally, or nil when a signal ended it.
+    public static func exitCode(_ status: Int32) -> Int32? {
+        status & 0x7F == 0 ? (status >> 8) & 0xFF : nil
+    }
+
+    /// Runs `executable` with `arguments` (argv[0] is `executable`), output into `logPath`, and
+    /// waits for it; its exit status, or nil when it could not start or a signal ended it.
+    public static func run(_ executable: String, _ arguments: [String], logPath: String = "/dev/null")
+        -> Int32?
+    {
+        guard case .success(let pid) = spawn(executable, [executable] + arguments, logPath: logPath),
+            let status = reap(pid, block: true)
+        else { return nil }
+        return exitCode(status)
     }
 
     public struct SpawnError: Error, CustomStringConvertible {

@@ -1,7 +1,6 @@
 import ATPHTTP
 import ATPPosix
 import ATPUtilities
-import Glibc
 
 /// A response as a test reads it off the wire.
 public struct RawResponse: Sendable {
@@ -19,7 +18,8 @@ public struct RawResponse: Sendable {
 
 /// A blocking loopback TCP connection for tests: send raw bytes, read whole responses.
 ///
-/// Every read waits at most `timeoutMilliseconds` (poll), so a test never hangs.
+/// Every read and write waits at most `timeoutMilliseconds` (`Syscall.poll`), so a test never
+/// hangs.
 /// Thread-safety: one thread at a time.
 public final class RawConnection {
     public let fd: Int32
@@ -31,21 +31,25 @@ public final class RawConnection {
         self.timeoutMilliseconds = timeoutMilliseconds
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { Syscall.close(fd) }
+
+    /// Whether `events` (`PollEvents`) are ready within `milliseconds` (default: the connection's
+    /// timeout); false on a timeout or a failed poll.
+    public func waitFor(_ events: Int16, milliseconds: Int? = nil) -> Bool {
+        (try? Syscall.poll(fd, for: events, withinMilliseconds: milliseconds ?? Int(timeoutMilliseconds)))
+            != nil
+    }
 
     /// Sends all of `bytes` (blocking until written or the timeout passes).
     public func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes {
-                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-            }
-            if n > 0 {
+            switch try? bytes[sent...].withUnsafeBytes({ try Syscall.write(fd, $0) }) {
+            case .done(let n)? where n > 0:
                 sent += n
-            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                guard poll(&poller, 1, timeoutMilliseconds) > 0 else { throw RawConnectionError.timedOut }
-            } else {
+            case .wouldBlock?:
+                guard waitFor(PollEvents.writable) else { throw RawConnectionError.timedOut }
+            default:
                 throw RawConnectionError.closed
             }
         }
@@ -89,16 +93,19 @@ public final class RawConnection {
         return nil
     }
 
-    /// Reads more bytes into the buffer; false on EOF, throws on timeout.
+    /// Reads more bytes into the buffer; false on EOF (or a reset), throws on timeout.
     private func fill() throws -> Bool {
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, timeoutMilliseconds) > 0 else { throw RawConnectionError.timedOut }
+        guard waitFor(PollEvents.readable) else { throw RawConnectionError.timedOut }
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        let n = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
-        if n < 0 && errno == ECONNRESET { return false }
-        if n <= 0 { return false }
-        buffer += chunk[..<n]
-        return true
+        switch try? chunk.withUnsafeMutableBytes({ try Syscall.read(fd, $0) }) {
+        case .done(let n)? where n > 0:
+            buffer += chunk[..<n]
+            return true
+        case .wouldBlock?:
+            return true  // nothing after all: the caller reads again
+        default:
+            return false
+        }
     }
 
     private func parseBuffered(atEOF: Bool, bodyless: Bool) throws -> RawResponse? {

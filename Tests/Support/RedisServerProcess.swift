@@ -81,7 +81,7 @@ public final class RedisServerProcess {
         Glibc.kill(pid, SIGTERM)
         if !reap(waitingMilliseconds: 5_000) {
             Glibc.kill(pid, SIGKILL)
-            _ = reap(waitingMilliseconds: nil)
+            reapBlocking()
         }
     }
 
@@ -89,7 +89,7 @@ public final class RedisServerProcess {
     public func kill() {
         guard pid != 0 else { return }
         Glibc.kill(pid, SIGKILL)
-        _ = reap(waitingMilliseconds: nil)
+        reapBlocking()
     }
 
     /// Starts the server again on the same port and directory (stopping it first if running).
@@ -99,7 +99,7 @@ public final class RedisServerProcess {
         stop()
         for _ in 0..<40 {
             if try launch() { return }
-            usleep(50_000)
+            MonotonicClock.sleep(milliseconds: 50)
         }
         throw RedisServerError(description: "redis-server: port \(port) stayed in use; cannot restart")
     }
@@ -118,23 +118,21 @@ public final class RedisServerProcess {
         case .failure(let error): throw RedisServerError(description: error.description)
         }
 
-        let deadline = MonotonicClock.milliseconds() + 5_000
-        while true {
-            if reap(waitingMilliseconds: 0) {
-                let output = RedisServerProcess.tail(of: log)
-                if output.contains("Address already in use") { return false }
-                throw RedisServerError(description: "redis-server exited at start:\n\(output)")
-            }
+        var exited = false
+        let ready = eventually(within: 5_000, every: 10) {
+            exited = reap(waitingMilliseconds: 0)
             // The log check makes sure the PING was answered by this child, not by another
             // test's server that won the race for the same port.
-            if RedisServerProcess.tail(of: log).contains("Ready to accept connections")
-                && RedisServerProcess.answersPing(port: port)
-            {
-                return true
-            }
-            if MonotonicClock.milliseconds() > deadline { break }
-            usleep(10_000)
+            return exited
+                || (RedisServerProcess.tail(of: log).contains("Ready to accept connections")
+                    && RedisServerProcess.answersPing(port: port))
         }
+        if exited {
+            let output = RedisServerProcess.tail(of: log)
+            if output.contains("Address already in use") { return false }
+            throw RedisServerError(description: "redis-server exited at start:\n\(output)")
+        }
+        if ready { return true }
         kill()
         throw RedisServerError(
             description:
@@ -142,23 +140,20 @@ public final class RedisServerProcess {
         )
     }
 
-    /// Waits for the child to exit — `waitingMilliseconds` at most, or forever for nil — and
-    /// clears `pid` if it did. Returns whether it exited.
-    private func reap(waitingMilliseconds: Int?) -> Bool {
+    /// Waits up to `waitingMilliseconds` for the child to exit (`ChildProcess.reap`) and clears
+    /// `pid` if it did (or was reaped elsewhere). Returns whether it exited.
+    private func reap(waitingMilliseconds: Int) -> Bool {
         guard pid != 0 else { return true }
-        var waited = 0
-        while true {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, waitingMilliseconds == nil ? 0 : WNOHANG)
-            if result == pid || (result < 0 && errno == ECHILD) {
-                pid = 0
-                return true
-            }
-            if result < 0 && errno == EINTR { continue }
-            guard let limit = waitingMilliseconds, waited < limit else { return false }
-            usleep(5_000)
-            waited += 5
-        }
+        guard ChildProcess.reap(pid, waitingMilliseconds: waitingMilliseconds) != nil else { return false }
+        pid = 0
+        return true
+    }
+
+    /// Waits for the child to exit, however long that takes, and clears `pid`.
+    private func reapBlocking() {
+        guard pid != 0 else { return }
+        _ = ChildProcess.reap(pid, block: true)
+        pid = 0
     }
 
     /// True when something on `port` answers a RESP `PING` with `+PONG` or `-NOAUTH` (the
@@ -167,17 +162,16 @@ public final class RedisServerProcess {
         guard let fd = try? TCPSocket.connect(to: .loopback(port: port), timeoutMilliseconds: 200) else {
             return false
         }
-        defer { Glibc.close(fd) }
+        defer { Syscall.close(fd) }
         let ping = Array("*1\r\n$4\r\nPING\r\n".utf8)
-        guard ping.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == ping.count
+        guard case .done(ping.count)? = ping.withUnsafeBytes({ try? Syscall.write(fd, $0) }),
+            (try? Syscall.poll(fd, for: PollEvents.readable, withinMilliseconds: 500)) != nil
         else {
             return false
         }
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 500) > 0 else { return false }
         var reply = [UInt8](repeating: 0, count: 64)
-        let count = reply.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return false }
+        guard case .done(let count)? = reply.withUnsafeMutableBytes({ try? Syscall.read(fd, $0) }), count > 0
+        else { return false }
         let text = String(decoding: reply[..<count], as: UTF8.self)
         return text.hasPrefix("+PONG") || text.hasPrefix("-NOAUTH")
     }
@@ -185,7 +179,7 @@ public final class RedisServerProcess {
     /// A loopback port nothing listens on right now (bind port 0, read it, close).
     public static func freeLoopbackPort() throws -> UInt16 {
         let fd = try TCPSocket.listen(on: .loopback(port: 0), backlog: 1)
-        defer { Glibc.close(fd) }
+        defer { Syscall.close(fd) }
         return try TCPSocket.localAddress(fd).port
     }
 

@@ -1,7 +1,6 @@
 import ATPHTTP
 import ATPPosix
 import Foundation
-import Glibc
 
 /// One accepted connection of `ScriptedServer`: buffered reads of requests, raw writes. Every
 /// wait is bounded (3 s), so a confused test fails instead of hanging.
@@ -14,13 +13,18 @@ public final class ScriptedPeer {
     public private(set) var requests: [String] = []
     init(fd: Int32) { self.fd = fd }
 
+    /// Whether `events` are ready within 3 s.
+    private func waitFor(_ events: Int16) -> Bool {
+        (try? Syscall.poll(fd, for: events, withinMilliseconds: 3_000)) != nil
+    }
+
     /// Reads once, waiting up to 3 s; false at the end of the stream, on error or timeout.
     private func fill() -> Bool {
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 3_000) > 0 else { return false }
+        guard waitFor(PollEvents.readable) else { return false }
         var chunk = [UInt8](repeating: 0, count: 65_536)
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { return false }
+        guard case .done(let n)? = chunk.withUnsafeMutableBytes({ try? Syscall.read(fd, $0) }), n > 0 else {
+            return false
+        }
         buffer += chunk[..<n]
         return true
     }
@@ -54,10 +58,9 @@ public final class ScriptedPeer {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            guard poll(&poller, 1, 3_000) > 0 else { return }
-            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
+            guard waitFor(PollEvents.writable),
+                case .done(let n)? = bytes[sent...].withUnsafeBytes({ try? Syscall.write(fd, $0) }), n > 0
+            else { return }
             sent += n
         }
     }
@@ -79,12 +82,14 @@ public final class ScriptedPeer {
 /// and runs `script` on each, on its own thread: for testing a client against exact bytes,
 /// including broken ones no real server sends.
 ///
-/// Thread-safety: the script runs on the server's thread; `requests` and `accepted` are read
-/// after `finish()` joined it (`@unchecked Sendable` for that hand-over).
+/// Thread-safety: the script runs on the server's thread (a `JoinableThread`); `requests` and
+/// `accepted` are read after `finish()` joined it (`@unchecked Sendable` for that hand-over, and
+/// for the script, which only that thread calls).
 public final class ScriptedServer: @unchecked Sendable {
     public let listener: Int32
     public let address: SocketAddress
-    private var thread = pthread_t()
+    private let script: (ScriptedPeer, Int) -> Void
+    private var thread: JoinableThread?
     /// Every request received, in order; read after `finish`.
     public private(set) var requests: [String] = []
     /// How many connections were accepted; read after `finish`.
@@ -94,18 +99,23 @@ public final class ScriptedServer: @unchecked Sendable {
     public init(connections: Int = 1, _ script: @escaping (ScriptedPeer, Int) -> Void) throws {
         listener = try TCPSocket.listen(on: .loopback(port: 0))
         address = try TCPSocket.localAddress(listener)
-        thread = startThread { [self] in
-            for index in 0..<connections {
-                var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, 3_000) > 0, case .done(let fd)? = try? Syscall.accept(listener) else {
-                    return
-                }
-                accepted += 1
-                let peer = ScriptedPeer(fd: fd)
-                script(peer, index)
-                requests += peer.requests
-                Syscall.close(fd)
+        self.script = script
+        thread = JoinableThread(name: "scripted-server") { [self] in serve(connections: connections) }
+    }
+
+    /// The server thread: accepts (waiting up to 3 s for each) and scripts `connections` peers.
+    private func serve(connections: Int) {
+        for index in 0..<connections {
+            guard (try? Syscall.poll(listener, for: PollEvents.readable, withinMilliseconds: 3_000)) != nil,
+                case .done(let fd)? = try? Syscall.accept(listener)
+            else {
+                return
             }
+            accepted += 1
+            let peer = ScriptedPeer(fd: fd)
+            script(peer, index)
+            requests += peer.requests
+            Syscall.close(fd)
         }
     }
 
@@ -121,9 +131,10 @@ public final class ScriptedServer: @unchecked Sendable {
     @discardableResult
     public func finish() -> Bool {
         if let extraConnection { return extraConnection }
-        pthread_join(thread, nil)
-        var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-        extraConnection = poll(&poller, 1, 50) > 0
+        thread?.join()
+        thread = nil
+        extraConnection =
+            (try? Syscall.poll(listener, for: PollEvents.readable, withinMilliseconds: 50)) != nil
         Syscall.close(listener)
         return extraConnection!
     }

@@ -1,6 +1,5 @@
 import ATPPosix
 import ATPUtilities
-import Glibc
 
 /// One blocking HTTP/1.1 keep-alive connection to a server, for a thread that is not an event loop
 /// (channel push, load harness).
@@ -94,7 +93,7 @@ public final class HTTPClientConnection {
     /// stream) has arrived since its last response. Closes it otherwise. One `poll` call.
     func isReusable() -> Bool {
         guard fd >= 0 else { return false }
-        if !peerClosed && input.isEmpty && !Syscall.isReady(fd, for: Int16(POLLIN)) { return true }
+        if !peerClosed && input.isEmpty && !Syscall.isReady(fd, for: PollEvents.readable) { return true }
         close()
         return false
     }
@@ -154,8 +153,9 @@ public final class HTTPClientConnection {
                 continue
             }
             let canRead = !peerClosed && input.count < readCap
-            let events = try wait(for: Int16(POLLOUT) | (canRead ? Int16(POLLIN) : 0), until: deadline)
-            if canRead && events & Int16(POLLIN) != 0 && events & Int16(POLLOUT) == 0 {
+            let events = try wait(
+                for: PollEvents.writable | (canRead ? PollEvents.readable : 0), until: deadline)
+            if canRead && events & PollEvents.readable != 0 && events & PollEvents.writable == 0 {
                 try readOnce()
                 // The server answered or hung up before taking the whole request: read what it said.
                 if peerClosed { return false }
@@ -178,7 +178,7 @@ public final class HTTPClientConnection {
             }
             // Also checked here, for a server that never stops sending (say, endless 1xx heads).
             guard MonotonicClock.now() < deadline else { throw .timedOut }
-            while try !readOnce() { _ = try wait(for: Int16(POLLIN), until: deadline) }
+            while try !readOnce() { _ = try wait(for: PollEvents.readable, until: deadline) }
         }
     }
 

@@ -1,5 +1,4 @@
 import ATPPosix
-import Glibc
 
 /// A request for `HTTPClientConnection` and `HTTPClient`: method, target, headers and body.
 ///
@@ -80,9 +79,7 @@ public struct HTTPClientResponse: Sendable {
     /// the header is absent or malformed. Accepts delay-seconds and IMF-fixdate (RFC 9110 §10.2.3).
     public var retryAfterSeconds: Int? {
         guard let value = header("Retry-After") else { return nil }
-        var now = time_t()
-        time(&now)
-        return HTTPResponseParser.retryAfterSeconds(value, nowUnixSeconds: Int64(now))
+        return HTTPResponseParser.retryAfterSeconds(value, nowUnixSeconds: RealtimeClock.unixSeconds())
     }
 }
 
@@ -121,7 +118,7 @@ public struct HTTPClientError: Error, Hashable, Sendable, CustomStringConvertibl
     public var isTimeout: Bool {
         switch kind {
         case .timedOut: true
-        case .connectFailed(let code): code == ETIMEDOUT
+        case .connectFailed(let code): SystemError("connect", errno: code).isTimedOut
         default: false
         }
     }
@@ -134,7 +131,7 @@ public struct HTTPClientError: Error, Hashable, Sendable, CustomStringConvertibl
 
     public var description: String {
         switch kind {
-        case .connectFailed(let code): "connect failed: \(String(cString: strerror(code))) (errno \(code))"
+        case .connectFailed(let code): SystemError("connect", errno: code).description
         case .timedOut: "timed out"
         case .connectionClosed: "the connection was closed before the response was complete"
         case .malformedResponse(let detail): "malformed response: \(detail)"

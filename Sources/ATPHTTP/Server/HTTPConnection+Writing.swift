@@ -1,6 +1,4 @@
 import ATPPosix
-import CLinux
-import Glibc
 
 /// Serializing responses into the output buffer, sending it, and closing.
 extension HTTPConnection {
@@ -53,7 +51,7 @@ extension HTTPConnection {
         if needsWrite != wantsWrite {
             wantsWrite = needsWrite
             worker.loop.modify(
-                fd, events: (peerClosed ? 0 : EPOLLIN.rawValue) | (needsWrite ? EPOLLOUT.rawValue : 0))
+                fd, events: (peerClosed ? 0 : EpollEvents.readable) | (needsWrite ? EpollEvents.writable : 0))
         }
         if !needsWrite, case .head = phase {
             input.shrinkIfIdle(to: 16 * 1024)
@@ -77,7 +75,7 @@ extension HTTPConnection {
         }
         if !writeShut {
             writeShut = true
-            shutdown(fd, Int32(SHUT_WR))
+            TCPSocket.shutdown(fd, .writing)
             setDeadline(.linger, 2_000)
         }
     }

@@ -1,6 +1,4 @@
 import ATPPosix
-import CLinux
-import Glibc
 
 /// One accepted client connection: reads requests, answers them in order, enforces limits.
 ///
@@ -69,9 +67,9 @@ final class HTTPConnection: EventHandler {
     }
 
     func handleEvents(_ events: UInt32) {
-        if events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { readAvailable() }
+        if events & (EpollEvents.readable | EpollEvents.hangUp | EpollEvents.error) != 0 { readAvailable() }
         if isClosed { return }
-        if events & EPOLLOUT.rawValue != 0 { flush() }
+        if events & EpollEvents.writable != 0 { flush() }
     }
 
     // MARK: Reading
@@ -95,7 +93,7 @@ final class HTTPConnection: EventHandler {
                     peerClosed = true
                     // End of stream stays readable: stop watching for input, or the loop spins
                     // while an answer is pending or still being written.
-                    worker.loop.modify(fd, events: wantsWrite ? EPOLLOUT.rawValue : 0)
+                    worker.loop.modify(fd, events: wantsWrite ? EpollEvents.writable : 0)
                 }
                 budget = 0
             case .done(let n):

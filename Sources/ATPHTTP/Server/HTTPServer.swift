@@ -1,7 +1,5 @@
 import ATPPosix
 import ATPUtilities
-import CLinux
-import Glibc
 import Synchronization
 
 /// An HTTP/1.1 server: one epoll event loop per thread, all accepting from one listening socket
@@ -117,7 +115,7 @@ public final class HTTPServer: Sendable {
     public func shutdown() {
         // New connections are refused from here on; the descriptor is closed once the loops end.
         shared.stopping.store(true, ordering: .releasing)
-        Glibc.shutdown(listener, Int32(SHUT_RDWR))
+        TCPSocket.shutdown(listener, .both)
         for worker in workers {
             worker.loop.execute { worker.beginShutdown() }
         }

@@ -1,6 +1,4 @@
 import ATPPosix
-import CLinux
-import Glibc
 import Synchronization
 
 /// One event loop's share of a server: its registration on the shared listening socket, its
@@ -45,7 +43,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     // MARK: Accepting
 
     /// Readable, waking one of the loops that share the listening socket.
-    private static let acceptEvents = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
+    private static let acceptEvents = EpollEvents.readable | EpollEvents.exclusive
 
     /// The listening socket is readable: accept every pending connection.
     func handleEvents(_ events: UInt32) {
@@ -65,7 +63,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
                 refuse(client)
                 continue
             }
-            try? Syscall.setOption(client, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            try? TCPSocket.setNoDelay(client)
             // One loop wakes for a burst of connections and accepts them all; deal them out in
             // turn so every loop serves its share (as SO_REUSEPORT's hashing would).
             let peers = shared.workers
@@ -85,7 +83,7 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
         nextConnectionID += 1
         let connection = HTTPConnection(fd: client, id: nextConnectionID, worker: self)
         do {
-            try loop.register(client, events: EPOLLIN.rawValue, handler: connection)
+            try loop.register(client, events: EpollEvents.readable, handler: connection)
         } catch {
             Syscall.close(client)
             shared.connections.open.subtract(1, ordering: .relaxed)
@@ -147,13 +145,12 @@ final class ServerWorker: EventHandler, @unchecked Sendable {
     }
 
     private func refreshDate() {
-        var now = time_t()
-        time(&now)
+        let now = RealtimeClock.unixSeconds()
         guard Int(now) != dateSecond else { return }
         dateSecond = Int(now)
         dateHeader.removeAll(keepingCapacity: true)
         dateHeader.appendASCII("Date: ")
-        HTTPDate.append(unixSeconds: Int64(now), to: &dateHeader)
+        HTTPDate.append(unixSeconds: now, to: &dateHeader)
         dateHeader.appendASCII("\r\n")
     }
 

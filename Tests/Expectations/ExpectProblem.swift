@@ -1,3 +1,4 @@
+import ATPTestSupport
 import Foundation
 import Testing
 
