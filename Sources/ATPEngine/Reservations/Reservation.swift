@@ -27,12 +27,22 @@ public struct ReservationID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var out: [UInt8] = [UInt8(ascii: "r"), UInt8(ascii: "_")]
+        var out: [UInt8] = []
+        out.reserveCapacity(18)
+        append(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the id as written (`r_` and 16 lowercase hex digits) — without a String, for
+    /// responses. - Complexity: O(1), 18 bytes.
+    @inlinable
+    public func append(to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "r"))
+        bytes.append(UInt8(ascii: "_"))
         for shift in stride(from: 60, through: 0, by: -4) {
             let nibble = UInt8((raw >> UInt64(shift)) & 0xF)
-            out.append(nibble < 10 ? 48 + nibble : 87 + nibble)
+            bytes.append(nibble < 10 ? 48 + nibble : 87 + nibble)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

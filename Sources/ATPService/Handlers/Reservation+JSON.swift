@@ -6,7 +6,7 @@ extension Reservation {
     /// - Complexity: O(lines); no Foundation.
     func appendJSON(to body: inout [UInt8]) {
         body.appendASCII(#"{"id":""#)
-        body.append(contentsOf: id.description.utf8)
+        id.append(to: &body)
         body.appendASCII(#"","status":""#)
         body.append(contentsOf: status.description.utf8)
         body.appendASCII(#"","createdAt":""#)
