@@ -22,7 +22,8 @@ extension RedisCommand {
         RedisCommand([hsetName, key, field, value])
     }
 
-    /// Appends one field and its value to an `HSET`. Complexity: amortised O(1).
+    /// Appends one field and its value to an `HSET` or an `XADD` (`StreamCommands.swift`).
+    /// Complexity: amortised O(1).
     public mutating func append(field: [UInt8], value: [UInt8]) {
         append(field)
         append(value)

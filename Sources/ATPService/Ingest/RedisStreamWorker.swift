@@ -8,17 +8,14 @@ import Dispatch
 /// The loop of a `RedisStreamConsumer`, on the consumer's thread: connect, claim, read, apply,
 /// make durable, acknowledge.
 ///
+/// Its Redis commands are `RedisCommand`s of `ATPRedis/Commands/StreamCommands.swift`, and the
+/// entries of their replies `StreamEntry`s.
+///
 /// Thread-safety: confined to the consumer's thread (it owns the `RedisConnection`).
 final class RedisStreamWorker {
-    /// One stream entry: its id and flat fields (nil when the entry was deleted meanwhile).
-    struct Entry {
-        var id: [UInt8]
-        var fields: [[UInt8]]?
-    }
-
     /// An entry for the dead-letter stream, with the reason.
     private struct DeadLetter {
-        var entry: Entry
+        var entry: StreamEntry
         var code: String
         var detail: String
     }
@@ -57,59 +54,47 @@ final class RedisStreamWorker {
     // MARK: Reading and claiming
 
     private func read(_ redis: RedisConnection) throws(RedisError) {
-        let reply = try redis.command([
-            "XREADGROUP", "GROUP", config.group, config.consumer, "COUNT", String(config.count),
-            "BLOCK", String(config.blockMilliseconds), "STREAMS", config.stream, ">",
-        ])
+        let reply = try redis.send(
+            .xreadgroup(
+                group: config.group, consumer: config.consumer, count: config.count,
+                blockMilliseconds: config.blockMilliseconds, stream: config.stream))
         if let message = reply.errorMessage {
             // NOGROUP: the stream or the group was deleted; make them again.
             if message.hasPrefix("NOGROUP") { return try createGroup(redis) }
             throw .configuration("XREADGROUP \(config.stream): \(message)")
         }
-        guard let streams = reply.array else { return }  // null: nothing within the block time
-        for stream in streams {
-            guard let pair = stream.array, pair.count == 2, let entries = pair[1].array else { continue }
-            process(entries.compactMap(Self.entry))
-        }
+        // None for the null reply: nothing within the block time.
+        for read in StreamEntry.reads(reply) { process(read.entries) }
     }
 
     /// One `XAUTOCLAIM` cycle: pages of entries idle for the minimum time, at most 10 pages.
     private func claim(_ redis: RedisConnection) throws(RedisError) {
         var cursor = "0-0"
         for _ in 0..<10 where !consumer.isStopping && !redis.isBroken {
-            let reply = try redis.command([
-                "XAUTOCLAIM", config.stream, config.group, config.consumer,
-                String(config.claimMinIdleMilliseconds),
-                cursor, "COUNT", String(config.claimCount),
-            ])
+            let reply = try redis.send(
+                .xautoclaim(
+                    config.stream, group: config.group, consumer: config.consumer,
+                    minIdleMilliseconds: config.claimMinIdleMilliseconds, start: cursor,
+                    count: config.claimCount))
             if let message = reply.errorMessage {
                 if message.hasPrefix("NOGROUP") { return try createGroup(redis) }
                 throw .configuration("XAUTOCLAIM \(config.stream): \(message)")
             }
-            guard let parts = reply.array, parts.count >= 2, let next = parts[0].string,
-                let entries = parts[1].array
-            else {
+            guard let claim = StreamEntry.Claim(reply) else {
                 throw .unavailable("XAUTOCLAIM answered \(reply)")
             }
-            let claimed = entries.compactMap(Self.entry)
-            consumer.counters.claimed.add(claimed.count, ordering: .relaxed)
-            if !claimed.isEmpty { process(claimed) }
-            cursor = next
+            consumer.counters.claimed.add(claim.entries.count, ordering: .relaxed)
+            if !claim.entries.isEmpty { process(claim.entries) }
+            cursor = claim.next
             if cursor == "0-0" { return }
         }
-    }
-
-    /// `[id, [field, value, …]]`, or `[id, nil]` for an entry deleted from the stream.
-    private static func entry(_ reply: RedisReply) -> Entry? {
-        guard let pair = reply.array, pair.count == 2, let id = pair[0].bytes else { return nil }
-        return Entry(id: id, fields: pair[1].array?.compactMap(\.bytes))
     }
 
     // MARK: Processing
 
     /// Applies a batch of entries, makes their records durable, dead-letters the bad ones and
     /// acknowledges the batch; returns early (entries left pending) only when stopping.
-    private func process(_ entries: [Entry]) {
+    private func process(_ entries: [StreamEntry]) {
         var events: [StockEvent] = []
         var sources: [Int] = []  // index in `entries` of each event
         var malformed: [EventRejection] = []
@@ -193,8 +178,7 @@ final class RedisStreamWorker {
                 }
                 let acking = ids.filter { !keep.contains($0) }
                 guard !acking.isEmpty else { return }
-                let reply = try redis.command(
-                    [Array("XACK".utf8), Array(config.stream.utf8), Array(config.group.utf8)] + acking)
+                let reply = try redis.send(.xack(config.stream, group: config.group, ids: acking))
                 if let count = reply.integer {
                     consumer.counters.acked.add(Int(count), ordering: .relaxed)
                 } else {
@@ -207,17 +191,25 @@ final class RedisStreamWorker {
         }
     }
 
-    private func deadLetterCommand(_ letter: DeadLetter) -> [[UInt8]] {
-        var command = [Array("XADD".utf8), Array(config.deadLetterStream.utf8)]
-        if config.deadLetterMaxLength > 0 {
-            command += [
-                Array("MAXLEN".utf8), Array("~".utf8), Array(String(config.deadLetterMaxLength).utf8),
-            ]
-        }
-        command += ["*", "dead-code", letter.code, "dead-reason", letter.detail].map { Array($0.utf8) }
-        command += [Array("dead-entry".utf8), letter.entry.id]
-        command += [Array("dead-consumer".utf8), Array(config.consumer.utf8)]
-        return command + (letter.entry.fields ?? [])
+    private static let deadCode = Array("dead-code".utf8)
+    private static let deadReason = Array("dead-reason".utf8)
+    private static let deadEntry = Array("dead-entry".utf8)
+    private static let deadConsumer = Array("dead-consumer".utf8)
+
+    /// `XADD KEY:dead [MAXLEN ~ n] * dead-code … dead-reason … dead-entry <id> dead-consumer <name>`
+    /// and then the entry's own fields, as they were.
+    private func deadLetterCommand(_ letter: DeadLetter) -> RedisCommand {
+        let fields = letter.entry.fields ?? []
+        var command = RedisCommand.xadd(
+            config.deadLetterStream,
+            approximateMaxLength: config.deadLetterMaxLength > 0 ? config.deadLetterMaxLength : nil,
+            reservingArguments: 8 + fields.count)
+        command.append(field: Self.deadCode, value: Array(letter.code.utf8))
+        command.append(field: Self.deadReason, value: Array(letter.detail.utf8))
+        command.append(field: Self.deadEntry, value: letter.entry.id)
+        command.append(field: Self.deadConsumer, value: Array(config.consumer.utf8))
+        for field in fields { command.append(field) }
+        return command
     }
 
     // MARK: Connection
@@ -244,9 +236,8 @@ final class RedisStreamWorker {
     }
 
     private func createGroup(_ redis: RedisConnection) throws(RedisError) {
-        let reply = try redis.command([
-            "XGROUP", "CREATE", config.stream, config.group, config.startID, "MKSTREAM",
-        ])
+        let reply = try redis.send(
+            .xgroupCreate(config.stream, group: config.group, startID: config.startID, makeStream: true))
         if let message = reply.errorMessage, !message.hasPrefix("BUSYGROUP") {
             throw .configuration("XGROUP CREATE \(config.stream) \(config.group): \(message)")
         }
