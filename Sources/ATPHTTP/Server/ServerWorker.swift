@@ -1,4 +1,5 @@
 import ATPPosix
+import ATPUtilities
 import CLinux
 import Glibc
 import Synchronization
