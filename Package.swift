@@ -4,9 +4,10 @@ import PackageDescription
 // Layers (DESIGN.md): ATPEngine is pure Swift with no I/O; ATPPosix is the one POSIX layer (the
 // syscall wrapper with its EINTR loop, sockets, epoll/eventfd, the EventLoop, the monotonic clock,
 // the joinable thread; CLinux supplies the Linux calls Glibc's module leaves out); ATPHTTP is a
-// generic HTTP/1.1 server, codec, client and JSON on top of it, whose parsing code imports no
-// Glibc; ATPService wires engine and HTTP into the v1 API and renders the HTTP layer's protocol
-// errors; atpd is a thin main. ATPUtilities holds the lock and heap they share. CHiredis wraps the
+// generic HTTP/1.1 server, codec and client on top of it, whose parsing code imports no Glibc;
+// ATPJSON is the JSON codec (parser, value, writer), with no I/O; ATPService wires engine and
+// HTTP into the v1 API and renders the HTTP layer's protocol errors; atpd is a thin main.
+// ATPUtilities holds the lock, heap and ASCII byte appenders they share. CHiredis wraps the
 // system hiredis library; ATPRedis is the client on it.
 // ATPPush pushes channel availability to webhooks (DESIGN.md's ChannelPush).
 // ATPFuzz holds the fuzz targets' logic; the libFuzzer executables are the package in Tests/Fuzz,
@@ -32,24 +33,28 @@ let package = Package(
         .target(name: "ATPEngine", dependencies: ["ATPUtilities"]),
         .target(name: "CLinux"),
         .target(name: "ATPPosix", dependencies: ["ATPUtilities", "CLinux"]),
+        .target(name: "ATPJSON", dependencies: ["ATPUtilities"]),
         .target(
-            name: "ATPHTTP", dependencies: ["ATPPosix", "ATPUtilities"],
+            name: "ATPHTTP", dependencies: ["ATPJSON", "ATPPosix", "ATPUtilities"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "ATPRedis", dependencies: ["ATPPosix", "ATPUtilities", "CHiredis"]),
         .target(name: "ATPStore", dependencies: ["ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"]),
         .target(
-            name: "ATPPush", dependencies: ["ATPEngine", "ATPHTTP", "ATPPosix", "ATPStore", "ATPUtilities"]),
+            name: "ATPPush",
+            dependencies: ["ATPEngine", "ATPHTTP", "ATPJSON", "ATPPosix", "ATPStore", "ATPUtilities"]),
         .target(
             name: "ATPService",
             dependencies: [
-                "ATPEngine", "ATPHTTP", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush", "ATPUtilities",
+                "ATPEngine", "ATPHTTP", "ATPJSON", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush",
+                "ATPUtilities",
             ],
             // The API contract, served at GET /openapi.json, compiled into the binary.
             resources: [.embedInCode("Resources/openapi.json")]),
         .executableTarget(name: "atpd", dependencies: ["ATPService"]),
         .target(
-            name: "ATPLoad", dependencies: ["ATPHTTP", "ATPPosix", "ATPRedis", "ATPUtilities", "CLinux"]),
+            name: "ATPLoad",
+            dependencies: ["ATPHTTP", "ATPJSON", "ATPPosix", "ATPRedis", "ATPUtilities", "CLinux"]),
         .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),
         .executableTarget(
             name: "EngineBenchmarks",
@@ -58,14 +63,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "PushBenchmarks",
-            dependencies: ["ATPService", "ATPHTTP", "ATPEngine", "ATPPosix", "ATPPush", "ATPUtilities"],
+            dependencies: [
+                "ATPService", "ATPHTTP", "ATPJSON", "ATPEngine", "ATPPosix", "ATPPush", "ATPUtilities",
+            ],
             path: "Benchmarks/PushBenchmarks"
         ),
         .executableTarget(
             name: "ChaosRehearsal",
             dependencies: [
-                "ATPHTTP", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush", "ATPLoad", "ATPUtilities",
-                "ATPTestSupport",
+                "ATPHTTP", "ATPJSON", "ATPPosix", "ATPRedis", "ATPStore", "ATPPush", "ATPLoad",
+                "ATPUtilities", "ATPTestSupport",
             ],
             path: "Benchmarks/ChaosRehearsal"
         ),
@@ -75,20 +82,24 @@ let package = Package(
             path: "Benchmarks/RedisBenchmarks"
         ),
         .target(
-            name: "ATPFuzz", dependencies: ["ATPEngine", "ATPHTTP", "ATPStore", "ATPService", "ATPPush"],
+            name: "ATPFuzz",
+            dependencies: ["ATPEngine", "ATPHTTP", "ATPJSON", "ATPStore", "ATPService", "ATPPush"],
             path: "Tests/Fuzz/Harness"
         ),
         .testTarget(name: "ATPEngineTests", dependencies: ["ATPEngine", "ATPUtilities", "ATPTestSupport"]),
         .target(
             name: "ATPTestSupport",
-            dependencies: ["ATPHTTP", "ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"],
+            dependencies: ["ATPHTTP", "ATPJSON", "ATPEngine", "ATPPosix", "ATPRedis", "ATPUtilities"],
             path: "Tests/Support"),
         // The Swift Testing expectations the suites share (expectProblem), apart from
         // ATPTestSupport so that the benchmark executables using that do not link Testing.
         .target(name: "ATPTestExpectations", dependencies: ["ATPTestSupport"], path: "Tests/Expectations"),
         .testTarget(
             name: "ATPHTTPTests",
-            dependencies: ["ATPHTTP", "ATPPosix", "ATPTestExpectations", "ATPTestSupport", "ATPUtilities"]),
+            dependencies: [
+                "ATPHTTP", "ATPJSON", "ATPPosix", "ATPTestExpectations", "ATPTestSupport", "ATPUtilities",
+            ]),
+        .testTarget(name: "ATPJSONTests", dependencies: ["ATPJSON", "ATPTestSupport", "ATPUtilities"]),
         .testTarget(
             name: "ATPServiceTests",
             dependencies: [

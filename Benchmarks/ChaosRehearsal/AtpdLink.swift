@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPJSON
 
 /// One client of atpd on one keep-alive connection, reconnecting after every failure, that
 /// tells apart what was never sent from what was sent and not answered.

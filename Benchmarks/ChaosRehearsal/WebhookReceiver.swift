@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPJSON
 import ATPPush
 import ATPUtilities
 import Glibc

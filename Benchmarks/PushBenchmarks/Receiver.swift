@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPJSON
 import ATPUtilities
 import Foundation
 

@@ -1,5 +1,6 @@
 import ATPEngine
-import ATPHTTP
+import ATPJSON
+import ATPUtilities
 
 /// One webhook request's content and its retry bookkeeping: the same `webhook-id` and body on
 /// every attempt.

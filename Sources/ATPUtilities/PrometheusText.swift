@@ -31,11 +31,20 @@ public struct PrometheusText {
 
     /// One sample line with an integer value.
     public mutating func sample(_ name: String, _ labels: [(String, String)], _ value: Int64) {
-        sample(name, labels, text: String(value))
+        sampleStart(name, labels)
+        bytes.appendDecimal(value)
+        bytes.append(UInt8(ascii: "\n"))
     }
 
     /// One sample line whose value is already written as text, e.g. `seconds(_:)`.
     public mutating func sample(_ name: String, _ labels: [(String, String)], text value: String) {
+        sampleStart(name, labels)
+        bytes.append(contentsOf: value.utf8)
+        bytes.append(0x0A)
+    }
+
+    /// The sample's name, labels (escaped) and the space before its value.
+    private mutating func sampleStart(_ name: String, _ labels: [(String, String)]) {
         bytes.append(contentsOf: name.utf8)
         if !labels.isEmpty {
             bytes.append(UInt8(ascii: "{"))
@@ -54,8 +63,6 @@ public struct PrometheusText {
             bytes.append(UInt8(ascii: "}"))
         }
         bytes.append(0x20)
-        bytes.append(contentsOf: value.utf8)
-        bytes.append(0x0A)
     }
 
     /// Microseconds as decimal seconds, e.g. 2500 → "0.0025".

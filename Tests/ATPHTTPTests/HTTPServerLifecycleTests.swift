@@ -1,3 +1,4 @@
+import ATPJSON
 import ATPPosix
 import ATPTestExpectations
 import ATPTestSupport

@@ -1,3 +1,4 @@
+import ATPJSON
 import ATPPosix
 import ATPTestSupport
 import ATPUtilities

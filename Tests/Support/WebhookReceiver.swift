@@ -1,4 +1,5 @@
 import ATPHTTP
+import ATPJSON
 import ATPPosix
 import ATPUtilities
 import Dispatch

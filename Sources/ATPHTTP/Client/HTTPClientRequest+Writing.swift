@@ -1,3 +1,5 @@
+import ATPUtilities
+
 /// Serializing a client request into bytes.
 extension HTTPClientRequest {
     /// Appends the request line, headers and body to `out`, after checking that every part is

@@ -1,3 +1,6 @@
+import ATPJSON
+import ATPUtilities
+
 /// A response as a handler builds it: status, content type, extra header lines and body bytes.
 ///
 /// The server keeps one per connection and hands it to the handler with `body` emptied but its

@@ -1,3 +1,5 @@
+import ATPUtilities
+
 /// Reason phrases for the status codes the server sends.
 ///
 /// Thread-safety: stateless.

@@ -1,4 +1,5 @@
 import ATPPosix
+import ATPUtilities
 
 /// Serializing responses into the output buffer, sending it, and closing.
 extension HTTPConnection {

@@ -1,4 +1,5 @@
 import ATPPosix
+import ATPUtilities
 import Synchronization
 
 /// One event loop's share of a server: its registration on the shared listening socket, its

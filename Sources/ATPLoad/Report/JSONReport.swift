@@ -1,4 +1,5 @@
-import ATPHTTP
+import ATPJSON
+import ATPUtilities
 import Glibc
 
 /// The machine-readable report (`--report-json`): every run's figures, timeline, latency

@@ -1,4 +1,4 @@
-import ATPHTTP
+import ATPJSON
 
 /// What the simulated clients do: a weighted mix of flows and their parameters.
 ///

@@ -1,5 +1,7 @@
 import ATPHTTP
+import ATPJSON
 import ATPPosix
+import ATPUtilities
 
 /// atpd over its HTTP API: seeding through `POST /v1/events` and the verdict's reading through
 /// `GET /v1/stock/{sku}` over a blocking `HTTPClientConnection`; the load itself through

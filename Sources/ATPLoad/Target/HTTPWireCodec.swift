@@ -1,4 +1,6 @@
 import ATPHTTP
+import ATPJSON
+import ATPUtilities
 
 /// One load connection's HTTP/1.1 codec for atpd: turns `Operation`s into v1 API requests and
 /// reads the responses with `HTTPResponseReader`.

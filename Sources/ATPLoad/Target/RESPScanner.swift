@@ -1,3 +1,5 @@
+import ATPUtilities
+
 /// RESP2 for the load driver's Redis codec: writing commands as arrays of bulk strings, and
 /// scanning replies just far enough to know where each ends, whether it is an error, and its
 /// integer value — without building reply values.
@@ -116,7 +118,7 @@ enum RESP {
     @inline(__always)
     static func appendCommand(count: Int, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "*"))
-        appendDecimal(count, to: &out)
+        out.appendDecimal(count)
         out.append(0x0D)
         out.append(0x0A)
     }
@@ -125,7 +127,7 @@ enum RESP {
     @inline(__always)
     static func appendBulk<Bytes: Collection<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "$"))
-        appendDecimal(bytes.count, to: &out)
+        out.appendDecimal(bytes.count)
         out.append(0x0D)
         out.append(0x0A)
         out.append(contentsOf: bytes)
@@ -137,11 +139,5 @@ enum RESP {
     @inline(__always)
     static func appendBulk(decimal value: Int, to out: inout [UInt8]) {
         appendBulk(String(value).utf8, to: &out)
-    }
-
-    /// `value` in decimal.
-    @inline(__always)
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        out.append(contentsOf: String(value).utf8)
     }
 }

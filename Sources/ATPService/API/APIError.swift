@@ -1,5 +1,7 @@
 import ATPEngine
 import ATPHTTP
+import ATPJSON
+import ATPUtilities
 
 /// A refusal answered as an RFC 9457 problem (`application/problem+json`) with a stable `code`.
 ///

@@ -1,5 +1,5 @@
 import ATPEngine
-import ATPHTTP
+import ATPJSON
 
 /// The body of `POST /v1/events`, decoded: the events to hand to the engine, and those refused
 /// before it because their shape or field types are wrong (the engine checks the rules between

@@ -1,5 +1,5 @@
 import ATPEngine
-import ATPHTTP
+import ATPJSON
 
 /// Reading request bodies: one JSON object, fields with their types and ranges checked, every
 /// mistake a 400 problem naming the field.

@@ -1,7 +1,9 @@
 import ATPEngine
 import ATPHTTP
+import ATPJSON
 import ATPPosix
 import ATPStore
+import ATPUtilities
 
 /// `GET` and `POST /v1/availability`: the hot path.
 ///

@@ -1,5 +1,6 @@
 import ATPEngine
 import ATPHTTP
+import ATPJSON
 import ATPPush
 import ATPStore
 import ATPUtilities

@@ -1,6 +1,8 @@
 import ATPEngine
 import ATPHTTP
+import ATPJSON
 import ATPStore
+import ATPUtilities
 
 /// `POST /v1/events`: warehouse and till stock events, each applied, duplicate, stale or rejected
 /// (told apart by `EventTally`, as for the Redis stream).

@@ -1,5 +1,6 @@
 import ATPEngine
-import ATPHTTP
+import ATPJSON
+import ATPUtilities
 
 extension Engine.LocationStock {
     /// Appends `{"sku":..,"location":..,"onHand":..,"reserved":..,"safetyStock":..,"available":..}`

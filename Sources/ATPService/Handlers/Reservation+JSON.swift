@@ -1,5 +1,6 @@
 import ATPEngine
-import ATPHTTP
+import ATPJSON
+import ATPUtilities
 
 extension Reservation {
     /// Appends the reservation object of API.md.

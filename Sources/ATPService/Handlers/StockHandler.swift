@@ -1,6 +1,8 @@
 import ATPEngine
 import ATPHTTP
+import ATPJSON
 import ATPStore
+import ATPUtilities
 
 /// `GET /v1/stock/{sku}` and `PUT /v1/stock/{sku}/{location}/safety-stock`.
 ///

@@ -1,5 +1,5 @@
 import ATPEngine
-import ATPHTTP
+import ATPJSON
 import ATPUtilities
 import Glibc
 

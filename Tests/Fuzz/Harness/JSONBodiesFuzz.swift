@@ -1,5 +1,5 @@
 import ATPEngine
-import ATPHTTP
+import ATPJSON
 import ATPService
 
 /// Fuzz target: the JSON parser and the service's decoding of `POST /v1/events` and

@@ -1,8 +1,10 @@
+import ATPUtilities
+
 /// Appenders that write JSON text into a byte buffer, for building response bodies.
 ///
 /// None of them allocates beyond the buffer's own geometric growth, and none uses Foundation or
-/// string formatting. They are plain mutating methods on a value: safe on any thread that owns the
-/// buffer.
+/// string formatting (the literal and decimal appenders are ATPUtilities' `Bytes+ASCII.swift`).
+/// They are plain mutating methods on a value: safe on any thread that owns the buffer.
 extension Array where Element == UInt8 {
     /// Appends `s` as a quoted JSON string. See `appendJSONString(_: UnsafeRawBufferPointer)`.
     /// - Complexity: O(n) in the UTF-8 length of `s`.
@@ -43,35 +45,6 @@ extension Array where Element == UInt8 {
         }
         if run < bytes.count { append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run...])) }
         append(UInt8(ascii: "\""))
-    }
-
-    /// Appends `v` in decimal ASCII, with a leading '-' when negative (`Int64.min` included).
-    /// - Complexity: O(number of digits); the digits are staged on the stack.
-    public mutating func appendDecimal(_ v: Int64) {
-        if v < 0 { append(UInt8(ascii: "-")) }
-        var magnitude = v.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var i = 20
-            repeat {
-                i -= 1
-                digits[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude != 0
-            append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
-        }
-    }
-
-    /// Appends `v` in decimal ASCII. See `appendDecimal(_: Int64)`.
-    @inlinable
-    public mutating func appendDecimal(_ v: Int) {
-        appendDecimal(Int64(v))
-    }
-
-    /// Appends the bytes of a literal, e.g. `out.appendASCII("{\"ok\":true}")`.
-    /// - Complexity: O(n) in the literal's length.
-    @inlinable
-    public mutating func appendASCII(_ s: StaticString) {
-        s.withUTF8Buffer { append(contentsOf: $0) }
     }
 
     private func hexDigit(_ nibble: UInt8) -> UInt8 {

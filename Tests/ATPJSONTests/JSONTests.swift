@@ -1,7 +1,7 @@
 import ATPTestSupport
 import Testing
 
-@testable import ATPHTTP
+@testable import ATPJSON
 
 private func parse(_ text: String, maxDepth: Int = 64) throws(JSONError) -> JSONValue {
     try JSONParser.parse(Array(text.utf8), maxDepth: maxDepth)
@@ -198,19 +198,6 @@ private func object(_ members: [(key: String, value: JSONValue)]) -> JSONValue {
         var viaBytes: [UInt8] = []
         Array(s.utf8).withUnsafeBytes { viaBytes.appendJSONString($0) }
         #expect(viaBytes == Array(out.dropFirst()))
-    }
-
-    @Test func decimalsIncludingExtremes() {
-        for v: Int64 in [0, 7, -7, 10, -10, 99, 1_000_000, .max, .min, .max - 1, .min + 1] {
-            var out: [UInt8] = Array("[".utf8)
-            out.appendDecimal(v)
-            #expect(out == Array("[\(v)".utf8))
-        }
-        var out: [UInt8] = []
-        out.appendDecimal(Int.min)
-        out.appendASCII(",")
-        out.appendDecimal(Int.max)
-        #expect(out == Array("-9223372036854775808,9223372036854775807".utf8))
     }
 
     @Test func serializesCompactly() throws {
