@@ -4,10 +4,11 @@ import PackageDescription
 // Layers (DESIGN.md): ATPEngine is pure Swift with no I/O; ATPPosix is the one POSIX layer (the
 // syscall wrapper with its EINTR loop, sockets, epoll/eventfd, the EventLoop, the monotonic clock,
 // the joinable thread; CLinux supplies the Linux calls Glibc's module leaves out); ATPHTTP is a
-// generic HTTP/1.1 server, codec and client on top of it, whose parsing code imports no Glibc;
+// generic HTTP/1.1 server, codec and client on top of it, importing neither Glibc nor CLinux;
 // ATPJSON is the JSON codec (parser, value, writer), with no I/O; ATPService wires engine and
 // HTTP into the v1 API and renders the HTTP layer's protocol errors; atpd is a thin main.
-// ATPUtilities holds the lock, heap and ASCII byte appenders they share. CHiredis wraps the
+// ATPUtilities holds the lock, heap, ASCII byte appenders and the metrics text (MetricsSource,
+// PrometheusText) they share. CHiredis wraps the
 // system hiredis library; ATPRedis is the client on it.
 // ATPPush pushes channel availability to webhooks (DESIGN.md's ChannelPush).
 // ATPFuzz holds the fuzz targets' logic; the libFuzzer executables are the package in Tests/Fuzz,

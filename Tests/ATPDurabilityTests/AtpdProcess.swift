@@ -52,12 +52,8 @@ final class AtpdProcess {
         }
         candidates.append(CommandLine.arguments[0])
         for binary in candidates {
-            // The test binary is `<dir>/atpdPackageTests.xctest`, or on macOS a file inside the
-            // bundle `<dir>/atpdPackageTests.xctest/`: `atpd` is in `<dir>`.
-            var directory = (binary as NSString).deletingLastPathComponent
-            if let bundle = binary.range(of: ".xctest/") {
-                directory = (String(binary[..<bundle.lowerBound]) as NSString).deletingLastPathComponent
-            }
+            // The test binary is `<dir>/atpdPackageTests.xctest`: `atpd` is in `<dir>`.
+            let directory = (binary as NSString).deletingLastPathComponent
             if access(directory + "/atpd", X_OK) == 0 { return directory + "/atpd" }
         }
         throw AtpdProcessError(
