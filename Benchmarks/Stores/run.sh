@@ -323,22 +323,9 @@ metrics_delta() {  # metrics_delta BEFORE AFTER
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 NCPU=$(nproc)
 
-# CPU ticks (user + system) of every thread of PID, summed by thread name: "NAME<TAB>TICKS" lines.
-thread_ticks() {  # thread_ticks PID
-  local f
-  for f in /proc/"$1"/task/*/stat; do
-    cat "$f" 2>/dev/null || true
-    echo
-  done | awk '
-    NF {
-      c = $0; sub(/^[0-9]+ \(/, "", c); sub(/\) [A-Za-z] .*/, "", c)
-      r = $0; sub(/.*\) /, "", r); split(r, a, " ")
-      t[c] += a[12] + a[13]
-    }
-    END { for (k in t) printf "%s\t%d\n", k, t[k] }'
-}
+# CPU ticks of every thread of PID by thread name: comm_ticks (lib.sh).
 
-# Cores used between two thread_ticks files over SECONDS: "TOTAL NAME=CORES,NAME=CORES..." (the
+# Cores used between two comm_ticks files over SECONDS: "TOTAL NAME=CORES,NAME=CORES..." (the
 # busiest thread names first).
 cpu_delta() {  # cpu_delta BEFORE AFTER SECONDS
   awk -F'\t' -v hz="$CLK_TCK" -v secs="$3" '
@@ -558,15 +545,15 @@ for (( r = 1; r <= RUNS; r++ )); do
   for s in "${STORES[@]}"; do
     out="$TMP/run$r-$s.txt"
     scrape "$s" "$TMP/run$r-$s.metrics-before"
-    thread_ticks "${PID[$s]}" >"$TMP/cpu-a-before"
-    thread_ticks "$REDIS_PID" >"$TMP/cpu-r-before"
+    comm_ticks "${PID[$s]}" >"$TMP/cpu-a-before"
+    comm_ticks "$REDIS_PID" >"$TMP/cpu-r-before"
     read -r rcmd_before rusec_before < <(redis_work)
     m_before=$(machine_ticks)
     run_wrk "$out" "$DURATION" "${URL[$s]}"
     m_after=$(machine_ticks)
     read -r rcmd_after rusec_after < <(redis_work)
-    thread_ticks "${PID[$s]}" >"$TMP/cpu-a-after"
-    thread_ticks "$REDIS_PID" >"$TMP/cpu-r-after"
+    comm_ticks "${PID[$s]}" >"$TMP/cpu-a-after"
+    comm_ticks "$REDIS_PID" >"$TMP/cpu-r-after"
     check_alive "atpd ($s store)" "${PID[$s]}" "$TMP/atpd-$s.log"
     check_alive redis-server "$REDIS_PID" "$TMP/redis.log"
     scrape "$s" "$TMP/run$r-$s.metrics-after"
@@ -612,11 +599,11 @@ for (( r = 1; r <= RUNS; r++ )); do
 
   # The anchor.
   read -r calls_before failed_before usec_before < <(evalsha_stats)
-  thread_ticks "$REDIS_PID" >"$TMP/cpu-r-before"
+  comm_ticks "$REDIS_PID" >"$TMP/cpu-r-before"
   m_before=$(machine_ticks)
   run_anchor "run$r" "$ANCHOR_N"
   m_after=$(machine_ticks)
-  thread_ticks "$REDIS_PID" >"$TMP/cpu-r-after"
+  comm_ticks "$REDIS_PID" >"$TMP/cpu-r-after"
   busy=$(busy_pct "$m_before" "$m_after")
   BUSY[anchor]+=" $busy"
   REST[anchor]+=" $(awk -v b="$busy" -v n="$NCPU" -v r="$rcpu" 'BEGIN { x = b * n / 100 - r; printf "%.2f", (x < 0 ? 0 : x) }')"
