@@ -39,20 +39,4 @@ extension RedisConnection {
     func storePipeline(_ commands: [RedisCommand]) throws(StoreError) -> [RedisReply] {
         try redisCall { () throws(RedisError) in try pipeline(commands) }
     }
-
-    /// `command(_:)` with text arguments, for commands `Commands/` does not have; failures as
-    /// `StoreError`.
-    func storeCommand(_ args: [String]) throws(StoreError) -> RedisReply {
-        try redisCall { () throws(RedisError) in try command(args) }
-    }
-
-    /// `command(_:)` of raw arguments; failures as `StoreError`.
-    func storeCommand(_ args: [[UInt8]]) throws(StoreError) -> RedisReply {
-        try redisCall { () throws(RedisError) in try command(args) }
-    }
-
-    /// `pipeline(_:)` of raw argument vectors; failures as `StoreError`.
-    func storePipeline(_ commands: [[[UInt8]]]) throws(StoreError) -> [RedisReply] {
-        try redisCall { () throws(RedisError) in try pipeline(commands) }
-    }
 }
