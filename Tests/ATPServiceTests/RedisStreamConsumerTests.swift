@@ -24,6 +24,9 @@ import Testing
         let records = Locked<[JournalRecord]>([])
         let calls = Atomic<Int>(0)
         let engine = Locked<Engine?>(nil)
+        /// The onHand of sku A at DC1 right after each rollback, read on the committing thread:
+        /// the consumer retries at once, so a read from the test thread could land mid-attempt.
+        let onHandAfterRollback = Locked<[Int64]>([])
 
         init(_ mode: Mode) { self.mode = Locked(mode) }
 
@@ -41,7 +44,11 @@ import Testing
                 self.records.withLock { $0 += unit.records }
                 done(.success(()))
             case .fail:
-                engine.withLock { $0 }?.rollBack(unit)
+                if let engine = engine.withLock({ $0 }) {
+                    engine.rollBack(unit)
+                    let onHand = engine.stock(sku: "A")?.locations.first?.onHand ?? 0
+                    onHandAfterRollback.withLock { $0.append(onHand) }
+                }
                 done(.failure(.unavailable("test store down")))
             case .hang: break
             }
@@ -179,7 +186,8 @@ import Testing
         #expect(eventually { durability.calls.load(ordering: .relaxed) >= 2 })
         // Each failed commit was rolled back: nothing counts as applied, the engine is unchanged.
         #expect(c.counters.applied.load(ordering: .relaxed) == 0)
-        #expect(engine.stock(sku: "A")?.locations.first?.onHand ?? 0 == 0)
+        let afterRollback = durability.onHandAfterRollback.withLock { $0 }
+        #expect(afterRollback.count >= 2 && afterRollback.allSatisfy { $0 == 0 }, "\(afterRollback)")
         #expect(c.counters.acked.load(ordering: .relaxed) == 0)
         #expect(c.counters.errors.load(ordering: .relaxed) >= 1)
         #expect(c.lastError?.contains("test store down") == true)
