@@ -7,13 +7,15 @@ import Foundation
 // RedisBenchmarks — the Redis backend of the store against a real redis-server.
 //
 //   swift run -c release --scratch-path .build-redisstore RedisBenchmarks \
-//       [--redis redis://HOST:PORT] [--skus N] [--locations N] [--samples N] [recover|write ...]
+//       [--redis redis://HOST:PORT] [--skus N] [--locations N] [--samples N] [recover|write|migrate ...]
 //
 // Without --redis it starts its own redis-server (appendonly off) on a free loopback port.
-// recover: fills Redis with skus x locations cells (default 100,000 x 10 = 1,000,000) written
-//          straight as `atp:cell:<sku>` hashes by pipelined HSETs, then times
-//          `RedisJournalWriter.recover` into a fresh engine, once to warm up and N more times.
-// write:   times `RedisJournalWriter.write` of batches of 100 stock events (one MULTI/EXEC each).
+// recover: fills Redis through the writer with skus x locations cells (default 100,000 x 10 =
+//          1,000,000): set events in the partition logs, a compaction into snapshots, then a
+//          tenth as many events of log after it; times `RedisJournalWriter.recover` into a fresh
+//          engine, once to warm up and N more times.
+// write:   times `RedisJournalWriter.write` of batches of 100 stock events (one FCALL each).
+// migrate: fills layout 1 (one `bench:cell:<sku>` hash per sku) and times the migration.
 // Each prints the median of its samples. The keys it writes under `bench:` are deleted at the end.
 
 struct Options {
@@ -34,7 +36,7 @@ struct Options {
             case "--samples": options.samples = Int(arguments.popFirst() ?? "") ?? options.samples
             case "-h", "--help":
                 print(
-                    "usage: RedisBenchmarks [--redis URL] [--skus N] [--locations N] [--samples N] [recover|write ...]"
+                    "usage: RedisBenchmarks [--redis URL] [--skus N] [--locations N] [--samples N] [recover|write|migrate ...]"
                 )
                 exit(0)
             default: options.selected.insert(argument)
@@ -61,11 +63,15 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-/// Deletes every key matching `bench:*`.
+/// Deletes every key matching `bench:*` or `{bench:*` (the partitions' keys).
 func cleanUp(_ redis: RedisConnection) throws {
+    for pattern in ["bench:*", "{bench:*"] { try cleanUp(redis, pattern) }
+}
+
+func cleanUp(_ redis: RedisConnection, _ pattern: String) throws {
     var cursor = Array("0".utf8)
     repeat {
-        let reply = try redis.send(.scan(cursor: cursor, match: Array("bench:*".utf8), count: 10_000))
+        let reply = try redis.send(.scan(cursor: cursor, match: Array(pattern.utf8), count: 10_000))
         let parts = reply.array ?? []
         cursor = parts.first?.bytes ?? Array("0".utf8)
         let keys = (parts.count > 1 ? parts[1].array ?? [] : []).compactMap(\.bytes)
@@ -73,40 +79,61 @@ func cleanUp(_ redis: RedisConnection) throws {
     } while cursor != Array("0".utf8)
 }
 
-func recoverBenchmark(_ url: RedisURL, _ options: Options) throws {
-    let redis = try RedisConnection(url: url, commandTimeoutMilliseconds: 30_000)
-    let schema = RedisKeySchema(prefix: "bench:")
-    let locations = (0..<options.locations).map { "LOC-\($0)" }
-    let fill = try seconds {
-        var pipeline: [RedisCommand] = []
-        for s in 0..<options.skus {
-            var command = RedisCommand.hset(schema.cell(sku: "SKU-\(s)"), reservingPairs: locations.count)
-            for (l, location) in locations.enumerated() {
-                let figures = CellSnapshotRecord(
-                    sku: "", location: location, onHand: Int64(s % 1_000 + l), version: 1, safetyStock: 0)
-                command.append(field: Array(location.utf8), value: RedisKeySchema.cellValue(figures))
-            }
-            pipeline.append(command)
-            if pipeline.count == 1_000 || s == options.skus - 1 {
-                _ = try redis.pipeline(pipeline)
-                pipeline.removeAll(keepingCapacity: true)
-            }
+/// Fills the store through the writer: `skus × locations` set events in the logs, a compaction
+/// (snapshots of every partition), then a tenth as many adjust events in the logs after it.
+func fillThroughTheWriter(_ url: RedisURL, _ options: Options) throws -> Int {
+    let engine = Engine(clock: FixedClock())
+    let writer = RedisJournalWriter(
+        url: url, prefix: "bench:", waitForFsync: false, engine: engine, commandTimeoutMilliseconds: 30_000)
+    _ = try writer.recover(into: engine)
+    var events: [StockEvent] = []
+    var counter = 0
+    func commit() throws {
+        guard !events.isEmpty else { return }
+        try writer.write([EngineChange(records: engine.apply(events).records)])
+        events.removeAll(keepingCapacity: true)
+    }
+    for s in 0..<options.skus {
+        for l in 0..<options.locations {
+            counter += 1
+            events.append(
+                StockEvent(id: "f-\(counter)", kind: .set, sku: "SKU-\(s)", location: "LOC-\(l)", amount: 10))
+            if events.count == 1_000 { try commit() }
         }
     }
+    try commit()
+    try writer.compactNow()
     let cells = options.skus * options.locations
-    emit("filled \(cells) cells (\(options.skus) hashes) in \(String(format: "%.2f", fill)) s")
+    for i in 0..<(cells / 10) {
+        counter += 1
+        events.append(
+            StockEvent(
+                id: "a-\(counter)", kind: .adjust, sku: "SKU-\(i % options.skus)", location: "LOC-0",
+                amount: 0))
+        if events.count == 1_000 { try commit() }
+    }
+    try commit()
+    writer.close()
+    return cells
+}
+
+func recoverBenchmark(_ url: RedisURL, _ options: Options) throws {
+    var cells = 0
+    let fill = try seconds { cells = try fillThroughTheWriter(url, options) }
+    emit(
+        "filled \(cells) cells (snapshot + \(cells / 10) events of log) in \(String(format: "%.2f", fill)) s")
     var samples: [Double] = []
     for sample in 0...options.samples {
         let engine = Engine(clock: FixedClock())
         let writer = RedisJournalWriter(
             url: url, prefix: "bench:", waitForFsync: false, engine: engine,
-            configuration: engine.configuration,
             commandTimeoutMilliseconds: 30_000)
         var report = RecoveryReport()
         let elapsed = try seconds { report = try writer.recover(into: engine) }
-        precondition(report.records == cells, "recovered \(report.records) records, expected \(cells)")
+        precondition(report.quarantinedCount == 0 && report.gaps == 0, "recovery quarantined or found gaps")
         precondition(engine.available(sku: "SKU-7", location: "LOC-3") == 10)
         if sample > 0 { samples.append(elapsed) }  // sample 0 warms up
+        if sample == options.samples { emit("  last sample replayed \(report.records) records") }
     }
     let m = median(samples)
     emit(
@@ -116,18 +143,50 @@ func recoverBenchmark(_ url: RedisURL, _ options: Options) throws {
                 samples.map { String(format: "%.2f", $0) }.joined(separator: " ")))
 }
 
-func writeBenchmark(_ url: RedisURL, _ options: Options) throws {
+/// Fills layout 1 (`bench:cell:<sku>` hashes, as atpd ≤ session 8 wrote them) and times the
+/// migration that the first start does.
+func migrateBenchmark(_ url: RedisURL, _ options: Options) throws {
+    let redis = try RedisConnection(url: url, commandTimeoutMilliseconds: 30_000)
+    let schema = RedisKeySchema(prefix: "bench:")
+    let locations = (0..<options.locations).map { "LOC-\($0)" }
+    var pipeline: [RedisCommand] = []
+    for s in 0..<options.skus {
+        var command = RedisCommand.hset(schema.cell(sku: "SKU-\(s)"), reservingPairs: locations.count)
+        for location in locations {
+            let figures = CellSnapshotRecord(
+                sku: "", location: location, onHand: 10, version: 1, safetyStock: 0)
+            command.append(field: Array(location.utf8), value: RedisKeySchema.cellValue(figures))
+        }
+        pipeline.append(command)
+        if pipeline.count == 1_000 || s == options.skus - 1 {
+            _ = try redis.pipeline(pipeline)
+            pipeline.removeAll(keepingCapacity: true)
+        }
+    }
     let engine = Engine(clock: FixedClock())
     let writer = RedisJournalWriter(
-        url: url, prefix: "bench:", waitForFsync: false, engine: engine, configuration: engine.configuration)
+        url: url, prefix: "bench:", waitForFsync: false, engine: engine, commandTimeoutMilliseconds: 30_000)
+    var report = RecoveryReport()
+    let elapsed = try seconds { report = try writer.recover(into: engine) }
+    precondition(engine.available(sku: "SKU-7", location: "LOC-3") == 10)
+    emit(
+        "migrate \(options.skus * options.locations) cells of layout 1".padding(
+            toLength: 40, withPad: " ", startingAt: 0)
+            + String(format: "%.2f s  (%d records)", elapsed, report.records))
+}
+
+func writeBenchmark(_ url: RedisURL, _ options: Options) throws {
+    let engine = Engine(clock: FixedClock())
+    let writer = RedisJournalWriter(url: url, prefix: "bench:", waitForFsync: false, engine: engine)
+    _ = try writer.recover(into: engine)
     var counter = 0
-    func batch() -> [[JournalRecord]] {
+    func batch() -> [EngineChange] {
         (0..<100).map { _ in
             counter += 1
             let event = StockEvent(
                 id: "w-\(counter)", kind: .adjust, sku: "SKU-\(counter % 5_000)",
                 location: "LOC-\(counter % 10)", amount: 1)
-            return engine.apply([event]).records
+            return EngineChange(records: engine.apply([event]).records)
         }
     }
     for _ in 0..<100 { try writer.write(batch()) }  // warm-up
@@ -159,5 +218,7 @@ try cleanUp(admin)
 if options.wanted("recover") { try recoverBenchmark(url, options) }
 try cleanUp(admin)
 if options.wanted("write") { try writeBenchmark(url, options) }
+try cleanUp(admin)
+if options.wanted("migrate") { try migrateBenchmark(url, options) }
 try cleanUp(admin)
 server?.stop()

@@ -1,6 +1,5 @@
 import ATPPosix
 import ATPUtilities
-
 import Glibc
 
 /// When the next connection attempt may be made after failures: 50 ms, doubling, at most 2 s.

@@ -1,5 +1,4 @@
 import CHiredis
-
 import Glibc
 
 /// One blocking connection to a Redis server, over a hiredis 0.14 `redisContext`.
@@ -137,6 +136,22 @@ public final class RedisConnection {
         try pipeline(commands.map { $0.map { Array($0.utf8) } })
     }
 
+    /// Sends the commands already formatted in `commands` (one copy into hiredis's output
+    /// buffer), then reads one reply per command, in order: one round trip. The errors of
+    /// `pipeline(_:)`; an empty writer returns `[]`.
+    /// - Complexity: O(command and reply bytes).
+    public func sendFormatted(_ commands: RESPWriter) throws(RedisError) -> [RedisReply] {
+        if isBroken { throw .unavailable(brokenDetail) }
+        guard commands.commands > 0 else { return [] }
+        let queued = commands.bytes.withUnsafeBufferPointer { raw in
+            raw.withMemoryRebound(to: CChar.self) {
+                redisAppendFormattedCommand(context, $0.baseAddress, $0.count) == REDIS_OK
+            }
+        }
+        guard queued else { throw breakConnection("queueing a command") }
+        return try readReplies(commands.commands)
+    }
+
     /// Queues `count` commands (`arguments(i)` is the i-th), then reads their `count` replies.
     private func exchange(_ count: Int, _ arguments: (Int) -> [[UInt8]]) throws(RedisError) -> [RedisReply] {
         if isBroken { throw .unavailable(brokenDetail) }
@@ -146,6 +161,11 @@ public final class RedisConnection {
         for index in 0..<count where !append(arguments(index)) {
             throw breakConnection("queueing a command")
         }
+        return try readReplies(count)
+    }
+
+    /// Reads `count` replies of commands already queued.
+    private func readReplies(_ count: Int) throws(RedisError) -> [RedisReply] {
         var replies: [RedisReply] = []
         replies.reserveCapacity(count)
         for _ in 0..<count {

@@ -102,29 +102,13 @@ struct FileRecovery {
         let file = try FileSystem.map(fd, path: directory.path(of: name))
         defer { file.unmap() }
         let data = file.bytes
-        var frames: [Range<Int>] = []
-        var offset = 0
-        scan: while true {
-            switch JournalFrame.read(data, at: offset) {
-            case .frame(let payload, let next):
-                guard
-                    let count = try? JournalFrame.recordCount(
-                        in: UnsafeRawBufferPointer(rebasing: data[payload]))
-                else {
-                    return "malformed frame at offset \(offset)"
-                }
-                if count == 0 {
-                    guard next == data.count else { return "\(data.count - next) bytes after the end mark" }
-                    break scan
-                }
-                frames.append(payload)
-                offset = next
-            case .end: return "no end mark (cut short at \(offset) bytes)"
-            case .truncated, .damaged: return "damaged frame at offset \(offset)"
-            }
+        let frames: [Range<Int>]
+        switch JournalReplay.snapshotFrames(data) {
+        case .success(let found): frames = found
+        case .failure(let problem): return problem.description
         }
         for payload in frames {
-            report.records += replayFrame(
+            report.records += JournalReplay.replayFrame(
                 data, payload, place: directory.path(of: name), into: engine, report: &report)
         }
         return nil
@@ -149,7 +133,8 @@ struct FileRecovery {
         while cut == nil {
             switch JournalFrame.read(data, at: offset) {
             case .frame(let payload, let next):
-                let n = replayFrame(data, payload, place: path, into: engine, report: &outcome.report)
+                let n = JournalReplay.replayFrame(
+                    data, payload, place: path, into: engine, report: &outcome.report)
                 outcome.report.records += n
                 outcome.journalRecords += n
                 offset = next
@@ -174,38 +159,6 @@ struct FileRecovery {
         outcome.journalBytes += keep
         try FileSystem.truncate(fd, to: keep, path: path)
         try FileSystem.syncData(fd, path: path)
-    }
-
-    /// Replays the records of one checksummed frame of `file` (its payload is `payload`).
-    ///
-    /// A record that does not decode, or that replay refuses, is quarantined with its offset and
-    /// the rest of the frame still replays (records are length-prefixed); a payload whose lengths
-    /// do not add up is quarantined whole. The checksum matched, so this is a record written by
-    /// another version or by hand, not a torn write.
-    /// - Returns: the records replayed.
-    private func replayFrame(
-        _ file: UnsafeRawBufferPointer, _ payload: Range<Int>, place: String, into engine: Engine,
-        report: inout RecoveryReport
-    ) -> Int {
-        var replayed = 0
-        let bytes = UnsafeRawBufferPointer(rebasing: file[payload])
-        do throws(FrameError) {
-            try JournalFrame.forEachRecord(in: bytes) { record, start in
-                let offset = payload.lowerBound + start
-                do throws(JournalDecodingError) {
-                    if let problem = engine.replay(try JournalRecord.decode(record)) {
-                        report.quarantine("\(place) offset \(offset)", problem)
-                    } else {
-                        replayed += 1
-                    }
-                } catch {
-                    report.quarantine("\(place) offset \(offset)", "does not decode: \(error)")
-                }
-            }
-        } catch {
-            report.quarantine("\(place) frame at offset \(payload.lowerBound)", "malformed frame: \(error)")
-        }
-        return replayed
     }
 
     private func size(of name: String) throws(StoreError) -> Int {

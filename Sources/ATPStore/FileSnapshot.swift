@@ -133,32 +133,23 @@ final class FileSnapshots: Sendable {
         let temporary = StoreFileName.temporary(sequence)
         let path = directory.path(of: temporary)
         let fd = try directory.open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(2 << 20)
-        var pending: [JournalRecord] = []
-        pending.reserveCapacity(recordsPerFrame)
+        var framer = SnapshotFramer(recordsPerFrame: recordsPerFrame, capacity: 2 << 20)
         var failure: StoreError?
-        var count = 0
         engine.exportSnapshot { record in
             guard failure == nil else { return }
-            pending.append(record)
-            count += 1
-            guard pending.count == recordsPerFrame else { return }
-            JournalFrame.append(pending, to: &buffer)
-            pending.removeAll(keepingCapacity: true)
-            if buffer.count >= 1 << 20 {
-                do throws(StoreError) { try FileSystem.writeAll(fd, buffer, path: path) } catch {
+            framer.add(record)
+            if framer.bytes.count >= 1 << 20 {
+                do throws(StoreError) { try FileSystem.writeAll(fd, framer.bytes, path: path) } catch {
                     failure = error
                 }
-                buffer.removeAll(keepingCapacity: true)
+                framer.bytes.removeAll(keepingCapacity: true)
             }
         }
         var isOpen = true
         do throws(StoreError) {
             if let failure { throw failure }
-            if !pending.isEmpty { JournalFrame.append(pending, to: &buffer) }
-            JournalFrame.append(EmptyCollection<JournalRecord>(), to: &buffer)  // the end mark
-            try FileSystem.writeAll(fd, buffer, path: path)
+            framer.finish()
+            try FileSystem.writeAll(fd, framer.bytes, path: path)
             try FileSystem.sync(fd, path: path)
             FileSystem.close(fd)
             isOpen = false
@@ -170,7 +161,7 @@ final class FileSnapshots: Sendable {
             try? directory.remove(temporary)
             throw error
         }
-        return count
+        return framer.records
     }
 
     /// Deletes segments and snapshots older than `sequence`, and stray temporary files.

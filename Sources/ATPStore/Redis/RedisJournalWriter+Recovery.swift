@@ -1,224 +1,239 @@
 import ATPEngine
 import ATPPosix
 import ATPRedis
-import ATPUtilities
 
-/// Recovery: every key of the schema, read back as records and replayed into an engine.
+/// Recovery: the layout checked (and made, or migrated from layout 1), then every partition's
+/// snapshot and logs replayed.
 extension RedisJournalWriter {
-    /// Keys fetched per pipeline (`HGETALL`s) or per `MGET`.
-    static let recoveryChunk = 512
+    /// What `P meta` says Redis holds.
+    enum Found {
+        /// Nothing of atpd's.
+        case nothing
+        /// Keys of layout 1 and no `P meta`.
+        case legacy
+        /// Layout 2 with this atpd's partition count.
+        case current
+    }
 
-    /// Loads everything under the prefix into `engine` (which must be empty), then calls
-    /// `engine.finishReplay()`.
+    /// Loads the store into `engine` (which must be empty), then calls `engine.finishReplay()`.
     ///
-    /// `SCAN 0 MATCH P* COUNT 1000` walks the keyspace; keys are grouped by kind and fetched in
-    /// chunks of 512 (one pipeline of `HGETALL`s, or one `MGET`), then replayed as `cellSnapshot`,
-    /// `sequenceMark`, `channelDefined`, `deadLetter`, `eventSeen` and `idempotency` records. Reservations come
-    /// last, as `reservationSnapshot`s, so that `reserved` is rebuilt on top of the recovered
-    /// `onHand`. A key that expires during the walk is skipped; a key `SCAN` repeats is replayed
-    /// twice, which changes nothing. A key or field whose value cannot be read back, or whose
-    /// record replay refuses, is quarantined (`RecoveryReport.quarantined`, naming the key) and
-    /// recovery goes on; a reply of the wrong shape throws `.corrupt`; a lost connection throws
-    /// `.unavailable` — start again with a fresh engine.
-    /// Thread-safety: the owning thread, before any `write`.
-    /// - Complexity: O(keys) time; memory O(reservations + 512 keys) besides the engine.
+    /// Installs the function library (`RedisFunctions.install`), then reads `P meta`: a new
+    /// Redis gets layout 2; layout 1 is migrated (`migrate`); layout 2 is replayed partition by
+    /// partition, each in one round trip: its snapshot, then its logs from the snapshot's
+    /// generation to `head`, in order.
+    /// - Throws: `.configuration` for another layout version or partition count, a Redis without
+    ///   Functions or with a newer library; `.corrupt` for a damaged frame (naming the key and
+    ///   offset: a frame in Redis is never torn, so damage is never skipped); `.unavailable` when
+    ///   Redis cannot be reached — start again with a fresh engine.
+    /// - Complexity: O(snapshot and log bytes); memory O(one partition's bytes) besides the engine.
     public func recover(into engine: Engine) throws(StoreError) -> RecoveryReport {
         let started = MonotonicClock.milliseconds()
-        var loader = RedisRecoveryLoader(schema: schema, engine: engine)
-        var cursor: [UInt8] = Array("0".utf8)
-        repeat {
-            let command = RedisCommand.scan(cursor: cursor, match: schema.scanPattern, count: 1_000)
-            let reply = try run { connection throws(StoreError) in try connection.storeSend(command) }
-            guard let parts = reply.array, parts.count == 2, let next = parts[0].bytes,
-                let keys = parts[1].array
-            else {
-                throw .corrupt("redis \(url): SCAN answered \(reply)")
+        var report = try run { connection throws(StoreError) -> RecoveryReport in
+            try RedisFunctions.install(on: connection)
+            switch try Self.inspect(connection, layout: layout) {
+            case .nothing:
+                try Self.initialize(connection, layout: layout, snapshotGeneration: 0)
+                adoptFresh(snapshotGeneration: 0)
+                engine.finishReplay()
+                return RecoveryReport()
+            case .legacy:
+                return try migrate(connection, into: engine, dryRun: false)
+            case .current:
+                return try replay(connection, into: engine)
             }
-            for key in keys {
-                guard let bytes = key.bytes else { continue }
-                try loader.add(bytes) { commands throws(StoreError) in
-                    try run { connection throws(StoreError) in try connection.storePipeline(commands) }
-                }
-            }
-            cursor = next
-        } while cursor != Array("0".utf8)
-        try loader.finish { commands throws(StoreError) in
-            try run { connection throws(StoreError) in try connection.storePipeline(commands) }
         }
-        var report = loader.report
-        report.gaps = engine.finishReplay()
         report.milliseconds = MonotonicClock.milliseconds() - started
         return report
     }
-}
 
-/// Buffers scanned keys by kind and replays each chunk as soon as it is full.
-///
-/// Thread-safety: a value type for one thread.
-struct RedisRecoveryLoader {
-    typealias Send = ([RedisCommand]) throws(StoreError) -> [RedisReply]
-
-    let schema: RedisKeySchema
-    let engine: Engine
-    /// Records replayed and quarantined so far.
-    private(set) var report = RecoveryReport()
-    private var hashes: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
-    private var strings: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
-    /// Every reservation key, loaded after all cells.
-    private var reservations: [(key: [UInt8], kind: RedisKeySchema.Kind)] = []
-
-    init(schema: RedisKeySchema, engine: Engine) {
-        self.schema = schema
-        self.engine = engine
-    }
-
-    /// Files `key` by kind; replays a chunk when one is full.
-    mutating func add(_ key: [UInt8], send: Send) throws(StoreError) {
-        guard let kind = schema.kind(of: key) else { return }
-        switch kind {
-        case .cell, .sequenceMarks, .channels, .deadLetters:
-            hashes.append((key, kind))
-            if hashes.count >= RedisJournalWriter.recoveryChunk { try flushHashes(send) }
-        case .idempotency, .event, .eventDigest:
-            strings.append((key, kind))
-            if strings.count >= RedisJournalWriter.recoveryChunk { try flushStrings(send) }
-        case .reservation:
-            reservations.append((key, kind))
-        }
-    }
-
-    /// Replays what is buffered, then every reservation.
-    mutating func finish(_ send: Send) throws(StoreError) {
-        try flushHashes(send)
-        try flushStrings(send)
-        strings = []
-        for start in stride(from: 0, to: reservations.count, by: RedisJournalWriter.recoveryChunk) {
-            let end = min(start + RedisJournalWriter.recoveryChunk, reservations.count)
-            strings.append(contentsOf: reservations[start..<end])
-            try flushStrings(send)
-        }
-        reservations = []
-    }
-
-    private mutating func flushHashes(_ send: Send) throws(StoreError) {
-        guard !hashes.isEmpty else { return }
-        let replies = try send(hashes.map { .hgetall($0.key) })
-        for ((key, kind), reply) in zip(hashes, replies) {
-            guard let flat = reply.array, flat.count % 2 == 0 else {
-                report.quarantine("redis key \(text(key))", "not a hash: HGETALL answered \(reply)")
-                continue
+    /// Loads layout 1 into `engine`, writes it as layout 2 (snapshots of generation 1, then the
+    /// partition metas, then `P meta` — the commit point: a crash before it leaves layout 1 as it
+    /// was), and removes the layout-1 keys but the cell hashes, which layout 2 keeps as its mirror.
+    /// With `dryRun` nothing is written: the report says what would be migrated.
+    func migrate(_ connection: RedisConnection, into engine: Engine, dryRun: Bool) throws(StoreError)
+        -> RecoveryReport
+    {
+        let schema = RedisKeySchema(prefix: layout.prefix)
+        let report = try RedisLegacyLayout.load(connection, schema: schema, into: engine)
+        guard !dryRun else { return report }
+        try RedisCompaction.writeSnapshots(
+            engine: engine, layout: layout, generation: 1, recordsPerFrame: options.snapshotRecordsPerFrame,
+            on: connection)
+        try Self.initialize(connection, layout: layout, snapshotGeneration: 1)
+        var legacy: [[UInt8]] = []
+        try RedisLegacyLayout.scan(connection, schema: schema) { key in
+            switch schema.kind(of: key) {
+            case nil, .cell?: break
+            default: legacy.append(key)
             }
-            for i in stride(from: 0, to: flat.count, by: 2) {
-                guard let field = flat[i].bytes, let value = flat[i + 1].bytes else {
-                    report.quarantine("redis key \(text(key))", "not a hash")
-                    continue
-                }
-                let place = "redis key \(text(key)) field \(text(field))"
-                do throws(StoreError) {
-                    replay(try record(kind, key: key, field: field, value: value), place)
-                } catch {
-                    report.quarantine(place, error.detail)
-                }
-            }
+            return true
         }
-        hashes.removeAll(keepingCapacity: true)
+        for start in stride(from: 0, to: legacy.count, by: 512) {
+            _ = try connection.storeSend(.unlink(Array(legacy[start..<min(start + 512, legacy.count)])))
+        }
+        adoptFresh(snapshotGeneration: 1)
+        return report
     }
 
-    private mutating func flushStrings(_ send: Send) throws(StoreError) {
-        guard !strings.isEmpty else { return }
-        let replies = try send([.mget(strings.map(\.key))])
-        guard let values = replies[0].array, values.count == strings.count else {
-            throw .corrupt("redis: MGET answered \(replies[0])")
+    /// What Redis holds under the prefix.
+    static func inspect(_ connection: RedisConnection, layout: RedisLogLayout) throws(StoreError) -> Found {
+        let reply = try connection.storeSend(
+            .hmget(layout.meta, fields: [Array("layout".utf8), Array("partitions".utf8)]))
+        guard let fields = reply.array, fields.count == 2 else {
+            throw .corrupt("redis \(connection.url): HMGET \(layout.prefix)meta answered \(reply)")
         }
-        for ((key, kind), value) in zip(strings, values) {
-            if value.isNull { continue }  // expired since SCAN saw it
-            let place = "redis key \(text(key))"
-            guard let bytes = value.bytes else {
-                report.quarantine(place, "not a string")
-                continue
-            }
-            do throws(StoreError) {
-                replay(try record(kind, key: key, value: bytes), place)
-            } catch {
-                report.quarantine(place, error.detail)
-            }
+        guard let version = fields[0].string else {
+            let legacy = try RedisLegacyLayout.hasData(
+                connection, schema: RedisKeySchema(prefix: layout.prefix))
+            return legacy ? .legacy : .nothing
         }
-        strings.removeAll(keepingCapacity: true)
+        guard version == String(RedisLogLayout.version) else {
+            throw .configuration(
+                "redis \(connection.url): \(layout.prefix)meta says layout \(version); this atpd reads layout "
+                    + "\(RedisLogLayout.version) (and migrates layout 1): run the atpd that wrote it, or move the data "
+                    + "under another --redis-prefix")
+        }
+        guard let count = fields[1].string.flatMap({ Int($0) }), count == layout.partitions else {
+            throw .configuration(
+                "redis \(connection.url): the store has \(fields[1].string ?? "no") partitions and this atpd is "
+                    + "configured for \(layout.partitions); the count is fixed at first start: start with "
+                    + "--redis-partitions \(fields[1].string ?? "?")")
+        }
+        return .current
     }
 
-    private mutating func replay(_ record: JournalRecord, _ place: String) {
-        if let problem = engine.replay(record) {
-            report.quarantine(place, problem)
-        } else {
-            report.records += 1
-        }
-    }
-
-    /// The record of one hash field.
-    private func record(_ kind: RedisKeySchema.Kind, key: [UInt8], field: [UInt8], value: [UInt8])
+    /// Writes the metas of a new layout-2 store: each partition at epoch 1 and generation 1, then
+    /// `P meta`.
+    static func initialize(_ connection: RedisConnection, layout: RedisLogLayout, snapshotGeneration: UInt64)
         throws(StoreError)
-        -> JournalRecord
     {
-        switch kind {
-        case .cell(let sku):
-            guard let location = String(validating: field, as: UTF8.self),
-                let (onHand, version, safety) = RedisKeySchema.parseCellValue(value)
-            else { throw .corrupt("field \(text(field)) is not <onHand> <version> <safetyStock>") }
-            return .cellSnapshot(
-                CellSnapshotRecord(
-                    sku: sku, location: location, onHand: onHand, version: version, safetyStock: safety))
-        case .sequenceMarks(let source):
-            guard let zero = field.firstIndex(of: 0),
-                let sku = String(validating: field[..<zero], as: UTF8.self),
-                let location = String(validating: field[(zero + 1)...], as: UTF8.self),
-                let seq = Int64(text(value))
-            else { throw .corrupt("field \(text(field)) is not <sku>\\0<location> → seq") }
-            return .sequenceMark(source: source, sku: sku, location: location, seq: seq)
-        case .deadLetters:
-            let record = try decode(value)
-            guard case .deadLetter = record else { throw .corrupt("field \(text(field)) holds \(record)") }
-            return record
-        default:  // .channels
-            let record = try decode(value)
-            guard case .channelDefined = record else {
-                throw .corrupt("field \(text(field)) holds \(record)")
-            }
-            return record
+        var commands = RESPWriter()
+        for p in 0..<layout.partitions {
+            commands.command(arguments: 8)
+            commands.argument("HSET")
+            commands.argument(layout.meta(partition: p))
+            commands.argument("epoch")
+            commands.argument(decimal: 1)
+            commands.argument("head")
+            commands.argument(decimal: 1)
+            commands.argument("snap")
+            commands.argument(decimal: Int64(snapshotGeneration))
         }
+        commands.command(arguments: 6)
+        commands.argument("HSET")
+        commands.argument(layout.meta)
+        commands.argument("layout")
+        commands.argument(decimal: Int64(RedisLogLayout.version))
+        commands.argument("partitions")
+        commands.argument(decimal: Int64(layout.partitions))
+        try RedisCompaction.send(commands, on: connection)
     }
 
-    /// The record of one string key.
-    private func record(_ kind: RedisKeySchema.Kind, key: [UInt8], value: [UInt8]) throws(StoreError)
-        -> JournalRecord
+    private func adoptFresh(snapshotGeneration: UInt64) {
+        adopt(
+            epochs: Array(repeating: Array("1".utf8), count: layout.partitions), generation: 1,
+            snapshotGeneration: snapshotGeneration, logLengths: Array(repeating: 0, count: layout.partitions))
+    }
+
+    /// Replays every partition of a layout-2 store.
+    private func replay(_ connection: RedisConnection, into engine: Engine) throws(StoreError)
+        -> RecoveryReport
     {
-        switch kind {
-        case .event(let id):
-            guard let at = Int64(text(value)) else { throw .corrupt("not a time in milliseconds") }
-            return .eventSeen(id: Digest128(id), at: Timestamp(milliseconds: at))
-        case .eventDigest(let digest):
-            guard let at = Int64(text(value)) else { throw .corrupt("not a time in milliseconds") }
-            return .eventSeen(id: digest, at: Timestamp(milliseconds: at))
-        case .idempotency:
-            let record = try decode(value)
-            guard case .idempotency = record else { throw .corrupt("holds \(record)") }
-            return record
-        default:  // .reservation
-            let record = try decode(value)
-            switch record {
-            case .reservationSnapshot, .reservationCreated: return record
-            default: throw .corrupt("holds \(record)")
+        var metas = RESPWriter()
+        for p in 0..<layout.partitions {
+            metas.command(arguments: 5)
+            metas.argument("HMGET")
+            metas.argument(layout.meta(partition: p))
+            metas.argument("epoch")
+            metas.argument("head")
+            metas.argument("snap")
+        }
+        let replies = try redisCall { () throws(RedisError) in try connection.sendFormatted(metas) }
+        var epochs: [[UInt8]] = []
+        var heads: [UInt64] = []
+        var snaps: [UInt64] = []
+        for (p, reply) in replies.enumerated() {
+            guard let fields = reply.array, fields.count == 3, let epoch = fields[0].bytes,
+                let head = fields[1].string.flatMap({ UInt64($0) }), head >= 1,
+                let snap = fields[2].string.flatMap({ UInt64($0) }), snap <= head
+            else {
+                throw .corrupt(
+                    "redis \(connection.url): \(layout.tag(p)):meta is not epoch/head/snap (\(reply)); the store is damaged"
+                )
             }
+            epochs.append(epoch)
+            heads.append(head)
+            snaps.append(snap)
         }
+        let head = heads.max() ?? 1
+        var report = RecoveryReport()
+        var lengths: [Int] = []
+        for p in 0..<layout.partitions {
+            lengths.append(
+                try replayPartition(
+                    p, snapshot: snaps[p], head: head, connection, into: engine, report: &report))
+        }
+        report.gaps = engine.finishReplay()
+        adopt(epochs: epochs, generation: head, snapshotGeneration: snaps.min() ?? 0, logLengths: lengths)
+        return report
     }
 
-    private func decode(_ value: [UInt8]) throws(StoreError) -> JournalRecord {
-        do {
-            return try JournalRecord.decode(value)
-        } catch {
-            throw .corrupt(error.description)
+    /// Replays partition `p`: its snapshot of generation `snapshot` (if any), then its logs from
+    /// that generation (or 1) to `head`.
+    /// - Returns: the length of its log of generation `head`.
+    private func replayPartition(
+        _ p: Int, snapshot: UInt64, head: UInt64, _ connection: RedisConnection, into engine: Engine,
+        report: inout RecoveryReport
+    ) throws(StoreError) -> Int {
+        var commands = RESPWriter()
+        var keys: [[UInt8]] = []
+        if snapshot > 0 { keys.append(layout.snapshot(partition: p, generation: snapshot)) }
+        for g in max(snapshot, 1)...head { keys.append(layout.log(partition: p, generation: g)) }
+        for key in keys {
+            commands.command(arguments: 2)
+            commands.argument("GET")
+            commands.argument(key)
         }
+        let replies = try redisCall { () throws(RedisError) in try connection.sendFormatted(commands) }
+        var headLength = 0
+        for (index, (key, reply)) in zip(keys, replies).enumerated() {
+            let place = "redis key \(String(decoding: key, as: UTF8.self))"
+            let isSnapshot = snapshot > 0 && index == 0
+            if reply.isNull {
+                if isSnapshot { throw .corrupt("\(place) is missing, and \(layout.tag(p)):meta names it") }
+                continue
+            }
+            guard let bytes = reply.bytes else { throw .corrupt("\(place) is not a string: \(reply)") }
+            if index == keys.count - 1, !isSnapshot { headLength = bytes.count }
+            bytesSinceRotation += isSnapshot ? 0 : bytes.count
+            let problem = bytes.withUnsafeBytes { data -> String? in
+                if isSnapshot {
+                    switch JournalReplay.snapshotFrames(data) {
+                    case .success(let frames):
+                        for payload in frames {
+                            report.records += JournalReplay.replayFrame(
+                                data, payload, place: place, into: engine, report: &report)
+                        }
+                        return nil
+                    case .failure(let problem): return problem.description
+                    }
+                }
+                var offset = 0
+                while true {
+                    switch JournalFrame.read(data, at: offset) {
+                    case .frame(let payload, let next):
+                        let replayed = JournalReplay.replayFrame(
+                            data, payload, place: place, into: engine, report: &report)
+                        report.records += replayed
+                        recordsSinceRotation += replayed
+                        offset = next
+                    case .end: return nil
+                    case .truncated, .damaged: return "damaged frame at offset \(offset) of \(data.count)"
+                    }
+                }
+            }
+            if let problem { throw .corrupt("\(place): \(problem)") }
+        }
+        return headLength
     }
-
-    private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
-
 }
