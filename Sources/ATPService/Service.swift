@@ -171,10 +171,11 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
         case .file(let path):
             return try FileStore(directory: path)
         case .redis(let text):
+            var options = RedisJournalWriter.Options()
+            options.partitions = configuration.redisPartitions
             return RedisStore(
                 url: try RedisURL(text), prefix: configuration.redisPrefix,
-                waitForFsync: configuration.redisFsync,
-                engine: engine)
+                waitForFsync: configuration.redisFsync, engine: engine, options: options)
         }
     }
 

@@ -11,9 +11,21 @@ do {
     FileHandle.standardError.write("atpd: \(error)\n".data(using: .utf8)!)
     exit(2)
 }
-guard case .run(let configuration) = outcome else {
+let configuration: ServiceConfiguration
+switch outcome {
+case .help:
     print(ConfigurationParser.usage, terminator: "")
     exit(0)
+case .migrate(let settings, let dryRun):
+    do {
+        for line in try StoreMigration.run(settings, dryRun: dryRun) { print(line) }
+        exit(0)
+    } catch {
+        FileHandle.standardError.write("atpd migrate: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
+case .run(let settings):
+    configuration = settings
 }
 
 // Block the stop signals in every thread (threads inherit the mask), then wait for them here.

@@ -13,6 +13,7 @@ import Testing
         switch try ConfigurationParser.parse(arguments: arguments, environment: environment) {
         case .run(let configuration): return configuration
         case .help: throw JSONShapeError(description: "unexpected --help")
+        case .migrate: throw JSONShapeError(description: "unexpected migrate")
         }
     }
 

@@ -1,4 +1,5 @@
 import ATPPosix
+
 /// Limits and timeouts of an `HTTPServer`.
 ///
 /// Thread-safety: a value type.

@@ -16,6 +16,8 @@ public enum ConfigurationParser {
     /// What the command line asked for.
     public enum Outcome: Sendable {
         case run(ServiceConfiguration)
+        /// `atpd migrate [--dry-run] --store redis://… [options]`: rewrite a Redis of layout 1.
+        case migrate(ServiceConfiguration, dryRun: Bool)
         case help
     }
 
@@ -67,6 +69,13 @@ public enum ConfigurationParser {
                 throw ConfigurationError("--redis-fsync: expected true or false")
             }
             config.redisFsync = flag
+        },
+        Option(
+            flag: "--redis-partitions", variable: "ATP_REDIS_PARTITIONS",
+            help: "partitions of a new Redis store, fixed at first start (default 64)"
+        ) { config, value throws(ConfigurationError) in
+            config.redisPartitions = try integer(
+                value, "--redis-partitions", 1...RedisLogLayout.maximumPartitions)
         },
         Option(
             flag: "--events-stream", variable: "ATP_EVENTS_STREAM",
@@ -128,7 +137,10 @@ public enum ConfigurationParser {
     /// The `--help` text.
     public static var usage: String {
         var text =
-            "usage: atpd [options]\n\nThe available-to-promise inventory service.\n\noptions (each also an environment variable):\n"
+            "usage: atpd [options]\n       atpd migrate [--dry-run] --store redis://... [options]\n\n"
+            + "The available-to-promise inventory service. `migrate` rewrites a Redis store of layout 1 as layout 2\n"
+            + "(what a start does by itself); --dry-run only reports what it would migrate.\n\n"
+            + "options (each also an environment variable):\n"
         for option in options {
             text +=
                 "  \(option.flag) VALUE".padding(24) + " \(option.help)\n" + "".padding(25)
@@ -146,10 +158,17 @@ public enum ConfigurationParser {
         for option in options {
             if let value = environment[option.variable] { try option.apply(&config, value) }
         }
-        var i = 0
+        let migrating = arguments.first == "migrate"
+        var dryRun = false
+        var i = migrating ? 1 : 0
         while i < arguments.count {
             let argument = arguments[i]
             if argument == "--help" || argument == "-h" { return .help }
+            if migrating, argument == "--dry-run" {
+                dryRun = true
+                i += 1
+                continue
+            }
             let (flag, inline) = splitFlag(argument)
             guard let option = options.first(where: { $0.flag == flag }) else {
                 throw ConfigurationError("unknown option \"\(argument)\" (see --help)")
@@ -164,6 +183,12 @@ public enum ConfigurationParser {
             }
             try option.apply(&config, value)
             i += 1
+        }
+        if migrating {
+            guard case .redis = config.store else {
+                throw ConfigurationError("migrate: needs --store redis://… (the Redis to migrate)")
+            }
+            return .migrate(config, dryRun: dryRun)
         }
         return .run(config)
     }

@@ -48,6 +48,8 @@ public struct ServiceConfiguration: Sendable {
     public var redisPrefix = "atp:"
     /// Redis store: also wait for the append-only file to be fsync'd (`WAITAOF 1 0`).
     public var redisFsync = false
+    /// Redis store: partitions of a new store (fixed once Redis holds data).
+    public var redisPartitions = RedisLogLayout.defaultPartitions
     /// A Redis stream to read stock events from (`XREADGROUP`), or nil.
     public var eventsStream: String?
     public var apiKeysFile: String?

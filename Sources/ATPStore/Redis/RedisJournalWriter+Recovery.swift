@@ -6,7 +6,7 @@ import ATPRedis
 /// snapshot and logs replayed.
 extension RedisJournalWriter {
     /// What `P meta` says Redis holds.
-    enum Found {
+    public enum Found: Sendable {
         /// Nothing of atpd's.
         case nothing
         /// Keys of layout 1 and no `P meta`.
@@ -44,6 +44,19 @@ extension RedisJournalWriter {
         }
         report.milliseconds = MonotonicClock.milliseconds() - started
         return report
+    }
+
+    /// `atpd migrate`: finds what Redis holds and, for layout 1, migrates it into the writer's
+    /// engine (which must be empty; with `dryRun` it is only loaded, and nothing is written).
+    /// Layout 2 and an empty Redis are left alone.
+    /// - Returns: what was found, and the records loaded from layout 1.
+    public func migrate(dryRun: Bool) throws(StoreError) -> (found: Found, report: RecoveryReport) {
+        try run { connection throws(StoreError) in
+            let found = try Self.inspect(connection, layout: layout)
+            guard found == .legacy else { return (found, RecoveryReport()) }
+            if !dryRun { try RedisFunctions.install(on: connection) }
+            return (found, try migrate(connection, into: engine, dryRun: dryRun))
+        }
     }
 
     /// Loads layout 1 into `engine`, writes it as layout 2 (snapshots of generation 1, then the
