@@ -70,8 +70,13 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
             label: "atpd.sweep", intervalMilliseconds: Int(configuration.sweepIntervalMilliseconds)
         ) {
             // An expiry the store refuses is rolled back: the hold is held again and the next
-            // sweep expires it once more (and the rollback log below reports it).
-            durable.commitUnawaited { engine.sweepExpired(into: &$0) }
+            // sweep expires it once more (and the rollback log below reports it). Sliced, so a
+            // peak's worth of expiries neither holds the gate nor fills one batch for long.
+            // At most `sweepSlices` per tick: a rolled-back expiry is due again at once.
+            var done = false
+            for _ in 0..<Self.sweepSlices where !done {
+                durable.commitUnawaited { done = engine.sweepExpired(into: &$0, limit: Self.sweepSlice) }
+            }
             rollbacks.check(store: store, engine: engine)
         }
         if keys == nil {
@@ -79,6 +84,11 @@ public final class Service: @unchecked Sendable {  // the timers and threads are
                 "open_mode", [("detail", .string("no --api-keys: every request is allowed; loopback only"))])
         }
     }
+
+    /// Deadlines one sweep commit handles at most (a slice of the expiries due).
+    static let sweepSlice = 256
+    /// Slices one sweep tick commits at most; what is left is due at the next tick.
+    static let sweepSlices = 128
 
     /// The address the server listens on (with the kernel's port when 0 was asked for).
     public var boundAddress: SocketAddress { server.boundAddress }

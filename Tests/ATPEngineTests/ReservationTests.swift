@@ -137,6 +137,25 @@ import Testing
         }
     }
 
+    /// A sweep with a limit handles at most that many deadlines and says whether any are left.
+    @Test func aSweepIsSlicedByItsLimit() throws {
+        let clock = ManualClock()
+        let engine = Engine(clock: clock)
+        engine.stock("A", "DC1", 100)
+        for _ in 0..<10 { _ = try hold(engine, [("A", "DC1", 1)], ttl: 10) }
+        clock.advance(seconds: 11)
+        var slices: [Int] = []
+        var done = false
+        while !done {
+            var change = EngineChange()
+            done = engine.sweepExpired(into: &change, limit: 4)
+            slices.append(change.records.count)
+        }
+        #expect(slices.reduce(0, +) == 10)
+        #expect(slices.allSatisfy { $0 <= 4 })
+        #expect(engine.available(sku: "A") == 100)
+    }
+
     @Test func heldReservationsExpireAndReturnUnits() throws {
         let clock = ManualClock()
         let engine = Engine(clock: clock)

@@ -119,11 +119,16 @@ extension Engine {
         return change.records
     }
 
-    /// `sweepExpired`, appending its records to `change`.
-    public func sweepExpired(into change: inout EngineChange) {
+    /// `sweepExpired`, appending its records to `change`, stopping after `limit` deadlines.
+    /// - Returns: false when it stopped at the limit with deadlines still due (sweep again).
+    /// - Complexity: O(64 + min(due, limit) × log n).
+    @discardableResult
+    public func sweepExpired(into change: inout EngineChange, limit: Int = .max) -> Bool {
         let now = clock.now()
+        var budget = limit
         reservations.forEachShard { state in
-            while let due = state.deadlines.min, due.deadline <= now.milliseconds {
+            while budget > 0, let due = state.deadlines.min, due.deadline <= now.milliseconds {
+                budget -= 1
                 _ = state.deadlines.pop()
                 guard var stored = state.records[due.id] else { continue }
                 let r = stored.reservation
@@ -137,6 +142,7 @@ extension Engine {
                 }
             }
         }
+        return budget > 0
     }
 
     // MARK: Internals
