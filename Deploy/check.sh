@@ -661,6 +661,7 @@ if [[ -n "$binary" ]] && command -v curl >/dev/null 2>&1; then
         hold="$(api "$base/v1/reservations" -H 'Idempotency-Key: check-1' --json '{"lines":[{"sku":"A","location":"DC1","qty":2}],"ttlSeconds":900}')"
         id="$(sed -n 's/.*"id":"\(r_[0-9a-f]*\)".*/\1/p' <<<"$hold")"
         [[ -n "$id" ]] || { echo "no hold: $hold"; return 1; }
+        last_hold_id="$id"
         stop_atpd || return 1
         grep -q '"event":"stopped"' "$live/atpd.log" || { echo "no stopped log line"; return 1; }
         start_atpd "$store" "$@" || { echo "atpd did not become ready after the restart"; return 1; }
@@ -715,9 +716,9 @@ if [[ -n "$binary" ]] && command -v curl >/dev/null 2>&1; then
             run "stream dead letters and replay" "RUNBOOK procedure: XADD the corrected entry, XDEL the dead letter" stream_dead_letters
             stop_atpd >/dev/null 2>&1
             backup_and_restore() {
-                local reservation
-                reservation="$(rcli --scan --pattern 'atp:res:*' | head -n 1)"
-                [[ -n "$reservation" ]] || { echo "no reservation in Redis"; return 1; }
+                local reservation="${last_hold_id:-}"
+                [[ -n "$reservation" ]] || { echo "no hold was made on Redis"; return 1; }
+                [[ "$(rcli HGET atp:meta layout)" == 2 ]] || { echo "Redis does not hold layout 2"; return 1; }
                 # RUNBOOK "Back up and restore Redis".
                 rcli --rdb "$work/backup.rdb" >/dev/null 2>&1 || { echo "redis-cli --rdb failed"; return 1; }
                 rcli SHUTDOWN >/dev/null 2>&1
@@ -732,9 +733,9 @@ if [[ -n "$binary" ]] && command -v curl >/dev/null 2>&1; then
                 wait_for 10 bash -c "! redis-cli -p $redis_port ping" || { echo "redis did not shut down"; return 1; }
                 start_redis || { echo "redis did not start from the rebuilt AOF"; return 1; }
                 start_atpd "$redis_store" || { echo "atpd did not recover from the restored Redis"; return 1; }
-                api "$base/v1/reservations/${reservation#atp:res:}" | grep -q '"status":"held"' || { echo "hold not back after restore"; return 1; }
+                api "$base/v1/reservations/$reservation" | grep -q '"status":"held"' || { echo "hold not back after restore"; return 1; }
                 stop_atpd
-                echo "backup with redis-cli --rdb, wipe, restore through appendonly no -> CONFIG SET appendonly yes; ${reservation#atp:res:} held again"
+                echo "backup with redis-cli --rdb, wipe, restore through appendonly no -> CONFIG SET appendonly yes; $reservation held again"
             }
             run "Redis backup and restore" "RUNBOOK procedure, end to end, with atpd recovering the hold" backup_and_restore
         fi
