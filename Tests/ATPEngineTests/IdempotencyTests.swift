@@ -111,8 +111,9 @@ import Testing
             case .refused(.malformed): return "refused malformed"
             case .refused(.refused(.invalid)): return "refused invalid"
             case .refused(.refused(.insufficient)): return "refused insufficient"
-            case .replayed(let stored):
-                return "replayed \(stored.status) \(String(decoding: stored.body, as: UTF8.self))"
+            case .replayed(.body(let status, let body)):
+                return "replayed \(status) \(String(decoding: body, as: UTF8.self))"
+            case .replayed(let stored): return "replayed \(stored)"
             case .keyReused: return "key reused"
             case .inProgress: return "in progress"
             }

@@ -47,15 +47,15 @@ public enum IdempotentCreateOutcome<Malformed: Error> {
 extension Engine {
     /// Creates a reservation at most once per key, or answers as the first request was answered.
     ///
-    /// On first use of the key the request is created (or refused) and `answer` renders the
-    /// result into the bytes a retry will be answered with; the key and that answer are recorded
-    /// in `change` with the hold, so a change the store refuses is rolled back together: the hold
-    /// released, the key forgotten, and a retry proceeds anew. What is final is the typed
-    /// failure: a body that does not decode, a broken rule, insufficient stock.
+    /// On first use of the key the request is created (or refused) and `answer` turns the result
+    /// into the outcome a retry will be answered from (and answers it); the key and that outcome
+    /// are recorded in `change` with the hold, so a change the store refuses is rolled back
+    /// together: the hold released, the key forgotten, and a retry proceeds anew. What is final is
+    /// the typed failure: a body that does not decode, a broken rule, insufficient stock.
     /// - Parameters:
     ///   - decode: decodes the request, or says why the body is not one; called only on first use
     ///     of the key, so a retry is answered without reading its body.
-    ///   - answer: renders the result; called once, only on first use of the key.
+    ///   - answer: the outcome to keep for the result; called once, only on first use of the key.
     /// - Complexity: O(lines); locks one idempotency shard twice (begin, complete).
     /// - Thread-safety: from any thread.
     public func createReservation<Malformed: Error>(

@@ -1,19 +1,6 @@
 import ATPUtilities
 import Synchronization
 
-/// What a finished request answered, kept so a retry with the same key gets the same answer.
-public struct StoredOutcome: Hashable, Sendable {
-    /// The HTTP status the first request was answered with.
-    public var status: Int
-    /// The exact response body bytes.
-    public var body: [UInt8]
-
-    public init(status: Int, body: [UInt8]) {
-        self.status = status
-        self.body = body
-    }
-}
-
 /// What to do with a request that carries an idempotency key.
 public enum IdempotencyDecision: Equatable, Sendable {
     /// First use of the key: process the request, then `complete` it (a rolled-back `complete` forgets the key).
@@ -29,7 +16,8 @@ public enum IdempotencyDecision: Equatable, Sendable {
 /// Idempotency keys, scoped per client, in 16 mutex-protected shards of `ExpiringTable`.
 ///
 /// Each key is stored as the 128-bit digest of (scope, key) with the digest of the request it
-/// came with; memory per key is fixed apart from the stored response body. Keys are kept for
+/// came with and its `StoredOutcome` inline; memory per key is fixed apart from the outcome's
+/// lines and strings (shared with the reservation while the engine holds it). Keys are kept for
 /// `idempotencyRetention`; beyond `idempotencyCapacity` the oldest are dropped and counted in
 /// `EngineCounters.idempotencyEvictions`.
 /// Thread-safety: all methods from any thread; each locks one shard.

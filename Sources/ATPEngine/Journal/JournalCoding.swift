@@ -1,5 +1,5 @@
-/// Appends journal fields to a byte array: LEB128 varints, zigzag signed integers, and
-/// length-prefixed UTF-8 strings.
+/// Appends journal fields to a byte array: LEB128 varints, zigzag signed integers, fixed
+/// little-endian words, and length-prefixed UTF-8 strings.
 /// Thread-safety: a value type.
 struct JournalWriter {
     var bytes: [UInt8]
@@ -16,6 +16,13 @@ struct JournalWriter {
     }
 
     mutating func int(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+
+    /// Eight bytes, little-endian: shorter than a varint for values spread over all 64 bits.
+    mutating func u64(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
 
     mutating func string(_ value: String) {
         varint(UInt64(value.utf8.count))
@@ -80,6 +87,14 @@ struct JournalReader {
     mutating func int() throws(JournalDecodingError) -> Int64 {
         let raw = try varint()
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    mutating func u64() throws(JournalDecodingError) -> UInt64 {
+        guard buffer.count - offset >= 8 else { throw JournalDecodingError("record ends early") }
+        var value: UInt64 = 0
+        for b in 0..<8 { value |= UInt64(buffer[offset + b]) << UInt64(b * 8) }
+        offset += 8
+        return value
     }
 
     mutating func count(max: Int) throws(JournalDecodingError) -> Int {

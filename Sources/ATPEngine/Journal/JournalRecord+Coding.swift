@@ -1,12 +1,14 @@
-/// The binary form of journal records: a format byte (2), a kind byte, then the kind's fields.
+/// The binary form of journal records: a format byte (3), a kind byte, then the kind's fields.
 ///
 /// Field order is fixed per kind and format; a new field or kind means a new format number, and
 /// decoders keep reading older formats. Format 2 adds the channel push settings after the
 /// locations of `channelDefined` (an optional marker, then the fields of `ChannelDelivery`) and
-/// the kinds `deadLetter` and `deadLettersRemoved`; every other kind is as in format 1.
+/// the kinds `deadLetter` and `deadLettersRemoved`; every other kind is as in format 1. Format 3
+/// keeps an `idempotency` record's outcome as the facts its answer is rendered from instead of
+/// the response body (`JournalRecord+Idempotency.swift`); every other kind is as in format 2.
 extension JournalRecord {
     /// The format number written in the first byte of every record.
-    public static let formatVersion: UInt8 = 2
+    public static let formatVersion: UInt8 = 3
 
     private enum Kind: UInt8 {
         case stockEvent = 1
@@ -54,11 +56,7 @@ extension JournalRecord {
             for v in t.versions { w.varint(UInt64(v)) }
         case .idempotency(let r):
             w.u8(Kind.idempotency.rawValue)
-            w.digest(r.key)
-            w.digest(r.fingerprint)
-            w.varint(UInt64(r.outcome.status))
-            w.blob(r.outcome.body)
-            w.time(r.at)
+            Self.write(r, to: &w)
         case .channelDefined(let v):
             w.u8(Kind.channelDefined.rawValue)
             w.string(v.name)
@@ -124,7 +122,7 @@ extension JournalRecord {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(JournalDecodingError) -> JournalRecord {
         var r = JournalReader(bytes)
         let format = try r.u8()
-        guard format == 1 || format == formatVersion else {
+        guard (1...formatVersion).contains(format) else {
             throw JournalDecodingError("unknown record format \(format)")
         }
         let tag = try r.u8()
@@ -166,13 +164,7 @@ extension JournalRecord {
             record = .reservationTransition(
                 ReservationTransitionRecord(id: id, status: status, at: at, versions: versions))
         case .idempotency:
-            let key = try r.digest()
-            let fingerprint = try r.digest()
-            let status = try r.varint()
-            guard status < 1000 else { throw JournalDecodingError("bad stored status") }
-            let outcome = StoredOutcome(status: Int(status), body: try r.blob())
-            record = .idempotency(
-                IdempotencyRecord(key: key, fingerprint: fingerprint, outcome: outcome, at: try r.time()))
+            record = .idempotency(try readIdempotency(&r, format: format))
         case .channelDefined:
             let name = try r.string()
             let buffer = try r.int()

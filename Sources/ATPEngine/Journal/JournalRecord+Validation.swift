@@ -21,8 +21,7 @@ extension JournalRecord {
             return t.versions.count <= ReservationRequest.maxLines
                 ? nil : "a transition names \(t.versions.count) lines"
         case .idempotency(let r):
-            return (100...599).contains(r.outcome.status)
-                ? nil : "a stored answer has status \(r.outcome.status)"
+            return Self.outcomeProblem(r.outcome)
         case .channelDefined(let view):
             return view.problem
         case .channelRemoved(let name):
@@ -58,7 +57,10 @@ extension JournalRecord {
             return Self.timeProblem(r.createdAt) ?? Self.timeProblem(r.expiresAt)
                 ?? Self.timeProblem(r.updatedAt)
         case .reservationTransition(let t): return Self.timeProblem(t.at)
-        case .idempotency(let r): return Self.timeProblem(r.at)
+        case .idempotency(let r):
+            guard case .created(let created) = r.outcome else { return Self.timeProblem(r.at) }
+            return Self.timeProblem(r.at) ?? Self.timeProblem(created.createdAt)
+                ?? Self.timeProblem(created.expiresAt) ?? Self.timeProblem(created.updatedAt)
         case .eventSeen(_, let at): return Self.timeProblem(at)
         case .deadLetter(let letter):
             return Self.timeProblem(letter.failedAt)
@@ -74,6 +76,31 @@ extension JournalRecord {
 
     private static func cellProblem(_ sku: String, _ location: String) -> String? {
         Key.problem(sku, name: "sku") ?? Key.problem(location, name: "location")
+    }
+
+    /// A stored answer is rendered again on every replay: what it renders must be renderable.
+    private static func outcomeProblem(_ outcome: StoredOutcome) -> String? {
+        switch outcome {
+        case .created(let r):
+            return reservationProblem(r)
+        case .invalid:
+            return nil
+        case .insufficient(let lines):
+            // None is possible: stock released between the failed hold and the count.
+            guard lines.count <= ReservationRequest.maxLines else {
+                return
+                    "a stored refusal has \(lines.count) short lines (\(ReservationRequest.maxLines) at most)"
+            }
+            return lines.lazy.compactMap { cellProblem($0.sku, $0.location) }.first
+        case .malformed(let problem):
+            return statusProblem(problem.status)
+        case .body(let status, _):
+            return statusProblem(status)
+        }
+    }
+
+    private static func statusProblem(_ status: Int) -> String? {
+        (100...599).contains(status) ? nil : "a stored answer has status \(status)"
     }
 
     private static func reservationProblem(_ r: Reservation) -> String? {

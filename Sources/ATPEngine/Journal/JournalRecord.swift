@@ -51,7 +51,8 @@ public struct ReservationTransitionRecord: Hashable, Sendable {
     }
 }
 
-/// A completed idempotency key: the digest of (scope, key), of the request, and the answer.
+/// A completed idempotency key: the digest of (scope, key), of the request, and what the answer
+/// is rendered from.
 public struct IdempotencyRecord: Hashable, Sendable {
     public var key: Digest128
     public var fingerprint: Digest128

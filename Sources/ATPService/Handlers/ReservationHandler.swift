@@ -21,9 +21,9 @@ struct ReservationHandler: Sendable {
                 let created = try change.record { (change) throws(Engine.CreateFailure) in
                     try engine.createReservation(reservation, into: &change)
                 }
-                Self.write(.success(created), into: &response)
+                Self.write(.created(created), into: &response)
             } catch {
-                Self.write(.failure(.refused(error)), into: &response)
+                Self.write(StoredOutcome(error), into: &response)
             }
             return
         }
@@ -32,8 +32,9 @@ struct ReservationHandler: Sendable {
                 decoding: { Result { () throws(APIError) in try ReservationRequest(body: request.body) } },
                 idempotency: claim,
                 answer: { result in
-                    Self.write(result, into: &response)
-                    return StoredOutcome(status: response.status, body: response.body)
+                    let outcome = Self.outcome(result)
+                    Self.write(outcome, into: &response)
+                    return outcome
                 }, into: &change)
         }
         switch outcome {
@@ -96,30 +97,39 @@ struct ReservationHandler: Sendable {
             fingerprint: fingerprint.withUnsafeBytes { Digest128($0) })
     }
 
-    /// The answer to a create, first time or not: 201 and the reservation, or the problem.
-    private static func write(
-        _ result: Result<Reservation, CreateRefusal<APIError>>, into response: inout HTTPResponse
-    ) {
+    /// What a keyed create keeps to answer a retry with: the facts, not the bytes.
+    /// - Complexity: O(1); copies no lines (the arrays are shared).
+    private static func outcome(_ result: Result<Reservation, CreateRefusal<APIError>>) -> StoredOutcome {
         switch result {
-        case .success(let reservation):
+        case .success(let reservation): .created(reservation)
+        case .failure(.malformed(let problem)):
+            // A body's problem has no members or headers beyond these (`ReservationRequest(body:)`).
+            .malformed(StoredProblem(status: problem.status, code: problem.code, detail: problem.detail))
+        case .failure(.refused(let failure)): StoredOutcome(failure)
+        }
+    }
+
+    /// The answer to a create, first time or replayed (both are rendered from the outcome, so a
+    /// replay answers the same bytes): 201 and the reservation as created, or the problem.
+    /// - Complexity: O(lines); no Foundation.
+    private static func write(_ outcome: StoredOutcome, into response: inout HTTPResponse) {
+        switch outcome {
+        case .created(let reservation):
             response.status = 201
             reservation.appendJSON(to: &response.body)
-        case .failure(.malformed(let problem)):
-            problem.write(into: &response)
-        case .failure(.refused(.invalid(let refusal))):
+        case .invalid(let refusal):
             APIError(refusal).write(into: &response)
-        case .failure(.refused(.insufficient(let short))):
+        case .insufficient(let short):
             var problem = APIError(
                 .insufficientStock, "not enough available for every line; nothing was held")
             problem.lines = short
             problem.write(into: &response)
+        case .malformed(let problem):
+            response.setProblem(status: problem.status, code: problem.code, detail: problem.detail)
+        case .body(let status, let body):
+            response.status = status
+            response.contentType = status < 300 ? .json : .problemJSON
+            response.body.append(contentsOf: body)
         }
-    }
-
-    /// A remembered answer, as it was first given.
-    private static func write(_ stored: StoredOutcome, into response: inout HTTPResponse) {
-        response.status = stored.status
-        response.contentType = stored.status < 300 ? .json : .problemJSON
-        response.body.append(contentsOf: stored.body)
     }
 }
