@@ -18,8 +18,9 @@ import ATPUtilities
 /// | `P cell:<sku>` | hash | field `<location>` → `"<onHand> <version> <safetyStock>"`: a mirror for other tools, not read by recovery (`RedisCellMirror`) |
 ///
 /// Records go to partitions by what they name (`partition(of:)`): a cell's records by sku, a
-/// reservation's by id, an idempotency key or event id by its digest, a channel's and its dead
-/// letters' by channel name. Replay is order-independent across partitions (`Engine.replay`:
+/// reservation's by id, an idempotency key by the id of the reservation it created (so a hold
+/// with a key is one partition) or else by its digest, an event id by its digest, a channel's and
+/// its dead letters' by channel name. Replay is order-independent across partitions (`Engine.replay`:
 /// on-hand changes carry versions), and within a partition the log keeps commit order.
 ///
 /// Thread-safety: an immutable value type. Complexity: every key is O(length of its parts).
@@ -71,7 +72,8 @@ public struct RedisLogLayout: Sendable, Hashable {
         case .cellSnapshot(let c): partition(ofText: c.sku)
         case .reservationCreated(let r), .reservationSnapshot(let r): partition(of: r.id)
         case .reservationTransition(let t): partition(of: t.id)
-        case .idempotency(let r): partition(of: r.key)
+        case .idempotency(let r):
+            if case .created(let reservation) = r.outcome { partition(of: reservation.id) } else { partition(of: r.key) }
         case .eventSeen(let id, _): partition(of: id)
         case .channelDefined(let view): partition(ofText: view.name)
         case .channelRemoved(let name), .deadLettersRemoved(let name, _): partition(ofText: name)
