@@ -142,10 +142,12 @@ struct JSONPullReader {
         guard !known.isEmpty else { return nil }
         if token.escaped {
             let name = try decode(token)
-            return known.firstIndex { name.utf8.elementsEqual(bufferOf($0)) }
+            return known.firstIndex {
+                name.utf8.count == $0.utf8CodeUnitCount && name.utf8.elementsEqual(bufferOf($0))
+            }
         }
         let raw = UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end])
-        return known.firstIndex { raw.elementsEqual(bufferOf($0)) }
+        return known.firstIndex { raw.count == $0.utf8CodeUnitCount && raw.elementsEqual(bufferOf($0)) }
     }
 
     /// The value at `pos`, checked whole. Scalars come back as they are, except that a string is

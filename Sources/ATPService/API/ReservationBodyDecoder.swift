@@ -65,6 +65,7 @@ struct ReservationBodyDecoder {
     }
 
     private mutating func readLines() throws(JSONError) {
+        lines.reserveCapacity(Self.skuKeyCount(UnsafeRawBufferPointer(rebasing: reader.bytes[reader.pos...])))
         guard try reader.beginContainer(open: 1) else { return }
         repeat {
             if try reader.valueStart() == UInt8(ascii: "{") {
@@ -75,6 +76,26 @@ struct ReservationBodyDecoder {
             }
             lineCount += 1
         } while try reader.nextMember(inObject: false)
+    }
+
+    /// How many `"sku"` keys `bytes` holds, at most `maxLines`: the line count, for reserving the
+    /// lines array once, unless strings spell `"sku"` out (`\"sku\"`) or the key is escaped,
+    /// when the array holds a few spare slots or grows.
+    private static func skuKeyCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        var i = 0
+        while i + 4 < bytes.count, count < ReservationRequest.maxLines {
+            if bytes[i] == UInt8(ascii: "\""), bytes[i + 1] == UInt8(ascii: "s"),
+                bytes[i + 2] == UInt8(ascii: "k"),
+                bytes[i + 3] == UInt8(ascii: "u"), bytes[i + 4] == UInt8(ascii: "\"")
+            {
+                count += 1
+                i += 5
+            } else {
+                i += 1
+            }
+        }
+        return count
     }
 
     /// One object in `lines`: kept when it is the first problem or all is well so far.
