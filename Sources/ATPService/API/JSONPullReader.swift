@@ -140,14 +140,20 @@ struct JSONPullReader {
 
     private func knownIndex(_ token: StringToken, _ known: [StaticString]) throws(JSONError) -> Int? {
         guard !known.isEmpty else { return nil }
-        if token.escaped {
-            let name = try decode(token)
-            return known.firstIndex {
-                name.utf8.count == $0.utf8CodeUnitCount && name.utf8.elementsEqual(bufferOf($0))
-            }
+        guard token.escaped else {
+            return Self.index(of: UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end]), in: known)
         }
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end])
-        return known.firstIndex { raw.count == $0.utf8CodeUnitCount && raw.elementsEqual(bufferOf($0)) }
+        var name = try decode(token)
+        return name.withUTF8 { Self.index(of: UnsafeRawBufferPointer($0), in: known) }
+    }
+
+    private static func index(of name: UnsafeRawBufferPointer, in known: [StaticString]) -> Int? {
+        search: for (index, candidate) in known.enumerated() where candidate.utf8CodeUnitCount == name.count {
+            let bytes = candidate.utf8Start
+            for i in 0..<name.count where name[i] != bytes[i] { continue search }
+            return index
+        }
+        return nil
     }
 
     /// The value at `pos`, checked whole. Scalars come back as they are, except that a string is
@@ -254,6 +260,14 @@ struct JSONPullReader {
         pos += 1
         let start = pos
         var escaped = false
+        // The run of plain ASCII first, with the position in a local.
+        var i = pos
+        while i < bytes.count {
+            let b = bytes[i]
+            guard b >= 0x20, b < 0x80, b != UInt8(ascii: "\""), b != UInt8(ascii: "\\") else { break }
+            i += 1
+        }
+        pos = i
         while true {
             guard pos < bytes.count else { throw fail("unterminated string") }
             let b = bytes[pos]
@@ -385,7 +399,3 @@ struct JSONPullReader {
 @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
 
 private func hex(_ b: UInt8) -> String { (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) }
-
-private func bufferOf(_ name: StaticString) -> UnsafeBufferPointer<UInt8> {
-    UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-}
