@@ -13,18 +13,18 @@ import ATPJSON
 /// - Complexity: O(body length).
 struct ReservationBodyDecoder {
     /// The depth `JSONBody` allows request bodies.
-    static let maxDepth = 16
+    private static let maxDepth = 16
     private static let requestKeys: [StaticString] = ["lines", "ttlSeconds", "reference"]
     private static let lineKeys: [StaticString] = ["sku", "location", "qty"]
 
     private var reader: JSONPullReader
     private var isObject = false
-    /// `lines` when it is not an array.
+    /// The value of `lines` when it is not an array (a container only by its kind).
     private var linesValue: JSONValue?
     private var hasLines = false
     private var lineCount = 0
     private var lines: [ReservationLine] = []
-    /// The first line's problem, by index.
+    /// The problem of the first line (by index) that has one.
     private var lineProblem: APIError?
     private var ttlSeconds: JSONValue?
     private var reference: JSONValue?
