@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "atp-load", dependencies: ["ATPLoad"]),
         .executableTarget(
             name: "EngineBenchmarks",
-            dependencies: ["ATPEngine"],
+            dependencies: ["ATPEngine", "ATPService"],
             path: "Benchmarks/EngineBenchmarks"
         ),
         .executableTarget(

@@ -4,7 +4,8 @@ import Foundation
 //
 //   swift run -c release EngineBenchmarks [--samples N] [--seconds S] [--skus N] [names...]
 //
-// Names: lookup, hold-release, hot-sku, reservation, load (default: all). Each benchmark warms up,
+// Names: lookup, hold-release, hot-sku, reservation, load, hold-body (the service's decoding of a
+// POST /v1/reservations body; no baseline) (default: all). Each benchmark warms up,
 // then takes N samples and prints the median; ratios compare medians taken minutes apart at most,
 // on the same machine, so they survive a noisy neighbour better than absolute figures.
 
@@ -13,6 +14,10 @@ struct Options {
     var skus = 100_000
     var loadSkus = 1_000_000
     var selected: Set<String> = []
+    /// For hold-body: run exactly this many decodes (of body number `body` only, when given)
+    /// and report nothing.
+    var decodes: Int?
+    var body: Int?
 
     static func parse() -> Options {
         var options = Options()
@@ -25,9 +30,11 @@ struct Options {
                 options.harness.seconds = Double(arguments.popFirst() ?? "") ?? options.harness.seconds
             case "--skus": options.skus = Int(arguments.popFirst() ?? "") ?? options.skus
             case "--load-skus": options.loadSkus = Int(arguments.popFirst() ?? "") ?? options.loadSkus
+            case "--decodes": options.decodes = Int(arguments.popFirst() ?? "")
+            case "--body": options.body = Int(arguments.popFirst() ?? "")
             case "-h", "--help":
                 emit(
-                    "usage: EngineBenchmarks [--samples N] [--seconds S] [--skus N] [--load-skus N] [lookup|hold-release|hot-sku|reservation|load ...]"
+                    "usage: EngineBenchmarks [--samples N] [--seconds S] [--skus N] [--load-skus N] [--decodes N [--body I]] [lookup|hold-release|hot-sku|reservation|load|hold-body ...]"
                 )
                 exit(0)
             default: options.selected.insert(argument)
@@ -65,6 +72,10 @@ func report(_ row: Row) {
 }
 
 let options = Options.parse()
+if let decodes = options.decodes {
+    HoldBodyBenchmark.run(count: decodes, body: options.body)
+    exit(0)
+}
 let harness = options.harness
 emit(
     "EngineBenchmarks: \(harness.samples) samples x \(harness.seconds)s after warm-up, medians; \(ProcessInfo.processInfo.activeProcessorCount) cores"
@@ -91,6 +102,9 @@ if ["lookup", "hold-release", "hot-sku", "reservation"].contains(where: options.
         report(reservations(catalogue, threads: 1, harness: harness))
         report(reservations(catalogue, threads: 2, harness: harness))
     }
+}
+if options.wanted("hold-body") {
+    for row in HoldBodyBenchmark.rows(harness: harness) { report(row) }
 }
 if options.wanted("load") {
     for row in loadCells(skus: options.loadSkus, locations: 5) { report(row) }

@@ -1,31 +1,27 @@
 import ATPEngine
 import ATPHTTP
+import ATPJSON
 
 extension ReservationRequest {
     /// Decodes the body of `POST /v1/reservations`: `lines` (sku, location, qty), optional
     /// `ttlSeconds` and `reference`. The engine checks the rest (line count, ttl range, duplicates).
     ///
-    /// Package access so the fuzz harness decodes bodies exactly as the handler does.
-    /// - Throws: 400 naming the first field that is missing or of the wrong type or size.
+    /// Reads the fields straight off the bytes (`ReservationBodyDecoder`), with no JSON tree:
+    /// a well-formed body allocates only what the request keeps (the lines array, and sku,
+    /// location and reference strings longer than 15 bytes). Package access so the fuzz harness
+    /// decodes bodies exactly as the handler does.
+    /// - Throws: `invalid_json` for the first syntax error in the document; otherwise 400 naming
+    ///   the first field (in the order lines, each line's sku, location, qty, then ttlSeconds,
+    ///   reference) that is missing or of the wrong type or size.
     /// - Complexity: O(body length).
     package init(body: UnsafeRawBufferPointer) throws(APIError) {
-        let object = try JSONBody.object(body)
-        let items = try object.array("lines", at: "", required: true)!
-        guard items.count <= Self.maxLines else {
-            throw .invalidRequest("lines must hold 1 to \(Self.maxLines) entries")
+        guard !body.isEmpty else { throw .invalidJSON("the request needs a JSON body") }
+        var decoder = ReservationBodyDecoder(body)
+        do throws(JSONError) {
+            try decoder.readDocument()
+        } catch {
+            throw .invalidJSON(error.description)
         }
-        var lines: [ReservationLine] = []
-        lines.reserveCapacity(items.count)
-        for (i, item) in items.enumerated() {
-            guard let line = item.object else { throw .invalidRequest("lines[\(i)] must be an object") }
-            let at = "lines[\(i)]."
-            let sku = try line.string("sku", at: at, required: true)!
-            let location = try line.string("location", at: at, required: true)!
-            let qty = try line.quantity("qty", at: at, required: true)!
-            lines.append(ReservationLine(sku: sku, location: location, qty: qty))
-        }
-        self.init(lines: lines)
-        if let ttl = try object.quantity("ttlSeconds", at: "", required: false) { ttlSeconds = ttl }
-        reference = try object.text("reference", at: "", maxBytes: Self.maxReferenceBytes)
+        self = try decoder.request()
     }
 }
