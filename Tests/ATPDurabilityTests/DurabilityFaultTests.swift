@@ -49,6 +49,13 @@ extension Durability {
         /// get a 503), then `recover` lets it write again; then checks the ledger strictly
         /// (no request goes unanswered: every outcome is known), the pushes, the metrics and the
         /// log, retries the 503'd requests, restarts atpd and checks again.
+        /// The rollback metrics a fault must move, each a line prefix of `/metrics`.
+        static let rolledBackLines = [
+            "atpd_store_rolled_back_units_total ", #"atpd_rolled_back_changes_total{kind="hold"} "#,
+            #"atpd_rolled_back_changes_total{kind="event"} "#,
+            #"atpd_rolled_back_changes_total{kind="idempotency_key"} "#,
+        ]
+
         private func refuseUnderLoad(
             _ atpd: AtpdProcess, label: String, fault: () throws -> Void, recover: () throws -> Void
         ) throws {
@@ -90,9 +97,23 @@ extension Durability {
                 eventually(within: 5_000) { run.unavailable(after: faulted) > 0 },
                 "\(label): the load was not refused after the fault")
             var probe = ProbeCell()
+            // At least a second and 10 probes, and until a change of every kind was rolled back:
+            // between the store's probes (every 250 ms) mutations fail fast without reaching it,
+            // so which kinds a refused batch held is luck on a loaded machine (bounded: 6 s).
             let faultEnds = AtpdProcess.now() + 1_000
+            let faultLimit = AtpdProcess.now() + 6_000
             var n = 0
-            while AtpdProcess.now() < faultEnds || n < 10 {
+            func everyKindRolledBack() throws -> Bool {
+                let metrics = try client.send("GET", "/metrics").text
+                return Self.rolledBackLines.allSatisfy { line in
+                    (metrics.split(separator: "\n").first { $0.hasPrefix(line) }.flatMap {
+                        Int($0.dropFirst(line.count))
+                    } ?? 0) > 0
+                }
+            }
+            while AtpdProcess.now() < faultLimit,
+                try AtpdProcess.now() < faultEnds || n < 10 || !everyKindRolledBack()
+            {
                 try probe.hold(client, qty: 30, key: "probe-hold-\(n)")
                 try probe.adjust(client, delta: 50, id: "probe-ev-\(n)")
                 n += 1
@@ -151,11 +172,7 @@ extension Durability {
             try ledger.verify(client, "\(label), in memory after the fault")
 
             let metrics = try client.send("GET", "/metrics").text
-            for line in [
-                "atpd_store_rolled_back_units_total ", #"atpd_rolled_back_changes_total{kind="hold"} "#,
-                #"atpd_rolled_back_changes_total{kind="event"} "#,
-                #"atpd_rolled_back_changes_total{kind="idempotency_key"} "#,
-            ] {
+            for line in Self.rolledBackLines {
                 let value = metrics.split(separator: "\n").first { $0.hasPrefix(line) }.flatMap {
                     Int($0.dropFirst(line.count))
                 }

@@ -73,7 +73,11 @@ public struct RedisLogLayout: Sendable, Hashable {
         case .reservationCreated(let r), .reservationSnapshot(let r): partition(of: r.id)
         case .reservationTransition(let t): partition(of: t.id)
         case .idempotency(let r):
-            if case .created(let reservation) = r.outcome { partition(of: reservation.id) } else { partition(of: r.key) }
+            if case .created(let reservation) = r.outcome {
+                partition(of: reservation.id)
+            } else {
+                partition(of: r.key)
+            }
         case .eventSeen(let id, _): partition(of: id)
         case .channelDefined(let view): partition(ofText: view.name)
         case .channelRemoved(let name), .deadLettersRemoved(let name, _): partition(ofText: name)
