@@ -109,7 +109,7 @@ func fillThroughTheWriter(_ url: RedisURL, _ options: Options) throws -> Int {
         events.append(
             StockEvent(
                 id: "a-\(counter)", kind: .adjust, sku: "SKU-\(i % options.skus)", location: "LOC-0",
-                amount: 0))
+                amount: 1))
         if events.count == 1_000 { try commit() }
     }
     try commit()

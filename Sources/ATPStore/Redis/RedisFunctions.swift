@@ -23,7 +23,7 @@ import ATPRedis
 /// Thread-safety: constants.
 enum RedisFunctions {
     /// Bumped whenever a function changes.
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     static let library = """
         #!lua name=atpd
@@ -37,19 +37,20 @@ enum RedisFunctions {
 
         local function commit(keys, args)
           local n = #keys / 2
+          local lengths = {}
           for i = 0, n - 1 do
             local refusal = fenced(keys[2 * i + 1], args[3 * i + 1])
             if refusal then return refusal end
-            local length = redis.call('STRLEN', keys[2 * i + 2])
-            if length < tonumber(args[3 * i + 2]) then
-              return redis.error_reply('LOGLOST ' .. keys[2 * i + 2] .. ' holds ' .. length .. ' bytes, '
+            lengths[i] = redis.call('STRLEN', keys[2 * i + 2])
+            if lengths[i] < tonumber(args[3 * i + 2]) then
+              return redis.error_reply('LOGLOST ' .. keys[2 * i + 2] .. ' holds ' .. lengths[i] .. ' bytes, '
                 .. args[3 * i + 2] .. ' were acknowledged')
             end
           end
           for i = 0, n - 1 do
             local log = keys[2 * i + 2]
             local known = tonumber(args[3 * i + 2])
-            if redis.call('STRLEN', log) > known then
+            if lengths[i] > known then
               if known == 0 then
                 redis.call('DEL', log)
               else
