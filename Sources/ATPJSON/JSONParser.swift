@@ -61,32 +61,25 @@ private struct Frame {
 }
 
 private struct Scanner {
-    let bytes: UnsafeRawBufferPointer
-    let maxDepth: Int
-    var pos = 0
-    /// Reused for strings with escapes.
-    var scratch: [UInt8] = []
-
-    func fail(_ reason: String, at offset: Int? = nil) -> JSONError {
-        JSONError(offset: offset ?? pos, reason: reason)
+    /// The lexer: whitespace, literals, numbers, strings (shared with the pull decoders).
+    var r: JSONPullReader
+    var maxDepth: Int { r.maxDepth }
+    var bytes: UnsafeRawBufferPointer { r.bytes }
+    var pos: Int {
+        get { r.pos }
+        set { r.pos = newValue }
     }
 
-    /// "unexpected end of input" at the end, otherwise names the byte at `pos`.
-    func unexpected(_ expected: String) -> JSONError {
-        guard pos < bytes.count else { return fail("unexpected end of input, \(expected)") }
-        let b = bytes[pos]
-        let shown = b >= 0x20 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x" + hex(b)
-        return fail("unexpected \(shown), \(expected)")
-    }
+    init(bytes: UnsafeRawBufferPointer, maxDepth: Int) { r = JSONPullReader(bytes, maxDepth: maxDepth) }
 
-    mutating func skipWhitespace() {
-        while pos < bytes.count {
-            switch bytes[pos] {
-            case 0x20, 0x09, 0x0A, 0x0D: pos += 1
-            default: return
-            }
-        }
+    func fail(_ reason: String, at offset: Int? = nil) -> JSONError { r.fail(reason, at: offset) }
+    func unexpected(_ expected: String) -> JSONError { r.unexpected(expected) }
+    mutating func skipWhitespace() { r.skipWhitespace() }
+    mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONError) -> JSONValue {
+        try r.literal(word, value)
     }
+    mutating func number() throws(JSONError) -> JSONValue { try r.number() }
+    mutating func string() throws(JSONError) -> String { try r.decode(try r.string()) }
 
     /// The whole document: one value, then only whitespace.
     mutating func document() throws(JSONError) -> JSONValue {
@@ -174,185 +167,4 @@ private struct Scanner {
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else { throw unexpected("expected ':'") }
         pos += 1
     }
-
-    /// `word` at `pos`, which stands for `value`.
-    mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONError) -> JSONValue {
-        let count = word.utf8CodeUnitCount
-        let p = word.utf8Start
-        for i in 0..<count {
-            guard pos + i < bytes.count, bytes[pos + i] == p[i] else {
-                pos += i
-                throw unexpected("expected '\(word)'")
-            }
-        }
-        pos += count
-        return value
-    }
-
-    /// A number per the RFC grammar: `.integer` when it has no fraction or exponent and fits Int64.
-    mutating func number() throws(JSONError) -> JSONValue {
-        let start = pos
-        let negative = bytes[pos] == UInt8(ascii: "-")
-        if negative { pos += 1 }
-        guard pos < bytes.count, isDigit(bytes[pos]) else { throw unexpected("expected a digit") }
-        var magnitude: UInt64 = 0
-        var overflow = false
-        if bytes[pos] == UInt8(ascii: "0") {
-            pos += 1
-            if pos < bytes.count, isDigit(bytes[pos]) { throw fail("leading zeros are not allowed") }
-        } else {
-            while pos < bytes.count, isDigit(bytes[pos]) {
-                let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-                let (s, o2) = m.addingReportingOverflow(UInt64(bytes[pos] - UInt8(ascii: "0")))
-                magnitude = s
-                overflow = overflow || o1 || o2
-                pos += 1
-            }
-        }
-        var integral = true
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
-            integral = false
-            pos += 1
-            try digits("expected a digit after '.'")
-        }
-        if pos < bytes.count, bytes[pos] | 0x20 == UInt8(ascii: "e") {
-            integral = false
-            pos += 1
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") {
-                pos += 1
-            }
-            try digits("expected a digit in the exponent")
-        }
-        if integral, !overflow {
-            if !negative, magnitude <= UInt64(Int64.max) { return .integer(Int64(magnitude)) }
-            if negative, magnitude <= UInt64(Int64.max) + 1 {
-                return .integer(Int64(bitPattern: 0 &- magnitude))
-            }
-        }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
-        guard let d = Double(text), d.isFinite else { throw fail("number out of range", at: start) }
-        return .number(d)
-    }
-
-    /// One or more digits.
-    mutating func digits(_ expected: String) throws(JSONError) {
-        guard pos < bytes.count, isDigit(bytes[pos]) else { throw unexpected(expected) }
-        repeat { pos += 1 } while pos < bytes.count && isDigit(bytes[pos])
-    }
-
-    /// A string starting at the opening quote; `pos` ends after the closing quote.
-    mutating func string() throws(JSONError) -> String {
-        pos += 1
-        let start = pos
-        var run = pos  // start of the bytes not yet copied to `scratch` (slow path only)
-        var escaped = false
-        while true {
-            guard pos < bytes.count else { throw fail("unterminated string") }
-            let b = bytes[pos]
-            if b == UInt8(ascii: "\"") { break }
-            if b == UInt8(ascii: "\\") {
-                if !escaped {
-                    escaped = true
-                    scratch.removeAll(keepingCapacity: true)
-                }
-                scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<pos]))
-                try escape()
-                run = pos
-            } else if b < 0x20 {
-                throw fail("unescaped control character 0x\(hex(b)) in string")
-            } else if b < 0x80 {
-                pos += 1
-            } else {
-                try utf8Sequence()
-            }
-        }
-        defer { pos += 1 }
-        guard escaped else {
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
-        }
-        scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[run..<pos]))
-        return String(decoding: scratch, as: UTF8.self)
-    }
-
-    /// Checks one multi-byte UTF-8 sequence at `pos` (RFC 3629: no overlongs, surrogates or
-    /// values past U+10FFFF) and steps over it.
-    mutating func utf8Sequence() throws(JSONError) {
-        let b0 = bytes[pos]
-        let length: Int
-        var low: UInt8 = 0x80  // allowed range of the second byte
-        var high: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: (length, low) = (3, 0xA0)
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: (length, high) = (3, 0x9F)
-        case 0xF0: (length, low) = (4, 0x90)
-        case 0xF1...0xF3: length = 4
-        case 0xF4: (length, high) = (4, 0x8F)
-        default: throw fail("invalid UTF-8 byte 0x\(hex(b0)) in string")
-        }
-        for i in 1..<length {
-            let at = pos + i
-            guard at < bytes.count else { throw fail("truncated UTF-8 sequence", at: at) }
-            let b = bytes[at]
-            guard i == 1 ? (b >= low && b <= high) : (b & 0xC0 == 0x80) else {
-                throw fail("invalid UTF-8 sequence in string", at: at)
-            }
-        }
-        pos += length
-    }
-
-    /// One escape at `pos` (the backslash), appended to `scratch` as UTF-8.
-    mutating func escape() throws(JSONError) {
-        let start = pos
-        pos += 1
-        guard pos < bytes.count else { throw fail("unterminated string") }
-        let simple: UInt8
-        switch bytes[pos] {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): simple = bytes[pos]
-        case UInt8(ascii: "b"): simple = 0x08
-        case UInt8(ascii: "f"): simple = 0x0C
-        case UInt8(ascii: "n"): simple = 0x0A
-        case UInt8(ascii: "r"): simple = 0x0D
-        case UInt8(ascii: "t"): simple = 0x09
-        case UInt8(ascii: "u"):
-            pos += 1
-            var scalar = try hex4()
-            if scalar >= 0xDC00, scalar <= 0xDFFF { throw fail("lone low surrogate escape", at: start) }
-            if scalar >= 0xD800, scalar <= 0xDBFF {
-                guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"),
-                    bytes[pos + 1] == UInt8(ascii: "u")
-                else { throw fail("lone high surrogate escape", at: start) }
-                pos += 2
-                let low = try hex4()
-                guard low >= 0xDC00, low <= 0xDFFF else {
-                    throw fail("lone high surrogate escape", at: start)
-                }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            }
-            scratch.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!)
-            return
-        default: throw fail("invalid escape")
-        }
-        scratch.append(simple)
-        pos += 1
-    }
-
-    /// Four hex digits at `pos`.
-    mutating func hex4() throws(JSONError) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard pos < bytes.count else { throw fail("unterminated string") }
-            let b = bytes[pos]
-            let letter = (b | 0x20) &- UInt8(ascii: "a")  // 0...5 for a-f and A-F
-            guard isDigit(b) || letter < 6 else { throw fail("expected a hex digit in \\u escape") }
-            value = value << 4 | UInt32(isDigit(b) ? b - UInt8(ascii: "0") : letter + 10)
-            pos += 1
-        }
-        return value
-    }
 }
-
-@inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
-
-private func hex(_ b: UInt8) -> String { (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) }

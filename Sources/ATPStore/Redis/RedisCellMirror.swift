@@ -9,7 +9,7 @@ import ATPRedis
 /// fulfilments — holds do not change a cell's figures here, since `reserved` is not mirrored.
 /// `flush` writes the engine's current figures of the noted cells, one `HSET` per cell, at most
 /// once per `intervalMilliseconds`; so a change reaches its hash within that interval while
-/// Redis is reachable. Compaction rewrites every cell as well (`RedisCompaction`), which also
+/// Redis is reachable, and at close. Compaction rewrites every cell as well (`RedisCompaction`), which also
 /// covers changes a crash kept from being flushed.
 ///
 /// Thread-safety: confined to the writer thread. Complexity: `note` O(1) amortized per record;
@@ -18,6 +18,9 @@ struct RedisCellMirror {
     let schema: RedisKeySchema
     let intervalMilliseconds: Int64
     private var dirty: Set<CellKey> = []
+    /// Cells changed since a compaction began exporting, while one runs: its hash writes may
+    /// carry figures older than theirs, so they are written again once it has finished.
+    private var sinceCompactionBegan: Set<CellKey>?
     private var lastFlush: Int64 = 0
 
     /// A cell's (sku, location).
@@ -36,14 +39,32 @@ struct RedisCellMirror {
     /// Notes the cells `record` changed.
     mutating func note(_ record: JournalRecord, engine: Engine) {
         switch record {
-        case .stockEvent(let r): dirty.insert(CellKey(sku: r.event.sku, location: r.event.location))
-        case .safetyStock(let sku, let location, _): dirty.insert(CellKey(sku: sku, location: location))
+        case .stockEvent(let r): insert(CellKey(sku: r.event.sku, location: r.event.location))
+        case .safetyStock(let sku, let location, _): insert(CellKey(sku: sku, location: location))
         case .reservationTransition(let t) where t.status == .fulfilled:
             for line in engine.reservation(t.id)?.lines ?? [] {
-                dirty.insert(CellKey(sku: line.sku, location: line.location))
+                insert(CellKey(sku: line.sku, location: line.location))
             }
         default: break
         }
+    }
+
+    /// A compaction begins: remember what changes from now on.
+    mutating func compactionBegan() { sinceCompactionBegan = [] }
+
+    /// The compaction has finished (or failed): what changed meanwhile is written again.
+    mutating func compactionEnded() {
+        guard let changed = sinceCompactionBegan else { return }
+        dirty.formUnion(changed)
+        sinceCompactionBegan = nil
+    }
+
+    /// Whether a compaction began and its end has not been noted.
+    var awaitsCompaction: Bool { sinceCompactionBegan != nil }
+
+    private mutating func insert(_ key: CellKey) {
+        dirty.insert(key)
+        sinceCompactionBegan?.insert(key)
     }
 
     /// Writes the noted cells into `commands` (one `HSET` each) if the interval has passed
@@ -55,7 +76,7 @@ struct RedisCellMirror {
             guard let figures = engine.cellFigures(sku: key.sku, location: key.location) else { continue }
             Self.hset(figures, schema: schema, into: &commands)
         }
-        lastFlush = now
+        lastFlush = now == .max ? lastFlush : now
         return commands.commands > 0
     }
 

@@ -211,6 +211,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
     /// logs have grown past the options' bounds (rotating every partition to a new generation
     /// first, while no batch is in flight).
     func didFinishBatch() {
+        if mirror.awaitsCompaction, compaction?.isRunning != true { mirror.compactionEnded() }
         flushMirror()
         guard recordsSinceRotation >= options.snapshotRecords || bytesSinceRotation >= options.snapshotBytes,
             let compaction, !compaction.isRunning, !isUnsettled
@@ -219,6 +220,7 @@ public final class RedisJournalWriter: @unchecked Sendable {
         do throws(StoreError) {
             let previous = snapshotGeneration
             try rotate(to: generation + 1)
+            mirror.compactionBegan()
             compaction.start(generation: generation, replacing: previous, epochs: epochs)
         } catch {
             compaction.recordFailure(error)
@@ -263,17 +265,22 @@ public final class RedisJournalWriter: @unchecked Sendable {
     }
 
     /// Writes the changed cells' hashes if the mirror's interval has passed (writer thread or
-    /// probe). A failure keeps them for the next flush.
-    func flushMirror() {
+    /// probe), or at once when `now` (at close). A failure keeps them for the next flush.
+    func flushMirror(now: Bool = false) {
         guard !mirror.isEmpty, available.load(ordering: .relaxed) else { return }
         commands.reset()
-        guard mirror.flush(into: &commands, engine: engine, now: MonotonicClock.milliseconds()) else {
-            return
-        }
+        let time = now ? Int64.max : MonotonicClock.milliseconds()
+        guard mirror.flush(into: &commands, engine: engine, now: time) else { return }
         let replies = try? run { connection throws(StoreError) in
             try redisCall { () throws(RedisError) in try connection.sendFormatted(commands) }
         }
         if let replies, !replies.contains(where: \.isError) { mirror.flushed() }
+    }
+
+    /// At close, once no compaction runs: writes every changed cell's hash now.
+    func finishMirror() {
+        mirror.compactionEnded()
+        flushMirror(now: true)
     }
 
     /// Reconnects if the connection is down and the backoff has passed, or checks a live one with

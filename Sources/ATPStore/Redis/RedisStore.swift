@@ -112,6 +112,7 @@ public final class RedisStore: Store, @unchecked Sendable {  // the timer is set
         backend.access.withLock { _ in
             // A last chance to settle partitions an unknown outcome left behind.
             if writer.isUnsettled { try? writer.write([]) }
+            writer.finishMirror()
             writer.close()
         }
     }

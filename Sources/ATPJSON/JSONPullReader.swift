@@ -1,12 +1,11 @@
-import ATPJSON
-
 /// A strict RFC 8259 pull reader over raw bytes, for decoders that read a known body shape
 /// straight into their own types, with no `JSONValue` tree in between.
 ///
-/// It accepts and rejects exactly what `JSONParser` does, at the same byte offsets and with the
-/// same `JSONError` reasons (duplicate keys, nesting, numbers, UTF-8, escapes, trailing bytes), so
-/// a body answers the same `invalid_json` problem whichever reads it; `ReservationBodyTests` holds
-/// the two against each other. The caller drives it: `valueStart()`, then one of `value`,
+/// It is `JSONParser`'s lexer too (literals, numbers, strings, UTF-8 and escapes live only here),
+/// and accepts and rejects exactly what `JSONParser` does, at the same byte offsets and with the
+/// same `JSONError` reasons (duplicate keys, nesting, trailing bytes), so a body answers the same
+/// `invalid_json` problem whichever reads it; `ReservationBodyTests` holds the two against each
+/// other. The caller drives it: `valueStart()`, then one of `value`,
 /// `beginContainer`/`memberKey`/`nextMember`, and `end()` after the document.
 ///
 /// Skipped containers are read recursively, one frame per open container, so the depth is
@@ -16,22 +15,23 @@ import ATPJSON
 /// Thread-safety: a value type over borrowed bytes; use it on one thread.
 /// - Complexity: O(n) in the input length, plus O(k) per key among an object's unknown keys
 ///   (a scan, a hash set from 16 on).
-struct JSONPullReader {
+package struct JSONPullReader {
     /// Where a string's contents lie (between the quotes) and whether they hold escapes.
-    struct StringToken {
-        var start: Int
-        var end: Int
-        var escaped: Bool
+    package struct StringToken {
+        package var start: Int
+        package var end: Int
+        package var escaped: Bool
     }
 
     /// The keys of one object that no decoder field claims, for the duplicate check. Allocates
     /// only once an unknown key appears.
-    struct UnknownKeys {
+    package struct UnknownKeys {
+        package init() {}
         private var names: [String] = []
         private var hashed: Set<String>?
 
         /// False when an equal key (Swift `String` equality, as `JSONParser` compares) was seen.
-        mutating func insert(_ name: String) -> Bool {
+        package mutating func insert(_ name: String) -> Bool {
             if hashed != nil { return hashed!.insert(name).inserted }
             if names.contains(name) { return false }
             names.append(name)
@@ -40,28 +40,29 @@ struct JSONPullReader {
         }
     }
 
-    let bytes: UnsafeRawBufferPointer
-    let maxDepth: Int
-    private(set) var pos = 0
+    package let bytes: UnsafeRawBufferPointer
+    package let maxDepth: Int
+    /// The offset of the next byte to read (the tree parser moves it over its own punctuation).
+    package internal(set) var pos = 0
 
-    init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+    package init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
 
-    func fail(_ reason: String, at offset: Int? = nil) -> JSONError {
+    package func fail(_ reason: String, at offset: Int? = nil) -> JSONError {
         JSONError(offset: offset ?? pos, reason: reason)
     }
 
     /// "unexpected end of input" at the end, otherwise names the byte at `pos`.
-    func unexpected(_ expected: String) -> JSONError {
+    package func unexpected(_ expected: String) -> JSONError {
         guard pos < bytes.count else { return fail("unexpected end of input, \(expected)") }
         let b = bytes[pos]
         let shown = b >= 0x20 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : "byte 0x" + hex(b)
         return fail("unexpected \(shown), \(expected)")
     }
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while pos < bytes.count {
             switch bytes[pos] {
             case 0x20, 0x09, 0x0A, 0x0D: pos += 1
@@ -71,21 +72,21 @@ struct JSONPullReader {
     }
 
     /// The first byte of the next value, not consumed.
-    mutating func valueStart() throws(JSONError) -> UInt8 {
+    package mutating func valueStart() throws(JSONError) -> UInt8 {
         skipWhitespace()
         guard pos < bytes.count else { throw unexpected("expected a value") }
         return bytes[pos]
     }
 
     /// Only whitespace is left.
-    mutating func end() throws(JSONError) {
+    package mutating func end() throws(JSONError) {
         skipWhitespace()
         guard pos == bytes.count else { throw unexpected("expected end of input") }
     }
 
     /// Opens the array or object at `pos` inside `open` containers; false when it is empty (and
     /// then already closed).
-    mutating func beginContainer(open: Int) throws(JSONError) -> Bool {
+    package mutating func beginContainer(open: Int) throws(JSONError) -> Bool {
         let close = bytes[pos] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
         guard open < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
         pos += 1
@@ -96,7 +97,7 @@ struct JSONPullReader {
     }
 
     /// After a member: true at ',' (another follows), false at the closing bracket.
-    mutating func nextMember(inObject: Bool) throws(JSONError) -> Bool {
+    package mutating func nextMember(inObject: Bool) throws(JSONError) -> Bool {
         skipWhitespace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: ",") {
             pos += 1
@@ -113,7 +114,7 @@ struct JSONPullReader {
     /// its bit in `seen` is set, and setting it), or nil for another key, checked against and
     /// added to `unknown`. A key matches by its decoded bytes, which for ASCII names is the same
     /// as `String` equality.
-    mutating func memberKey(
+    package mutating func memberKey(
         known: [StaticString], seen: inout UInt32, unknown: inout UnknownKeys
     ) throws(JSONError) -> Int? {
         skipWhitespace()
@@ -159,7 +160,7 @@ struct JSONPullReader {
     /// The value at `pos`, checked whole. Scalars come back as they are, except that a string is
     /// decoded only when `decodingString` (else it is `.string("")`); an array or object comes
     /// back empty, standing for its kind. `open` is the number of containers around it.
-    mutating func value(open: Int, decodingString: Bool) throws(JSONError) -> JSONValue {
+    package mutating func value(open: Int, decodingString: Bool) throws(JSONError) -> JSONValue {
         switch try valueStart() {
         case UInt8(ascii: "["):
             if try beginContainer(open: open) {
@@ -191,7 +192,7 @@ struct JSONPullReader {
     }
 
     /// `word` at `pos`, which stands for `value`.
-    private mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONError) -> JSONValue {
+    mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONError) -> JSONValue {
         let count = word.utf8CodeUnitCount
         let p = word.utf8Start
         for i in 0..<count {
@@ -205,7 +206,7 @@ struct JSONPullReader {
     }
 
     /// A number per the RFC grammar: `.integer` when it has no fraction or exponent and fits Int64.
-    private mutating func number() throws(JSONError) -> JSONValue {
+    mutating func number() throws(JSONError) -> JSONValue {
         let start = pos
         let negative = bytes[pos] == UInt8(ascii: "-")
         if negative { pos += 1 }
@@ -256,7 +257,7 @@ struct JSONPullReader {
     }
 
     /// Checks the string starting at the opening quote at `pos`; `pos` ends after the closing quote.
-    private mutating func string() throws(JSONError) -> StringToken {
+    mutating func string() throws(JSONError) -> StringToken {
         pos += 1
         let start = pos
         var escaped = false
@@ -288,7 +289,7 @@ struct JSONPullReader {
     }
 
     /// The text of a string `string()` checked. Allocates only past 15 bytes of UTF-8.
-    func decode(_ token: StringToken) throws(JSONError) -> String {
+    package func decode(_ token: StringToken) throws(JSONError) -> String {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end])
         guard token.escaped else { return String(decoding: raw, as: UTF8.self) }
         // Every escape is at least as long as the UTF-8 it stands for.
@@ -321,7 +322,7 @@ struct JSONPullReader {
 
     /// Checks one multi-byte UTF-8 sequence at `pos` (RFC 3629: no overlongs, surrogates or
     /// values past U+10FFFF) and steps over it.
-    private mutating func utf8Sequence() throws(JSONError) {
+    mutating func utf8Sequence() throws(JSONError) {
         let b0 = bytes[pos]
         let length: Int
         var low: UInt8 = 0x80  // allowed range of the second byte
