@@ -1,7 +1,6 @@
 /// Hash commands (redis.io group "hash").
 extension RedisCommand {
     private static let hsetName = Array("HSET".utf8)
-    private static let hdelName = Array("HDEL".utf8)
     private static let hgetallName = Array("HGETALL".utf8)
     private static let hmgetName = Array("HMGET".utf8)
 
@@ -27,12 +26,6 @@ extension RedisCommand {
     public mutating func append(field: [UInt8], value: [UInt8]) {
         append(field)
         append(value)
-    }
-
-    /// [HDEL](https://redis.io/docs/latest/commands/hdel/): `HDEL key` and `fields`; more fields
-    /// may follow with `append(_:)` (send it with at least one).
-    public static func hdel(_ key: [UInt8], fields: [[UInt8]] = []) -> RedisCommand {
-        RedisCommand([hdelName, key] + fields)
     }
 
     /// [HGETALL](https://redis.io/docs/latest/commands/hgetall/): every field and value of the hash

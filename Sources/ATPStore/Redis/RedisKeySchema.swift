@@ -1,9 +1,8 @@
 import ATPEngine
 
-/// The Redis data model of atpd: every durable fact as a key under one prefix `P` (default `atp:`).
-///
-/// Redis holds the current state, not a log: each batch overwrites the keys it touches with the
-/// engine's current values, so writing a batch twice is harmless and recovery is one `SCAN`.
+/// Layout 1 of atpd's Redis data (written until session 8): every durable fact as a key under
+/// one prefix `P` (default `atp:`), holding current values. Read now only to migrate it
+/// (`RedisLegacyLayout`); its cell hashes live on as layout 2's mirror (`RedisCellMirror`).
 ///
 /// | key | type | value | expiry |
 /// |---|---|---|---|
